@@ -1,0 +1,18 @@
+// One jest run for every package and the cross-package tests. Sources are transformed by swc
+// and imported from src/ directly (no build needed for unit tests).
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  // @noble/hashes ships ESM only; with pnpm's layout the pattern must let `.pnpm` through too.
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm|@noble))'],
+  moduleNameMapper: {
+    '^@ntlmkit/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@ntlmkit/([a-z-]+)/(http|node)$': '<rootDir>/packages/$1/src/$2',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,128 @@
+// EPA channel bindings: RFC 5929 tls-server-end-point, packed as a gss_channel_bindings_struct
+// (RFC 2744) and MD5-hashed into MsvAvChannelBindings (MS-NLMP 2.2.2.1).
+import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { concatBytes, fromBase64, oemEncode } from './bytes.js';
+import { md5 } from './crypto/md5.js';
+import { children, decodeOid, parseCertificate, readTlv, type ParsedCertificate } from './der.js';
+import { NtlmError } from './errors.js';
+
+/** A DER certificate, PEM text, base64 DER, or an object with a DER `raw` (Node's PeerCertificate). */
+export type CertificateInput = Uint8Array | string | { raw: Uint8Array };
+
+export type EndPointHash = 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+const HASHES: Record<EndPointHash, (data: Uint8Array) => Uint8Array> = { sha224, sha256, sha384, sha512 };
+
+// Signature algorithms with a single hash (RFC 5929 4.1). MD5 and SHA-1 are replaced by SHA-256.
+const SIGNATURE_HASH: Record<string, EndPointHash> = {
+  '1.2.840.113549.1.1.4': 'sha256', // md5WithRSAEncryption
+  '1.2.840.113549.1.1.5': 'sha256', // sha1WithRSAEncryption
+  '1.2.840.113549.1.1.14': 'sha224',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.1': 'sha256', // ecdsa-with-SHA1
+  '1.2.840.10045.4.3.1': 'sha224',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '1.2.840.10040.4.3': 'sha256', // dsa-with-sha1
+  '2.16.840.1.101.3.4.3.1': 'sha224',
+  '2.16.840.1.101.3.4.3.2': 'sha256',
+};
+const DIGEST_HASH: Record<string, EndPointHash> = {
+  '1.3.14.3.2.26': 'sha256', // SHA-1
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+const RSASSA_PSS = '1.2.840.113549.1.1.10';
+const NO_SINGLE_HASH: Record<string, string> = { '1.3.101.112': 'Ed25519', '1.3.101.113': 'Ed448' };
+
+export function certificateToDer(cert: CertificateInput): Uint8Array {
+  if (cert instanceof Uint8Array) return cert;
+  if (typeof cert === 'object' && cert !== null && cert.raw instanceof Uint8Array) return cert.raw;
+  if (typeof cert === 'string') {
+    const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(cert);
+    try {
+      return fromBase64(pem ? pem[1]! : cert);
+    } catch {
+      throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate text is neither PEM nor base64 DER');
+    }
+  }
+  throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate must be DER bytes, PEM or base64 text, or an object with a DER `raw`');
+}
+
+function pssHash(parsed: ParsedCertificate): EndPointHash {
+  const params = parsed.signatureParameters;
+  if (!params) return 'sha256'; // absent parameters: the default hash is SHA-1
+  for (const field of children(params.bytes, params.tlv)) {
+    if (field.tag !== 0xa0) continue; // [0] hashAlgorithm
+    const algorithm = readTlv(params.bytes, field.start, field.end);
+    const oid = readTlv(params.bytes, algorithm.start, algorithm.end);
+    const hash = DIGEST_HASH[decodeOid(params.bytes, oid)];
+    if (!hash) throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', 'RSASSA-PSS certificate uses a hash RFC 5929 cannot bind to');
+    return hash;
+  }
+  return 'sha256';
+}
+
+/** The hash RFC 5929 picks for this certificate; an NtlmError (ERR_NTLM_NO_CHANNEL_BINDING) where it defines none. */
+export function endPointHashAlgorithm(cert: CertificateInput): EndPointHash {
+  const parsed = parseCertificate(certificateToDer(cert));
+  const oid = parsed.signatureAlgorithm;
+  if (oid === RSASSA_PSS) return pssHash(parsed);
+  const hash = SIGNATURE_HASH[oid];
+  if (hash) return hash;
+  const name = NO_SINGLE_HASH[oid];
+  if (name) {
+    throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', `${name} certificates have no tls-server-end-point channel binding (RFC 5929 4.1 defines none for algorithms without a single hash)`);
+  }
+  throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', `certificate signature algorithm ${oid} has no known tls-server-end-point hash`);
+}
+
+/** The RFC 5929 certificate hash. */
+export function tlsServerEndPointHash(cert: CertificateInput): Uint8Array {
+  const der = certificateToDer(cert);
+  return HASHES[endPointHashAlgorithm(der)](der);
+}
+
+/** Application data of the binding: "tls-server-end-point:" || hash. */
+export function tlsServerEndPoint(cert: CertificateInput): Uint8Array {
+  return concatBytes(oemEncode('tls-server-end-point:'), tlsServerEndPointHash(cert));
+}
+
+export interface GssChannelBindings {
+  initiatorAddrType?: number;
+  initiatorAddress?: Uint8Array;
+  acceptorAddrType?: number;
+  acceptorAddress?: Uint8Array;
+  applicationData?: Uint8Array;
+}
+
+function u32(value: number): Uint8Array {
+  return new Uint8Array([value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff]);
+}
+
+/** gss_channel_bindings_struct as SSPI hashes it: each address and the data prefixed by its length. */
+export function packChannelBindings(b: GssChannelBindings): Uint8Array {
+  const initiator = b.initiatorAddress ?? new Uint8Array(0);
+  const acceptor = b.acceptorAddress ?? new Uint8Array(0);
+  const data = b.applicationData ?? new Uint8Array(0);
+  return concatBytes(
+    u32(b.initiatorAddrType ?? 0), u32(initiator.length), initiator,
+    u32(b.acceptorAddrType ?? 0), u32(acceptor.length), acceptor,
+    u32(data.length), data,
+  );
+}
+
+/** The 16-byte MsvAvChannelBindings value for bindings already packed or described. */
+export function channelBindingHash(bindings: GssChannelBindings): Uint8Array {
+  return md5(packChannelBindings(bindings));
+}
+
+/** The 16-byte MsvAvChannelBindings value for a TLS server certificate. Never all-zero. */
+export function channelBindingFromCertificate(cert: CertificateInput): Uint8Array {
+  return channelBindingHash({ applicationData: tlsServerEndPoint(cert) });
+}

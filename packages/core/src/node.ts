@@ -1,0 +1,11 @@
+// Node entry point: the Ntlm component with file-based certificate stores. The rest of core has no I/O.
+import { readFileSync } from 'node:fs';
+import { Ntlm as PureNtlm } from './ntlm.js';
+
+export class Ntlm extends PureNtlm {
+  constructor() {
+    super({ readFile: (path) => new Uint8Array(readFileSync(path)) });
+  }
+}
+
+export * from './index.js';
