@@ -2,7 +2,8 @@
 export * from './messages/index.js';
 export * as crypto from './crypto/index.js';
 export {
-  ntowfv1, ntowfv2, lmowfv1, lmowfv2, computeResponseV1, computeResponseV2, kxkey, mic,
+  ntowfv1, ntowfv2, ntowfv2FromHash, lmowfv1, lmowfv2, computeResponseV1, computeResponseV2, kxkey, mic, hmacMd5,
+  encryptRandomSessionKey, decryptRandomSessionKey,
 } from './crypto/index.js';
 export { buildAuthenticateMessage, createAuthenticateMessage, type AuthenticateOptions, type AuthenticateResult, type Dialect, type LmCompatibilityLevel } from './client.js';
 export {

@@ -1,0 +1,4 @@
+export { createNtlmServer, defaultHandler, type NtlmServer, type NtlmServerOptions, type NtlmServerExtras, type ServerStats, type OutcomeEvent, type RequestContext, type RequestHandler, type FaultOptions, type SchemeOffer } from './server.js';
+export { NtlmAcceptor, type AcceptorPolicy, type AuthOutcome, type TokenChecking, type ChannelBindingStatus, type ServerDialect, type TargetNames } from './acceptor.js';
+export { createSelfSignedCertificate, type CertificateAlgorithm, type SelfSigned, type SelfSignedOptions } from './certificate.js';
+export { Users, type UserTable, type UserEntry } from './users.js';

@@ -1,0 +1,42 @@
+// The user table: `DOMAIN\user`, `user@domain` or a bare `user` (any domain) → password or NT hash.
+import { ntowfv1, parseNtHash } from '@ntlmkit/core';
+
+export type UserTable = Record<string, string | { password: string } | { ntHash: string | Uint8Array }>;
+
+export interface UserEntry {
+  /** The name as written in the table, reported as the authenticated user. */
+  name: string;
+  ntHash: Uint8Array;
+  /** Kept for LM responses (legacy levels only). */
+  password?: string;
+}
+
+export class Users {
+  private readonly byKey = new Map<string, UserEntry>();
+
+  constructor(table: UserTable) {
+    for (const [name, secret] of Object.entries(table)) {
+      const entry: UserEntry =
+        typeof secret === 'string'
+          ? { name, ntHash: ntowfv1(secret), password: secret }
+          : 'password' in secret
+            ? { name, ntHash: ntowfv1(secret.password), password: secret.password }
+            : { name, ntHash: parseNtHash(secret.ntHash) };
+      this.byKey.set(name.toLowerCase(), entry);
+    }
+  }
+
+  /** Windows matches user and domain names case-insensitively; the hash input stays as the client sent it. */
+  find(user: string, domain: string): UserEntry | undefined {
+    const u = user.toLowerCase();
+    const d = domain.toLowerCase();
+    if (d) return this.byKey.get(`${d}\\${u}`) ?? this.byKey.get(u);
+    return this.byKey.get(u) ?? (u.includes('@') ? this.byUpn(u) : undefined);
+  }
+
+  /** `alice@example.com` also finds `EXAMPLE\alice` (the first label of the UPN suffix). */
+  private byUpn(upn: string): UserEntry | undefined {
+    const [user, suffix] = upn.split('@') as [string, string];
+    return this.byKey.get(`${suffix.split('.')[0]}\\${user}`);
+  }
+}
