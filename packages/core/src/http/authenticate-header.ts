@@ -1,0 +1,96 @@
+// WWW-Authenticate / Proxy-Authenticate parsing (RFC 9110 11.6.1): several header lines, or several
+// challenges joined by commas, case-insensitive schemes, token68 or auth-params.
+import { fromBase64 } from '../bytes.js';
+
+export interface AuthChallenge {
+  /** As sent, e.g. `NTLM`, `Negotiate`, `Basic`. */
+  scheme: string;
+  /** The token68 part, if any (e.g. the base64 CHALLENGE). */
+  token?: string;
+  params: Record<string, string>;
+}
+
+/** Splits on commas that are outside quoted strings. */
+function splitOutsideQuotes(value: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '"' && value[i - 1] !== '\\') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      out.push(current);
+      current = '';
+    } else current += c;
+  }
+  out.push(current);
+  return out.map((s) => s.trim()).filter(Boolean);
+}
+
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+const PARAM = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(.*)$/;
+
+function addParam(challenge: AuthChallenge, text: string): void {
+  const m = PARAM.exec(text);
+  if (m) challenge.params[m[1]!.toLowerCase()] = m[2]!.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
+}
+
+export function parseAuthenticateHeaders(values: string | readonly string[] | undefined | null): AuthChallenge[] {
+  if (values === undefined || values === null) return [];
+  const lines = typeof values === 'string' ? [values] : values;
+  const challenges: AuthChallenge[] = [];
+  for (const line of lines) {
+    for (const item of splitOutsideQuotes(String(line))) {
+      const space = item.search(/\s/);
+      const last = challenges[challenges.length - 1];
+      if (space < 0) {
+        // `name=value` continues the previous challenge; a bare word is a scheme without parameters.
+        if (last && PARAM.test(item)) addParam(last, item);
+        else challenges.push({ scheme: item, params: {} });
+        continue;
+      }
+      const challenge: AuthChallenge = { scheme: item.slice(0, space), params: {} };
+      const rest = item.slice(space).trim();
+      if (TOKEN68.test(rest)) challenge.token = rest;
+      else addParam(challenge, rest);
+      challenges.push(challenge);
+    }
+  }
+  return challenges;
+}
+
+export type NtlmScheme = 'NTLM' | 'Negotiate';
+
+export type NtlmOffer =
+  /** The server offers NTLM (bare, or with a CHALLENGE token). */
+  | { kind: 'ntlm'; scheme: NtlmScheme; token?: Uint8Array }
+  /** Only Negotiate, with a token that is not NTLM (Kerberos/SPNEGO): we cannot answer it. */
+  | { kind: 'not-ntlm'; scheme: 'Negotiate' }
+  | { kind: 'none' };
+
+function isNtlmToken(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && String.fromCharCode(...bytes.subarray(0, 7)) === 'NTLMSSP' && bytes[7] === 0;
+}
+
+/**
+ * What the server offers, from our point of view: NTLM is preferred when both are offered;
+ * raw NTLM is sent under Negotiate when only that is offered; Nego2 and others are ignored.
+ */
+export function selectNtlmOffer(challenges: AuthChallenge[]): NtlmOffer {
+  const find = (name: string) => challenges.find((c) => c.scheme.toLowerCase() === name);
+  for (const [name, scheme] of [['ntlm', 'NTLM'], ['negotiate', 'Negotiate']] as const) {
+    const c = find(name);
+    if (!c) continue;
+    if (!c.token) return { kind: 'ntlm', scheme };
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64(c.token);
+    } catch {
+      if (scheme === 'Negotiate') return { kind: 'not-ntlm', scheme };
+      continue;
+    }
+    if (isNtlmToken(bytes)) return { kind: 'ntlm', scheme, token: bytes };
+    if (scheme === 'Negotiate') return { kind: 'not-ntlm', scheme };
+  }
+  return { kind: 'none' };
+}

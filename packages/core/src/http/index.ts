@@ -1,0 +1,7 @@
+// @ntlmkit/core/http: the transport-neutral HTTP side of NTLM, shared by every adapter.
+export { parseAuthenticateHeaders, selectNtlmOffer, type AuthChallenge, type NtlmOffer, type NtlmScheme } from './authenticate-header.js';
+export { ConnectionAuth, type ConnectionState, type AuthenticateContext } from './connection-auth.js';
+export { OriginMemory } from './origin-memory.js';
+export { credentialKey } from './credential-key.js';
+export { runExchange, isConnectionError, type ExchangeContext, type LegRequest, type LegResult } from './exchange.js';
+export { allowsOrigin, normaliseOrigin, spnFor, validateOptions, type NtlmHttpOptions } from './options.js';

@@ -1,0 +1,77 @@
+import { parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, credentialKey, ConnectionAuth, spnFor, allowsOrigin } from '../src/http/index';
+import { createChallengeMessage, parseNegotiateMessage, fromBase64, toBase64, AvId, utf16le, dateToFiletime, NtlmError } from '../src/index';
+
+describe('WWW-Authenticate parsing', () => {
+  test('several headers, comma-joined challenges, parameters, case-insensitive schemes', () => {
+    expect(parseAuthenticateHeaders(['Negotiate', 'NTLM'])).toEqual([{ scheme: 'Negotiate', params: {} }, { scheme: 'NTLM', params: {} }]);
+    expect(parseAuthenticateHeaders('Negotiate, NTLM').map((c) => c.scheme)).toEqual(['Negotiate', 'NTLM']);
+    const mixed = parseAuthenticateHeaders('Basic realm="a, b", charset="UTF-8", ntlm TlRMTVNTUAACAAAA==, Bearer');
+    expect(mixed).toEqual([
+      { scheme: 'Basic', params: { realm: 'a, b', charset: 'UTF-8' } },
+      { scheme: 'ntlm', token: 'TlRMTVNTUAACAAAA==', params: {} },
+      { scheme: 'Bearer', params: {} },
+    ]);
+    expect(parseAuthenticateHeaders(undefined)).toEqual([]);
+  });
+
+  const challenge = toBase64(createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }, { id: AvId.NbDomainName, value: utf16le('X') }] }));
+
+  test('NTLM preferred over Negotiate; raw NTLM under Negotiate; Nego2 ignored', () => {
+    expect(selectNtlmOffer(parseAuthenticateHeaders(['Negotiate', 'NTLM']))).toEqual({ kind: 'ntlm', scheme: 'NTLM' });
+    expect(selectNtlmOffer(parseAuthenticateHeaders('Negotiate'))).toEqual({ kind: 'ntlm', scheme: 'Negotiate' });
+    expect(selectNtlmOffer(parseAuthenticateHeaders('Nego2, Basic realm="x"'))).toEqual({ kind: 'none' });
+    const offer = selectNtlmOffer(parseAuthenticateHeaders(`Negotiate ${challenge}`));
+    expect(offer).toMatchObject({ kind: 'ntlm', scheme: 'Negotiate' });
+  });
+
+  test('a Kerberos token under Negotiate is not NTLM', () => {
+    expect(selectNtlmOffer(parseAuthenticateHeaders('Negotiate oYG2MIGzoAMKAQGhCwYJKoZIgvcSAQICooGeBIGb'))).toEqual({ kind: 'not-ntlm', scheme: 'Negotiate' });
+  });
+});
+
+describe('engine state', () => {
+  test('origin memory is bounded and forgets', () => {
+    const m = new OriginMemory(2);
+    m.remember('http://a', 'NTLM');
+    m.remember('http://b', 'Negotiate');
+    m.remember('http://c', 'NTLM');
+    expect(m.scheme('http://a')).toBeUndefined();
+    expect(m.scheme('http://b')).toBe('Negotiate');
+    m.forget('http://b');
+    expect(m.scheme('http://b')).toBeUndefined();
+  });
+
+  test('credential keys differ per user and password and reveal neither', () => {
+    const a = credentialKey({ username: 'EXAMPLE\\alice', password: 'Passw0rd!' });
+    expect(credentialKey({ username: 'example\\ALICE', password: 'Passw0rd!' })).toBe(a);
+    expect(credentialKey({ username: 'EXAMPLE\\alice', password: 'other' })).not.toBe(a);
+    expect(credentialKey({ username: 'EXAMPLE\\bob', password: 'Passw0rd!' })).not.toBe(a);
+    expect(a).not.toContain('alice');
+  });
+
+  test('ConnectionAuth: unauthenticated → negotiating → authenticated, per credential set', () => {
+    const auth = new ConnectionAuth();
+    const header = auth.negotiateHeader('Negotiate', 'k1');
+    expect(header.startsWith('Negotiate ')).toBe(true);
+    expect(parseNegotiateMessage(fromBase64(header.slice(10))).version).toBeDefined();
+    expect(auth.state).toBe('negotiating');
+    const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }] });
+    const three = auth.authenticateHeader(c, { username: 'a', password: 'b' }, { spn: 'HTTP/x' });
+    expect(three.startsWith('Negotiate TlRMTVNTUAADAAAA')).toBe(true);
+    auth.authenticated();
+    expect(auth.isAuthenticatedFor('k1')).toBe(true);
+    expect(auth.isAuthenticatedFor('k2')).toBe(false);
+    auth.reset();
+    expect(() => auth.authenticateHeader(c, { username: 'a', password: 'b' }, {})).toThrow(NtlmError);
+  });
+
+  test('SPN and origin rules', () => {
+    const url = new URL('https://[::1]:8443/x');
+    expect(spnFor({}, url)).toBe('HTTP/::1');
+    expect(spnFor({ spn: false }, url)).toBeUndefined();
+    expect(spnFor({ spn: (u) => `HTTP/${u.hostname}.corp` }, new URL('http://srv/'))).toBe('HTTP/srv.corp');
+    expect(allowsOrigin({}, 'http://any')).toBe(true);
+    expect(allowsOrigin({ origins: ['https://a.example/path'] }, 'https://a.example')).toBe(true);
+    expect(allowsOrigin({ origins: ['https://a.example'] }, 'https://b.example')).toBe(false);
+  });
+});
