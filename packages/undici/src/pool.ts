@@ -2,7 +2,7 @@
 // NEGOTIATE and AUTHENTICATE share a socket and the socket stays authenticated for later requests.
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { buildConnector, Client } from 'undici';
-import { ConnectionAuth } from '@ntlmkit/core/http';
+import { ConnectionAuth, SlotPool } from '@ntlmkit/core/http';
 
 export interface SlotOptions {
   /** TLS and socket options for the connector (ca, rejectUnauthorized, cert, key, servername, …). */
@@ -11,6 +11,7 @@ export interface SlotOptions {
 }
 
 export class Slot {
+  // One undici Client with pipelining 1: a single socket at a time.
   client: Client;
   readonly auth = new ConnectionAuth();
   peerCertificate: PeerCertificate | undefined;
@@ -66,37 +67,9 @@ export class Slot {
   }
 }
 
-export class OriginPool {
-  readonly slots: Slot[] = [];
-  private readonly waiters: ((slot: Slot) => void)[] = [];
-
-  constructor(private readonly origin: string, private readonly max: number, private readonly options: SlotOptions) {}
-
-  /** An idle slot authenticated for `key`, else any idle slot, else a new one, else the next freed one. */
-  acquire(key: string): Promise<Slot> {
-    const idle = this.slots.filter((s) => !s.busy);
-    const slot = idle.find((s) => s.auth.isAuthenticatedFor(key)) ?? idle.find((s) => s.auth.state === 'unauthenticated') ?? idle[0];
-    if (slot) {
-      slot.busy = true;
-      return Promise.resolve(slot);
-    }
-    if (this.slots.length < this.max) {
-      const created = new Slot(this.origin, this.options);
-      created.busy = true;
-      this.slots.push(created);
-      return Promise.resolve(created);
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  release(slot: Slot): void {
-    const next = this.waiters.shift();
-    if (next) next(slot);
-    else slot.busy = false;
-  }
-
-  get size(): number {
-    return this.slots.length;
+export class OriginPool extends SlotPool<Slot> {
+  constructor(origin: string, max: number, options: SlotOptions) {
+    super(max, () => new Slot(origin, options));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import { request, interceptors, setGlobalDispatcher, getGlobalDispatcher, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { request, setGlobalDispatcher, getGlobalDispatcher, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { createNtlmServer, type NtlmServer, type NtlmServerOptions, type OutcomeEvent } from '@ntlmkit/server';
 import { NtlmDispatcher, createNtlmFetch, NtlmError, type NtlmDispatcherOptions } from '../src/index';
 
@@ -293,7 +293,7 @@ describe('faults and security', () => {
       seen.push(String(opts.path));
       return dispatch({ ...opts, headers: { ...(opts.headers as Record<string, string>), 'x-added': 'yes' } }, handler);
     };
-    const composed = dispatcher().compose(tag, interceptors.responseError ? (d) => d : (d) => d);
+    const composed = dispatcher().compose(tag);
     const r = await request(s.url, { dispatcher: composed });
     expect(await r.body.text()).toBe('yes');
     expect(seen).toEqual(['/']);

@@ -2,6 +2,7 @@
 export { parseAuthenticateHeaders, selectNtlmOffer, type AuthChallenge, type NtlmOffer, type NtlmScheme } from './authenticate-header.js';
 export { ConnectionAuth, type ConnectionState, type AuthenticateContext } from './connection-auth.js';
 export { OriginMemory } from './origin-memory.js';
+export { SlotPool, type PinnedConnection } from './slot-pool.js';
 export { credentialKey } from './credential-key.js';
 export { runExchange, isConnectionError, type ExchangeContext, type LegRequest, type LegResult } from './exchange.js';
 export { allowsOrigin, normaliseOrigin, spnFor, validateOptions, type NtlmHttpOptions } from './options.js';
