@@ -305,3 +305,13 @@ describe('observability, handler, body counting', () => {
     expect(outcome(r)).toMatchObject({ ok: true, user: 'EXAMPLE\\jürgen' });
   });
 });
+
+describe('createSelfSignedCertificate', () => {
+  test('serials with leading zero bytes still encode as minimal DER (200 certificates parse)', async () => {
+    const { X509Certificate } = await import('node:crypto');
+    for (let i = 0; i < 200; i++) {
+      const c = createSelfSignedCertificate({ algorithm: 'ecdsa-sha256' });
+      expect(new X509Certificate(c.der).subject).toBe('CN=localhost');
+    }
+  });
+});
