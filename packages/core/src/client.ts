@@ -1,5 +1,5 @@
 // The client side of MS-NLMP 3.1.5.1.2: from a CHALLENGE to the AUTHENTICATE message.
-import { randomBytes } from '@noble/hashes/utils.js';
+import { randomBytes } from './random.js';
 import { utf16le } from './bytes.js';
 import { channelBindingFromCertificate, type CertificateInput } from './channel-binding.js';
 import { computeResponseV1, computeResponseV2 } from './crypto/compute-response.js';

@@ -1,0 +1,114 @@
+// Every client under test behind one shape: get(url) and post(url, body) → { status, json? }.
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import axios from 'axios';
+import { Agent, request, fetch as undiciFetch } from 'undici';
+import { NtlmDispatcher, createNtlmFetch } from '@ntlmkit/undici';
+import { createNtlmAxios } from '@ntlmkit/axios';
+
+const require = createRequire(import.meta.url);
+const { NtlmClient } = require('axios-ntlm');
+const httpntlm = require('httpntlm');
+
+export const credentials = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
+const split = { username: 'alice', password: 'Passw0rd!', domain: 'EXAMPLE', workstation: '' };
+
+const parse = (text) => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/** @returns {{ name: string, library: string, auth: boolean, get: Function, post: Function, close: Function, connections?: Function }} */
+export function makeClient(kind, { connections } = {}) {
+  switch (kind) {
+    case 'ntlmkit undici': {
+      const dispatcher = new NtlmDispatcher({ credentials, ...(connections ? { connections } : {}) });
+      const send = async (url, init) => {
+        const r = await request(url, { dispatcher, ...init });
+        return { status: r.statusCode, json: parse(await r.body.text()) };
+      };
+      return { name: kind, library: 'undici', auth: true, get: (url) => send(url), post: (url, body) => send(url, { method: 'POST', body }), close: () => dispatcher.close(), connections: () => dispatcher.connectionCount() };
+    }
+    case 'ntlmkit fetch': {
+      const f = createNtlmFetch({ credentials, ...(connections ? { connections } : {}) });
+      const send = async (url, init) => {
+        const r = await f(url, init);
+        return { status: r.status, json: parse(await r.text()) };
+      };
+      return { name: kind, library: 'fetch', auth: true, get: (url) => send(url), post: (url, body) => send(url, { method: 'POST', body, duplex: 'half' }), close: () => f.close(), connections: () => f.dispatcher.connectionCount() };
+    }
+    case 'ntlmkit axios': {
+      const api = createNtlmAxios({ credentials, ...(connections ? { connections } : {}), validateStatus: () => true, maxBodyLength: Infinity, maxContentLength: Infinity });
+      const send = async (p) => {
+        const r = await p;
+        return { status: r.status, json: typeof r.data === 'object' ? r.data : parse(r.data) };
+      };
+      return { name: kind, library: 'axios', auth: true, get: (url) => send(api.get(url)), post: (url, body) => send(api.post(url, body)), close: () => api.ntlm.destroy(), connections: () => api.ntlm.connectionCount() };
+    }
+    case 'axios-ntlm': {
+      const agentOptions = { keepAlive: true, ...(connections ? { maxSockets: connections } : {}) };
+      // axios-ntlm answers the challenge from a response *error* interceptor: keep axios's default validateStatus.
+      const api = NtlmClient(split, { httpAgent: new http.Agent(agentOptions), maxBodyLength: Infinity, maxContentLength: Infinity });
+      const send = async (p) => {
+        try {
+          const r = await p;
+          return { status: r.status, json: typeof r.data === 'object' ? r.data : parse(r.data) };
+        } catch (error) {
+          if (error.response) return { status: error.response.status };
+          throw error;
+        }
+      };
+      return { name: kind, library: 'axios', auth: true, get: (url) => send(api.get(url)), post: (url, body) => send(api.post(url, body)), close: () => {} };
+    }
+    case 'httpntlm': {
+      const call = (method, options) => new Promise((resolve, reject) => {
+        httpntlm[method]({ ...split, ...options }, (error, res) => (error ? reject(error) : resolve({ status: res.statusCode, json: parse(res.body) })));
+      });
+      return {
+        name: kind, library: 'node:http', auth: true,
+        get: (url) => call('get', { url }),
+        post: (url, body) => (typeof body?.pipe === 'function' ? Promise.reject(new Error('httpntlm cannot send a stream')) : call('post', { url, body })),
+        close: () => {},
+      };
+    }
+    case 'baseline undici': {
+      const dispatcher = new Agent(connections ? { connections } : {});
+      const send = async (url, init) => {
+        const r = await request(url, { dispatcher, ...init });
+        return { status: r.statusCode, json: parse(await r.body.text()) };
+      };
+      return { name: kind, library: 'undici', auth: false, get: (url) => send(url), post: (url, body) => send(url, { method: 'POST', body }), close: () => dispatcher.close() };
+    }
+    case 'baseline fetch': {
+      const dispatcher = new Agent(connections ? { connections } : {});
+      const send = async (url, init) => {
+        const r = await undiciFetch(url, { dispatcher, ...init });
+        return { status: r.status, json: parse(await r.text()) };
+      };
+      return { name: kind, library: 'fetch', auth: false, get: (url) => send(url), post: (url, body) => send(url, { method: 'POST', body, duplex: 'half' }), close: () => dispatcher.close() };
+    }
+    case 'baseline axios': {
+      const agent = new http.Agent({ keepAlive: true, ...(connections ? { maxSockets: connections } : {}) });
+      const api = axios.create({ httpAgent: agent, validateStatus: () => true });
+      return { name: kind, library: 'axios', auth: false, get: async (url) => ({ status: (await api.get(url)).status }), post: async (url, body) => ({ status: (await api.post(url, body)).status }), close: () => agent.destroy() };
+    }
+    case 'baseline node:http': {
+      const agent = new http.Agent({ keepAlive: true, ...(connections ? { maxSockets: connections } : {}) });
+      const get = (url) => new Promise((resolve, reject) => {
+        http.get(url, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode }));
+        }).on('error', reject);
+      });
+      return { name: kind, library: 'node:http', auth: false, get, post: get, close: () => agent.destroy() };
+    }
+    default:
+      throw new Error(`unknown client ${kind}`);
+  }
+}
+
+export const NTLM_CLIENTS = ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios', 'axios-ntlm', 'httpntlm'];
+export const BASELINES = { undici: 'baseline undici', fetch: 'baseline fetch', axios: 'baseline axios', 'node:http': 'baseline node:http' };

@@ -1,0 +1,329 @@
+// pnpm bench: one run, every figure side by side. Writes bench/results.md and bench/throughput.svg.
+// BENCH_QUICK=1 runs a reduced version (CI uses it to show the benchmark still runs; no timing is judged).
+import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { Readable } from 'node:stream';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import {
+  createAuthenticateMessage, createChallengeMessage, createNegotiateMessage, parseChallengeMessage, toBase64, utf16le, AvId, dateToFiletime,
+} from '@ntlmkit/core';
+import { makeClient, NTLM_CLIENTS, BASELINES } from './clients.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const QUICK = process.env.BENCH_QUICK === '1';
+const N = QUICK ? 60 : 2000;
+const SOAK = QUICK ? 300 : 50_000;
+const UPLOAD = QUICK ? 1024 * 1024 : 8 * 1024 * 1024;
+const out = [];
+const log = (line = '') => {
+  out.push(line);
+  console.log(line);
+};
+
+// --- the server process ---
+const child = fork(join(here, 'server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+let nextId = 0;
+const pending = new Map();
+child.on('message', (m) => {
+  if (m.ready) return pending.get('ready')?.();
+  const p = pending.get(m.id);
+  pending.delete(m.id);
+  if (m.error) p.reject(new Error(m.error));
+  else p.resolve(m.result);
+});
+await new Promise((resolve) => pending.set('ready', resolve));
+const ipc = (cmd, args) => new Promise((resolve, reject) => {
+  const id = nextId++;
+  pending.set(id, { resolve, reject });
+  child.send({ id, cmd, args });
+});
+
+async function load(client, url, n, concurrency) {
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    while (next < n) {
+      next++;
+      try {
+        const r = await client.get(url);
+        if (r.status !== 200) failures++;
+      } catch {
+        failures++;
+      }
+    }
+  };
+  const t = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const ms = performance.now() - t;
+  return { rps: (n / ms) * 1000, failures };
+}
+
+const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+log(`# ntlmkit benchmarks`);
+log();
+log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; server in a separate process on loopback (@ntlmkit/server, NTLMv1 allowed so that every competitor can authenticate).${QUICK ? ' **Quick mode (BENCH_QUICK=1): reduced counts, figures not meaningful.**' : ''}`);
+log(`Command: \`npx pnpm@10 bench\` (${new Date().toISOString().slice(0, 10)}).`);
+log();
+
+// --- 1. Round trips ---
+log('## 1. Round trips (HTTP exchanges the server sees)');
+log();
+log('| client | (a) first request, new origin | (b) new connection, known origin | (c) authenticated connection | dialect seen by the server |');
+log('| --- | ---: | ---: | ---: | --- |');
+{
+  const url = await ipc('start', { authenticate: true });
+  const rows = [...NTLM_CLIENTS.slice(0, 1).map((k) => [k, {}]), ['ntlmkit undici', { preemptive: true }], ...NTLM_CLIENTS.slice(1).map((k) => [k, {}])];
+  for (const [kind, extra] of rows) {
+    const client = extra.preemptive ? makePreemptive(kind) : makeClient(kind);
+    const counts = [];
+    let dialects = {};
+    try {
+      for (let step = 0; step < 3; step++) {
+        if (step === 1) await ipc('drop', { url });
+        await ipc('reset', { url });
+        const r = await client.get(url).catch(() => ({ status: 0 }));
+        const s = await ipc('stats', { url });
+        dialects = { ...dialects, ...s.dialects };
+        counts.push(r.status === 200 ? String(s.requests) : `${s.requests} (failed: ${r.status})`);
+      }
+    } finally {
+      await client.close();
+    }
+    log(`| ${kind}${extra.preemptive ? ' (preemptive: true)' : ''} | ${counts.join(' | ')} | ${Object.keys(dialects).join(', ')} |`);
+  }
+  await ipc('stopAll');
+}
+log();
+
+function makePreemptive(kind) {
+  // The undici adapter with NEGOTIATE on the very first request.
+  return { ...makeClientWith(kind, { preemptive: true }) };
+}
+function makeClientWith(kind, options) {
+  const { NtlmDispatcher } = require('@ntlmkit/undici');
+  const { request } = require('undici');
+  const dispatcher = new NtlmDispatcher({ credentials: { username: 'EXAMPLE\\alice', password: 'Passw0rd!' }, ...options });
+  return {
+    get: async (url) => {
+      const r = await request(url, { dispatcher });
+      await r.body.dump();
+      return { status: r.statusCode };
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+// --- 2. Throughput ---
+log(`## 2. Throughput (${fmt(N)} GETs, requests per second; ratio to the same library's unauthenticated keep-alive baseline)`);
+log();
+const conditions = [
+  { label: 'c=1', c: 1 },
+  { label: 'c=32', c: 32 },
+  { label: 'c=32, pool 8', c: 32, connections: 8 },
+  { label: 'c=1, 2 ms', c: 1, delayMs: 2 },
+  { label: 'c=32, 2 ms', c: 32, delayMs: 2 },
+  { label: 'c=32, pool 8, 2 ms', c: 32, connections: 8, delayMs: 2 },
+];
+const throughput = {};
+log(`| client | ${conditions.map((c) => c.label).join(' | ')} |`);
+log(`| --- | ${conditions.map(() => '---:').join(' | ')} |`);
+const kinds = [...NTLM_CLIENTS, ...Object.values(BASELINES)];
+for (const cond of conditions) {
+  const authUrl = await ipc('start', { authenticate: true, delayMs: cond.delayMs ?? 0 });
+  const plainUrl = await ipc('start', { authenticate: false, delayMs: cond.delayMs ?? 0 });
+  for (const kind of kinds) {
+    const client = makeClient(kind, { connections: cond.connections });
+    const url = client.auth ? authUrl : plainUrl;
+    try {
+      // Warm up every client alike: connections, handshakes and the JIT.
+      await load(client, url, Math.max(cond.c, QUICK ? 10 : 200), cond.c);
+      const r = await load(client, url, N, cond.c);
+      (throughput[kind] ??= {})[cond.label] = r;
+    } catch (error) {
+      (throughput[kind] ??= {})[cond.label] = { rps: NaN, failures: N, error: String(error) };
+    } finally {
+      await client.close();
+    }
+  }
+  await ipc('stopAll');
+}
+for (const kind of kinds) {
+  const cells = conditions.map((cond) => {
+    const r = throughput[kind][cond.label];
+    const base = throughput[BASELINES[makeClient(kind).library]]?.[cond.label];
+    const ratio = base && !kind.startsWith('baseline') ? ` (${fmt(r.rps / base.rps, 2)}×)` : '';
+    const failed = r.failures ? ` **${fmt(r.failures)} failed**` : '';
+    return `${fmt(r.rps)}${ratio}${failed}`;
+  });
+  log(`| ${kind} | ${cells.join(' | ')} |`);
+}
+log();
+{
+  const best = (label) => Math.max(...['axios-ntlm', 'httpntlm'].filter((k) => !throughput[k][label].failures).map((k) => throughput[k][label].rps), 0);
+  for (const label of ['c=32', 'c=32, pool 8', 'c=32, 2 ms']) {
+    const competitor = best(label);
+    const parts = ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios'].map((k) => `${k} ${competitor ? fmt(throughput[k][label].rps / competitor, 1) : '∞'}×`);
+    log(`- ${label}: against the best competitor without failures (${fmt(competitor)} req/s): ${parts.join(', ')}.`);
+  }
+}
+log();
+
+// --- 3. Upload ---
+log(`## 3. Upload: POST of ${fmt(UPLOAD / 1024 / 1024)} MiB to a known NTLM origin`);
+log();
+log('| client | buffer: bytes received per request | stream: bytes received per request | stream intact |');
+log('| --- | ---: | ---: | --- |');
+{
+  const body = Buffer.alloc(UPLOAD, 0x61);
+  const sha = createHash('sha256').update(body).digest('hex');
+  const url = await ipc('start', { authenticate: true });
+  for (const kind of NTLM_CLIENTS) {
+    const client = makeClient(kind);
+    const cells = [];
+    let intact = '—';
+    try {
+      await client.get(url); // the origin is now known to the clients that remember it
+      for (const streamed of [false, true]) {
+        await ipc('drop', { url }); // a new connection: the upload goes with a handshake
+        await ipc('reset', { url });
+        let r;
+        try {
+          r = await client.post(url, streamed ? Readable.from(chunks(body)) : body);
+        } catch (error) {
+          cells.push(`fails (${String(error.message ?? error).slice(0, 60)})`);
+          continue;
+        }
+        const s = await ipc('stats', { url });
+        cells.push(r.status === 200 ? `${fmt(s.bodyBytes / UPLOAD, 2)}× (${fmt(s.bodyBytes)})` : `status ${r.status} (${fmt(s.bodyBytes)} bytes sent)`);
+        if (streamed) intact = r.status === 200 && r.json?.bodySha256 === sha ? 'yes' : `no (${fmt(r.json?.bodyLength ?? 0)} bytes arrived)`;
+      }
+    } finally {
+      await client.close();
+    }
+    log(`| ${kind} | ${cells.join(' | ')} | ${intact} |`);
+  }
+  await ipc('stopAll');
+}
+log();
+
+function* chunks(buffer) {
+  for (let i = 0; i < buffer.length; i += 64 * 1024) yield buffer.subarray(i, i + 64 * 1024);
+}
+
+// --- 4. Token creation ---
+log('## 4. AUTHENTICATE messages per second (same user, password and CHALLENGE with target info)');
+log();
+log('| implementation | messages/s | ratio to ntlmkit | what it produced |');
+log('| --- | ---: | ---: | --- |');
+{
+  const challengeBytes = createChallengeMessage({
+    flags: 0xe28a8215, serverChallenge: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), targetName: 'EXAMPLE',
+    targetInfo: [
+      { id: AvId.NbDomainName, value: utf16le('EXAMPLE') }, { id: AvId.NbComputerName, value: utf16le('SRV') },
+      { id: AvId.DnsDomainName, value: utf16le('example.test') }, { id: AvId.Timestamp, value: dateToFiletime(Date.now()) },
+    ],
+    version: { major: 10, minor: 0, build: 20348, revision: 15 },
+  });
+  const header = `NTLM ${toBase64(challengeBytes)}`;
+  const negotiate = createNegotiateMessage();
+  const seconds = QUICK ? 0.2 : 2;
+  const measure = (fn) => {
+    for (let i = 0; i < 200; i++) fn();
+    let count = 0;
+    const t = performance.now();
+    while (performance.now() - t < seconds * 1000) {
+      for (let i = 0; i < 50; i++) fn();
+      count += 50;
+    }
+    return (count / (performance.now() - t)) * 1000;
+  };
+  const results = [];
+  const challenge = parseChallengeMessage(challengeBytes);
+  results.push(['@ntlmkit/core', measure(() => createAuthenticateMessage({ negotiate, challenge, username: 'EXAMPLE\\alice', password: 'Passw0rd!' })), 'NTLMv2 + MIC (the default)']);
+  results.push(['@ntlmkit/core, mic: false (like for like)', measure(() => createAuthenticateMessage({ negotiate, challenge, username: 'EXAMPLE\\alice', password: 'Passw0rd!', mic: false })), 'NTLMv2, no MIC']);
+  try {
+    const ntlm = require('httpntlm').ntlm;
+    const type2 = ntlm.parseType2Message(header, (e) => { if (e) throw e; });
+    results.push(['httpntlm', measure(() => ntlm.createType3Message(type2, { username: 'alice', password: 'Passw0rd!', domain: 'EXAMPLE', workstation: '' })), 'NTLMv2, no MIC']);
+  } catch (error) {
+    results.push(['httpntlm', NaN, `fails: ${String(error.message).slice(0, 60)}`]);
+  }
+  try {
+    const ews = require('@ewsjs/ntlm-client');
+    const type2 = ews.decodeType2Message(header);
+    results.push(['@ewsjs/ntlm-client', measure(() => ews.createType3Message(type2, 'alice', 'Passw0rd!', '', 'EXAMPLE')), 'NTLMv2, no MIC']);
+  } catch (error) {
+    results.push(['@ewsjs/ntlm-client', NaN, `fails: ${String(error.message).slice(0, 60)}`]);
+  }
+  const ours = results[0][1];
+  for (const [name, rate, what] of results) log(`| ${name} | ${fmt(rate)} | ${fmt(rate / ours, 2)}× | ${what} |`);
+}
+log();
+
+// --- 5. Soak ---
+log(`## 5. Soak: ${fmt(SOAK)} requests at concurrency 64, pool of 16 connections`);
+log();
+log('| adapter | req/s | errors | max open sockets (server) | pool size | heap growth | RSS growth |');
+log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+{
+  const url = await ipc('start', { authenticate: true });
+  for (const kind of ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios']) {
+    await ipc('drop', { url });
+    const client = makeClient(kind, { connections: 16 });
+    await load(client, url, 64, 64);
+    await ipc('reset', { url });
+    global.gc?.();
+    const before = process.memoryUsage();
+    const r = await load(client, url, SOAK, 64);
+    global.gc?.();
+    const after = process.memoryUsage();
+    const s = await ipc('stats', { url });
+    await client.close();
+    const mb = (b) => `${fmt(b / 1024 / 1024, 1)} MB`;
+    log(`| ${kind} | ${fmt(r.rps)} | ${fmt(r.failures)} | ${s.maxOpen} | 16 | ${mb(after.heapUsed - before.heapUsed)} | ${mb(after.rss - before.rss)} |`);
+  }
+  await ipc('stopAll');
+}
+log();
+if (!global.gc) log('(Run with `node --expose-gc` for heap figures after a full collection.)');
+
+// --- chart ---
+writeFileSync(join(here, 'throughput.svg'), chart());
+log('Chart: [throughput.svg](throughput.svg) (ratio to the same library\'s unauthenticated baseline).');
+writeFileSync(join(here, QUICK ? 'results.quick.md' : 'results.md'), `${out.join('\n')}\n`);
+child.kill();
+
+function chart() {
+  const labels = ['c=1', 'c=32', 'c=32, pool 8', 'c=32, 2 ms'];
+  const colors = ['#4c78a8', '#f58518', '#54a24b', '#b279a2'];
+  const rows = NTLM_CLIENTS;
+  const barH = 12;
+  const groupH = labels.length * barH + 16;
+  const width = 720;
+  const left = 130;
+  const scale = (width - left - 80) / 1.2;
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${rows.length * groupH + 70}" font-family="sans-serif" font-size="11">`;
+  svg += `<text x="10" y="18" font-size="14" font-weight="bold">Throughput as a share of the unauthenticated keep-alive baseline</text>`;
+  labels.forEach((l, i) => (svg += `<rect x="${left + i * 140}" y="28" width="10" height="10" fill="${colors[i]}"/><text x="${left + i * 140 + 14}" y="37">${l}</text>`));
+  rows.forEach((kind, r) => {
+    const y0 = 50 + r * groupH;
+    svg += `<text x="10" y="${y0 + groupH / 2}">${kind}</text>`;
+    labels.forEach((label, i) => {
+      const t = throughput[kind][label];
+      const base = throughput[BASELINES[makeClient(kind).library]][label];
+      const ratio = t.failures ? 0 : Math.min(t.rps / base.rps, 1.2);
+      const y = y0 + i * barH;
+      svg += `<rect x="${left}" y="${y}" width="${Math.max(ratio * scale, 1)}" height="${barH - 2}" fill="${colors[i]}"/>`;
+      svg += `<text x="${left + ratio * scale + 4}" y="${y + barH - 3}">${t.failures ? `${t.failures} failed` : `${(t.rps / base.rps).toFixed(2)}×`}</text>`;
+    });
+  });
+  svg += `<line x1="${left + scale}" y1="45" x2="${left + scale}" y2="${rows.length * groupH + 50}" stroke="#999" stroke-dasharray="3,3"/><text x="${left + scale - 8}" y="${rows.length * groupH + 62}">1.0</text>`;
+  return `${svg}</svg>\n`;
+}

@@ -1,0 +1,20 @@
+// The benchmark still runs (reduced counts). Benchmarks are not tests: no timing is judged here,
+// only that every section is produced and that ntlmkit's own rows have no failures.
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+test('pnpm bench runs end to end (BENCH_QUICK=1)', async () => {
+  const bench = join(__dirname, '..', 'bench');
+  const { stdout } = await run(process.execPath, ['--expose-gc', join(bench, 'run.mjs')], { cwd: bench, env: { ...process.env, BENCH_QUICK: '1' }, timeout: 240_000, maxBuffer: 4 * 1024 * 1024 });
+  for (const section of ['## 1. Round trips', '## 2. Throughput', '## 3. Upload', '## 4. AUTHENTICATE messages per second', '## 5. Soak']) expect(stdout).toContain(section);
+  const ours = stdout.split('\n').filter((l) => /^\| ntlmkit /.test(l));
+  expect(ours.length).toBeGreaterThan(10);
+  for (const line of ours) expect(line).not.toMatch(/failed|fails/);
+  expect(stdout).toMatch(/\| ntlmkit undici \| 3 \| 2 \| 1 \|/);
+  expect(readFileSync(join(bench, 'results.quick.md'), 'utf8')).toContain('Quick mode');
+  rmSync(join(bench, 'results.quick.md'));
+}, 300_000);
