@@ -1,4 +1,5 @@
-// Node entry point: the Ntlm component with file-based certificate stores. The rest of core has no I/O.
+// Node entry point: the Ntlm component with file-based certificate stores, and the proxy CONNECT
+// tunnel. The rest of core has no I/O.
 import { readFileSync } from 'node:fs';
 import { Ntlm as PureNtlm } from './ntlm.js';
 
@@ -8,4 +9,5 @@ export class Ntlm extends PureNtlm {
   }
 }
 
+export { openTunnel, type TunnelOptions } from './node/tunnel.js';
 export * from './index.js';

@@ -75,3 +75,21 @@ describe('engine state', () => {
     expect(allowsOrigin({ origins: ['https://a.example'] }, 'https://b.example')).toBe(false);
   });
 });
+
+describe('proxy selection', () => {
+  const { proxyFor, bypassesProxy, authHeaderNames } = jest.requireActual('../src/http/index');
+  test('explicit URI, environment, NO_PROXY', () => {
+    expect(proxyFor(new URL('https://a.example/'), { uri: 'proxy:3128' }).href).toBe('http://proxy:3128/');
+    const env = { HTTP_PROXY: 'http://p1:8080', https_proxy: 'http://p2:8080', NO_PROXY: 'localhost,.corp.example,10.0.0.1:8443' };
+    expect(proxyFor(new URL('http://x.example/'), {}, env).host).toBe('p1:8080');
+    expect(proxyFor(new URL('https://x.example/'), {}, env).host).toBe('p2:8080');
+    expect(proxyFor(new URL('https://intranet.corp.example/'), {}, env)).toBeUndefined();
+    expect(proxyFor(new URL('http://localhost:9/'), {}, env)).toBeUndefined();
+    expect(bypassesProxy(new URL('https://10.0.0.1:8443/'), env.NO_PROXY)).toBe(true);
+    expect(bypassesProxy(new URL('https://10.0.0.1/'), env.NO_PROXY)).toBe(false);
+    expect(bypassesProxy(new URL('https://any/'), '*')).toBe(true);
+    expect(proxyFor(new URL('http://x/'), {}, {})).toBeUndefined();
+    expect(() => proxyFor(new URL('http://x/'), { uri: 'socks5://p:1' })).toThrow(NtlmError);
+    expect(authHeaderNames(407)).toEqual({ challenge: 'proxy-authenticate', credentials: 'proxy-authorization' });
+  });
+});

@@ -1,33 +1,48 @@
 // NtlmDispatcher: an undici Dispatcher that answers NTLM challenges on pinned connections.
 import { Agent, Dispatcher, type buildConnector } from 'undici';
-import { NtlmError } from '@ntlmkit/core';
+import type { ConnectionOptions } from 'node:tls';
+import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  allowsOrigin, credentialKey, normaliseOrigin, OriginMemory, runExchange, validateOptions,
-  type LegRequest, type LegResult, type NtlmHttpOptions,
+  allowsOrigin, authHeaderNames, credentialKey, normaliseOrigin, OriginMemory, proxyFor, runExchange, validateOptions,
+  type Env, type LegRequest, type LegResult, type NtlmHttpOptions, type ProxyOptions,
 } from '@ntlmkit/core/http';
+import { openTunnel } from '@ntlmkit/core/node';
 import { bufferWithin, isReplayable } from './body.js';
 import { logger } from './debug.js';
 import { RequestController, toNewStyle, type NewStyleHandler } from './handler.js';
 import { flattenHeaders, headerValues, withoutHeaders, type HeaderInput } from './headers.js';
 import { OriginPool, type Slot } from './pool.js';
 
-export interface NtlmDispatcherOptions extends NtlmHttpOptions {
+export interface NtlmDispatcherOptions extends Omit<NtlmHttpOptions, 'credentials'> {
+  /** Origin credentials. Optional only with a proxy (proxy authentication alone). */
+  credentials?: Credentials;
   /** TLS and socket options for connections (ca, rejectUnauthorized, cert, key, …). ALPN is always http/1.1. */
   connect?: buildConnector.BuildOptions;
   /** Idle keep-alive timeout of authenticated connections (ms). */
   keepAliveTimeout?: number;
   /** Where requests to origins outside `origins` go (default: a plain undici Agent with the same `connect`). */
   fallback?: Dispatcher;
+  /** A forward proxy (HTTP via absolute URIs, HTTPS via CONNECT), with its own NTLM credentials. */
+  proxy?: ProxyOptions & {
+    /** Read HTTP_PROXY / HTTPS_PROXY / NO_PROXY when `uri` is not given. Default true. */
+    fromEnv?: boolean;
+    /** TLS options for an https: proxy. */
+    tls?: ConnectionOptions;
+  };
 }
 
 type DispatchOptions = Dispatcher.DispatchOptions;
+type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
+type Head = { status: number; headers: Record<string, string | string[] | undefined>; closing: boolean };
 
 const DEFAULT_REPLAY_BYTES = 1024 * 1024;
 
 export class NtlmDispatcher extends Dispatcher {
   private readonly options: NtlmDispatcherOptions;
-  private readonly key: string;
+  private readonly key: string | undefined;
+  private readonly proxyKey: string | undefined;
   private readonly memory = new OriginMemory();
+  private readonly proxyMemory = new OriginMemory();
   private readonly pools = new Map<string, OriginPool>();
   private readonly fallback: Dispatcher;
   private readonly ownsFallback: boolean;
@@ -36,9 +51,10 @@ export class NtlmDispatcher extends Dispatcher {
 
   constructor(options: NtlmDispatcherOptions) {
     super();
-    validateOptions(options);
+    if (options?.credentials || !options?.proxy) validateOptions(options as NtlmHttpOptions);
     this.options = options;
-    this.key = credentialKey(options.credentials);
+    this.key = options.credentials ? credentialKey(options.credentials) : undefined;
+    this.proxyKey = options.proxy?.credentials ? credentialKey(options.proxy.credentials) : undefined;
     this.ownsFallback = !options.fallback;
     this.fallback = options.fallback ?? new Agent(options.connect ? { connect: options.connect } : {});
     this.log = logger(options.debug);
@@ -46,8 +62,10 @@ export class NtlmDispatcher extends Dispatcher {
 
   /** Connections currently open per origin (for observability and tests). */
   connectionCount(origin?: string): number {
-    const pools = origin ? [this.pools.get(normaliseOrigin(origin))] : [...this.pools.values()];
-    return pools.reduce((n, p) => n + (p ? p.size : 0), 0);
+    const wanted = origin ? normaliseOrigin(origin) : undefined;
+    let n = 0;
+    for (const [key, pool] of this.pools) if (!wanted || key.endsWith(wanted)) n += pool.size;
+    return n;
   }
 
   /** A view of this dispatcher that authenticates only to `origins` (the fetch wrapper uses one per call). */
@@ -64,14 +82,16 @@ export class NtlmDispatcher extends Dispatcher {
   dispatchWithin(opts: DispatchOptions, handler: Dispatcher.DispatchHandler, scope: readonly string[] | undefined): void {
     if (this.closed) throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the NTLM dispatcher is closed');
     const origin = normaliseOrigin(opts.origin as string | URL);
-    const allowed = allowsOrigin(this.options, origin) && (!scope || scope.includes(origin));
-    if (!allowed || opts.upgrade || opts.method === 'CONNECT') {
+    const url = new URL(String(opts.path ?? '/'), origin);
+    const route = this.route(url);
+    const allowed = this.key !== undefined && allowsOrigin(this.options, origin) && (!scope || scope.includes(origin));
+    if ((!allowed && route.kind === 'direct') || opts.upgrade || opts.method === 'CONNECT') {
       this.fallback.dispatch(opts, handler);
       return;
     }
     const user = toNewStyle(handler);
     const controller = new RequestController();
-    this.run(origin, opts, user, controller).catch((error: Error) => {
+    this.run(origin, url, route, allowed, opts, user, controller).catch((error: Error) => {
       try {
         user.onResponseError?.(controller as never, error);
       } catch {
@@ -80,19 +100,44 @@ export class NtlmDispatcher extends Dispatcher {
     });
   }
 
-  private pool(origin: string): OriginPool {
-    let pool = this.pools.get(origin);
+  private route(url: URL): Route {
+    const p = this.options.proxy;
+    if (!p) return { kind: 'direct' };
+    const proxy = proxyFor(url, p, p.fromEnv === false ? {} : (process.env as Env));
+    if (!proxy) return { kind: 'direct' };
+    return url.protocol === 'https:' ? { kind: 'tunnel', proxy } : { kind: 'forward', proxy };
+  }
+
+  private pool(origin: string, route: Route): OriginPool {
+    const id = route.kind === 'direct' ? origin : `${route.kind} ${route.proxy.origin} ${origin}`;
+    let pool = this.pools.get(id);
     if (!pool) {
+      const target = new URL(origin);
       pool = new OriginPool(origin, this.options.connections ?? Infinity, {
         ...(this.options.connect ? { connect: this.options.connect } : {}),
         ...(this.options.keepAliveTimeout !== undefined ? { keepAliveTimeout: this.options.keepAliveTimeout } : {}),
+        ...(route.kind === 'forward' ? { clientOrigin: route.proxy.origin } : {}),
+        ...(route.kind === 'tunnel'
+          ? {
+              tunnel: () => openTunnel({
+                proxy: route.proxy,
+                credentials: this.options.proxy?.credentials,
+                host: target.hostname.replace(/^\[|\]$/g, ''),
+                port: Number(target.port || 443),
+                memory: this.proxyMemory,
+                proxyTls: this.options.proxy?.tls,
+                lmCompatibilityLevel: this.options.lmCompatibilityLevel,
+                log: this.log,
+              }),
+            }
+          : {}),
       });
-      this.pools.set(origin, pool);
+      this.pools.set(id, pool);
     }
     return pool;
   }
 
-  private async run(origin: string, opts: DispatchOptions, user: NewStyleHandler, controller: RequestController): Promise<void> {
+  private async run(origin: string, url: URL, route: Route, ntlm: boolean, opts: DispatchOptions, user: NewStyleHandler, controller: RequestController): Promise<void> {
     let started = false;
     const start = (leg: Dispatcher.DispatchController, context: unknown) => {
       controller.attach(leg);
@@ -101,24 +146,103 @@ export class NtlmDispatcher extends Dispatcher {
         user.onRequestStart?.(controller as never, context);
       }
     };
-    const url = new URL(String(opts.path ?? '/'), origin);
-    const known = this.memory.scheme(origin) !== undefined || this.options.preemptive === true;
+    const known = (ntlm && this.memory.scheme(origin) !== undefined) || this.options.preemptive === true;
     // A stream to an origin not known to want NTLM may have to be sent twice: keep it within a bound.
     const prepared = known || isReplayable(opts.body)
       ? { body: opts.body, replayable: isReplayable(opts.body) }
       : await bufferWithin(opts.body, this.options.maxReplayBytes ?? DEFAULT_REPLAY_BYTES);
     let bodyUsed = false;
-    const baseHeaders = flattenHeaders(opts.headers as HeaderInput);
+    let baseHeaders = flattenHeaders(opts.headers as HeaderInput);
+    let base: DispatchOptions = opts;
+    if (route.kind === 'forward') {
+      // Absolute-form request to the proxy; Proxy-Connection for proxies that predate HTTP/1.1.
+      base = { ...opts, origin: route.proxy.origin, path: url.href };
+      baseHeaders = [...withoutHeaders(baseHeaders, ['host', 'proxy-connection']), 'host', url.host, 'proxy-connection', 'keep-alive'];
+    }
     const hasBody = prepared.body !== null && prepared.body !== undefined;
 
-    const pool = this.pool(origin);
-    const slot = await pool.acquire(this.key);
+    const pool = this.pool(origin, route);
+    const slot = await pool.acquire(this.key ?? this.proxyKey ?? '');
+    // Freed as soon as the delivered response ends, before the caller hears of it: a request the
+    // caller sends next must find this connection idle.
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        pool.release(slot);
+      }
+    };
+    // One HTTP exchange on the pinned connection, with whichever authorization headers the layers set.
+    const exchange = (headers: Record<string, string>, withBody: boolean, deliver: (head: Head) => boolean): Promise<Head & { delivered: boolean }> => {
+      if (controller.aborted) return Promise.reject(controller.reason);
+      let flat = withoutHeaders(baseHeaders, Object.keys(headers));
+      for (const [k, v] of Object.entries(headers)) flat.push(k, v);
+      let body: unknown = null;
+      if (withBody) {
+        if (bodyUsed && !prepared.replayable) {
+          return Promise.reject(new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'));
+        }
+        body = prepared.body;
+        bodyUsed = hasBody;
+      } else if (hasBody) {
+        flat = [...withoutHeaders(flat, ['content-length', 'transfer-encoding', 'expect']), 'content-length', '0'];
+      }
+      return this.leg(slot, { ...base, headers: flat, body: body as DispatchOptions['body'] }, deliver, user, start, release);
+    };
+    const asLeg = (status: 401 | 407, head: Head & { delivered: boolean }): LegResult<void> => ({
+      delivered: head.delivered,
+      status: head.status,
+      challenges: headerValues(head.headers, authHeaderNames(status).challenge),
+      closing: head.closing,
+    });
+
+    // The origin's legs; through a forward proxy each of them runs the proxy's 407 exchange first.
+    const originLeg = (leg: LegRequest): Promise<LegResult<void>> => {
+      const originHeaders: Record<string, string> = leg.authorization ? { authorization: leg.authorization } : {};
+      if (route.kind !== 'forward' || !this.options.proxy?.credentials) {
+        return exchange(originHeaders, leg.withBody, (h) => leg.deliver(h.status, headerValues(h.headers, 'www-authenticate'), h.closing)).then((h) => asLeg(401, h));
+      }
+      return runExchange<LegResult<void>>({
+        origin: route.proxy.origin,
+        url: route.proxy,
+        options: { credentials: this.options.proxy.credentials, lmCompatibilityLevel: this.options.lmCompatibilityLevel },
+        credentialKey: this.proxyKey!,
+        auth: slot.proxyAuth,
+        memory: this.proxyMemory,
+        challengeStatus: 407,
+        bodyReplayable: prepared.replayable || !leg.withBody,
+        peerCertificate: () => undefined,
+        reconnect: () => slot.reconnect(),
+        connectionId: () => slot.generation,
+        log: this.log,
+        send: async (proxyLeg) => {
+          let inner: LegResult<void> | undefined;
+          const head = await exchange(
+            { ...originHeaders, ...(proxyLeg.authorization ? { 'proxy-authorization': proxyLeg.authorization } : {}) },
+            leg.withBody && proxyLeg.withBody,
+            (h) => {
+              if (!proxyLeg.deliver(h.status, headerValues(h.headers, 'proxy-authenticate'), h.closing)) return false;
+              const delivered = leg.deliver(h.status, headerValues(h.headers, 'www-authenticate'), h.closing);
+              inner = { delivered, status: h.status, challenges: headerValues(h.headers, 'www-authenticate'), closing: h.closing };
+              return delivered;
+            },
+          );
+          const proxyResult = asLeg(407, { ...head, delivered: inner !== undefined });
+          return { ...proxyResult, response: inner };
+        },
+      });
+    };
+
     try {
+      if (!ntlm) {
+        await originLeg({ withBody: true, deliver: () => true });
+        return;
+      }
       await runExchange<void>({
         origin,
         url,
-        options: this.options,
-        credentialKey: this.key,
+        options: this.options as NtlmHttpOptions,
+        credentialKey: this.key!,
         auth: slot.auth,
         memory: this.memory,
         challengeStatus: 401,
@@ -127,51 +251,46 @@ export class NtlmDispatcher extends Dispatcher {
         reconnect: () => slot.reconnect(),
         connectionId: () => slot.generation,
         log: this.log,
-        send: (leg) => {
-          if (controller.aborted) return Promise.reject(controller.reason);
-          let headers = baseHeaders;
-          if (leg.authorization) headers = [...withoutHeaders(headers, ['authorization']), 'authorization', leg.authorization];
-          let body: unknown = null;
-          if (leg.withBody) {
-            if (bodyUsed && !prepared.replayable) {
-              return Promise.reject(new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'));
-            }
-            body = prepared.body;
-            bodyUsed = hasBody;
-          } else if (hasBody) {
-            headers = [...withoutHeaders(headers, ['content-length', 'transfer-encoding', 'expect']), 'content-length', '0'];
-          }
-          return this.leg(slot, { ...opts, headers, body: body as DispatchOptions['body'] }, leg, user, start);
-        },
+        send: originLeg,
       });
     } finally {
-      pool.release(slot);
+      release();
     }
   }
 
   /** One HTTP exchange on the slot's connection; delivered responses stream to the caller's handler. */
-  private leg(slot: Slot, opts: DispatchOptions, leg: LegRequest, user: NewStyleHandler, start: (c: Dispatcher.DispatchController, context: unknown) => void): Promise<LegResult<void>> {
+  private leg(
+    slot: Slot,
+    opts: DispatchOptions,
+    deliver: (head: Head) => boolean,
+    user: NewStyleHandler,
+    start: (c: Dispatcher.DispatchController, context: unknown) => void,
+    release: () => void,
+  ): Promise<Head & { delivered: boolean }> {
     return new Promise((resolve, reject) => {
       let delivered = false;
-      let head: Omit<LegResult<void>, 'delivered'> = { status: 0, challenges: [], closing: false };
+      let head: Head = { status: 0, headers: {}, closing: false };
       const handler: NewStyleHandler = {
         onRequestStart: (controller, context) => start(controller, context),
         onRequestUpgrade: (controller, status, headers, socket) => user.onRequestUpgrade?.(controller, status, headers, socket),
         onResponseStart: (controller, status, headers, message) => {
-          const closing = headerValues(headers, 'connection').some((v) => /\bclose\b/i.test(v));
-          head = { status, challenges: headerValues(headers, 'www-authenticate'), closing };
-          delivered = leg.deliver(status, head.challenges, closing);
+          head = { status, headers, closing: headerValues(headers, 'connection').some((v) => /\bclose\b/i.test(v)) };
+          delivered = deliver(head);
           if (delivered) user.onResponseStart?.(controller, status, headers, message);
         },
         onResponseData: (controller, chunk) => {
           if (delivered) user.onResponseData?.(controller, chunk);
         },
         onResponseEnd: (controller, trailers) => {
-          if (delivered) user.onResponseEnd?.(controller, trailers);
+          if (delivered) {
+            release();
+            user.onResponseEnd?.(controller, trailers);
+          }
           resolve({ ...head, delivered });
         },
         onResponseError: (controller, error) => {
           if (delivered) {
+            release();
             user.onResponseError?.(controller, error);
             resolve({ ...head, delivered });
           } else reject(error);
@@ -206,6 +325,37 @@ export class NtlmDispatcher extends Dispatcher {
 function withCallback(promise: Promise<void>, callback?: () => void): Promise<void> | void {
   if (!callback) return promise;
   promise.then(callback, callback);
+}
+
+export interface NtlmProxyAgentOptions extends Omit<NtlmDispatcherOptions, 'proxy'> {
+  /** The proxy, e.g. `http://proxy.corp.example:3128`; default HTTPS_PROXY / HTTP_PROXY. */
+  uri?: string;
+  /** Credentials for the proxy's 407 (separate from the origin's `credentials`). */
+  proxyCredentials?: Credentials;
+  /** Hosts that bypass the proxy; default NO_PROXY. */
+  noProxy?: string;
+  /** TLS options for an https: proxy. */
+  proxyTls?: ConnectionOptions;
+}
+
+/**
+ * NTLM through a forward proxy: plain HTTP in absolute form on an authenticated proxy connection,
+ * HTTPS through a CONNECT tunnel whose 407 handshake uses the proxy credentials; origin NTLM (and EPA
+ * with the origin's own certificate) inside. Usable wherever a Dispatcher is.
+ */
+export class NtlmProxyAgent extends NtlmDispatcher {
+  constructor(options: NtlmProxyAgentOptions) {
+    const { uri, proxyCredentials, noProxy, proxyTls, ...rest } = options;
+    super({
+      ...rest,
+      proxy: {
+        ...(uri !== undefined ? { uri } : {}),
+        ...(proxyCredentials ? { credentials: proxyCredentials } : {}),
+        ...(noProxy !== undefined ? { noProxy } : {}),
+        ...(proxyTls ? { tls: proxyTls } : {}),
+      },
+    });
+  }
 }
 
 /** Shares the parent's pools and memory, with its own origin allow-list; closing it closes nothing. */

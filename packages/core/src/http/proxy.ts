@@ -1,0 +1,56 @@
+// Proxy selection shared by the adapters: an explicit proxy, or HTTP_PROXY / HTTPS_PROXY / NO_PROXY
+// as curl and undici's EnvHttpProxyAgent read them.
+import type { Credentials } from '../credentials.js';
+import { NtlmError } from '../errors.js';
+
+export interface ProxyOptions {
+  /** `http://proxy.corp.example:3128`; default from HTTPS_PROXY / HTTP_PROXY for the request's scheme. */
+  uri?: string;
+  /** Credentials for the proxy's 407 NTLM challenge (separate from the origin's). */
+  credentials?: Credentials;
+  /** Hosts that bypass the proxy (NO_PROXY syntax); default from NO_PROXY. */
+  noProxy?: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+function envValue(env: Env, name: string): string | undefined {
+  return env[name.toLowerCase()] ?? env[name.toUpperCase()];
+}
+
+/** NO_PROXY: comma/space separated hosts, `.suffix` or `*.suffix`, optional `:port`, `*` for all. */
+export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  for (const raw of noProxy.split(/[\s,]+/).filter(Boolean)) {
+    if (raw === '*') return true;
+    const [pattern, patternPort] = raw.toLowerCase().replace(/^\*/, '').split(/:(?=\d+$)/) as [string, string | undefined];
+    if (patternPort && patternPort !== port) continue;
+    if (pattern.startsWith('.') ? host.endsWith(pattern) || host === pattern.slice(1) : host === pattern || host.endsWith(`.${pattern}`)) return true;
+  }
+  return false;
+}
+
+/** The proxy URL for a request, or undefined for a direct connection. */
+export function proxyFor(url: URL, options: ProxyOptions, env: Env = {}): URL | undefined {
+  const noProxy = options.noProxy ?? envValue(env, 'no_proxy');
+  if (bypassesProxy(url, noProxy)) return undefined;
+  const uri = options.uri ?? (url.protocol === 'https:' ? envValue(env, 'https_proxy') ?? envValue(env, 'http_proxy') : envValue(env, 'http_proxy'));
+  if (!uri) return undefined;
+  let proxy: URL;
+  try {
+    proxy = new URL(uri.includes('://') ? uri : `http://${uri}`);
+  } catch {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'the proxy URI is not a valid URL');
+  }
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unsupported proxy scheme ${proxy.protocol}`);
+  return proxy;
+}
+
+/** Header names of an exchange: a 401 uses WWW-Authenticate/Authorization, a 407 the Proxy- pair. */
+export function authHeaderNames(status: 401 | 407): { challenge: string; credentials: string } {
+  return status === 407
+    ? { challenge: 'proxy-authenticate', credentials: 'proxy-authorization' }
+    : { challenge: 'www-authenticate', credentials: 'authorization' };
+}

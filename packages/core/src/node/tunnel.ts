@@ -1,0 +1,176 @@
+// CONNECT through a proxy, with the proxy's 407 NTLM handshake on the CONNECT exchange of one proxy
+// connection (the same engine as every other exchange). Returns the socket to the origin, ready for TLS.
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Credentials } from '../credentials.js';
+import { NtlmError } from '../errors.js';
+import { ConnectionAuth } from '../http/connection-auth.js';
+import { credentialKey } from '../http/credential-key.js';
+import { runExchange, type LegResult } from '../http/exchange.js';
+import type { OriginMemory } from '../http/origin-memory.js';
+import type { LmCompatibilityLevel } from '../client.js';
+
+export interface TunnelOptions {
+  proxy: URL;
+  /** NTLM credentials for the proxy; without them the CONNECT carries no Proxy-Authorization. */
+  credentials?: Credentials;
+  /** The origin to tunnel to. */
+  host: string;
+  port: number;
+  /** Remembers that the proxy wants NTLM (shared by the caller's tunnels). */
+  memory: OriginMemory;
+  /** TLS options when the proxy itself is https:. */
+  proxyTls?: tls.ConnectionOptions;
+  lmCompatibilityLevel?: LmCompatibilityLevel;
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+interface Head {
+  status: number;
+  headers: Record<string, string[]>;
+}
+
+/** Reads HTTP/1.1 responses off a raw socket: CONNECT answers come before the tunnel exists. */
+class ResponseReader {
+  private buffer = Buffer.alloc(0);
+  private waiting: (() => void) | undefined;
+  private failure: Error | undefined;
+  private readonly onData = (chunk: Buffer) => {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.waiting?.();
+  };
+  private readonly onEnd = (error?: Error) => {
+    this.failure = Object.assign(new Error(`proxy connection closed${error ? `: ${error.message}` : ''}`), { code: 'ECONNRESET' });
+    this.waiting?.();
+  };
+
+  constructor(readonly socket: net.Socket) {
+    socket.on('data', this.onData);
+    socket.on('error', this.onEnd);
+    socket.on('close', this.onEnd);
+  }
+
+  private async until(ready: () => boolean): Promise<void> {
+    while (!ready()) {
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+      this.waiting = undefined;
+    }
+  }
+
+  async head(): Promise<Head> {
+    let end = -1;
+    await this.until(() => (end = this.buffer.indexOf('\r\n\r\n')) >= 0);
+    const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
+    this.buffer = this.buffer.subarray(end + 4);
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1]);
+    if (!status) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the proxy did not answer CONNECT with HTTP/1.x');
+    const headers: Record<string, string[]> = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon > 0) (headers[line.slice(0, colon).trim().toLowerCase()] ??= []).push(line.slice(colon + 1).trim());
+    }
+    return { status, headers };
+  }
+
+  /** Skips a response body (Content-Length or chunked). */
+  async skipBody(head: Head): Promise<void> {
+    const length = Number(head.headers['content-length']?.[0] ?? NaN);
+    if (Number.isFinite(length)) {
+      await this.until(() => this.buffer.length >= length);
+      this.buffer = this.buffer.subarray(length);
+    } else if (/chunked/i.test(head.headers['transfer-encoding']?.join() ?? '')) {
+      let end = -1;
+      await this.until(() => (end = this.buffer.indexOf('0\r\n\r\n')) >= 0);
+      this.buffer = this.buffer.subarray(end + 5);
+    }
+  }
+
+  /** Hands the socket over: bytes already read go back into it. */
+  release(): net.Socket {
+    this.socket.off('data', this.onData);
+    this.socket.off('error', this.onEnd);
+    this.socket.off('close', this.onEnd);
+    if (this.buffer.length) this.socket.unshift(this.buffer);
+    return this.socket;
+  }
+}
+
+function connectProxy(o: TunnelOptions): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const port = Number(o.proxy.port || (o.proxy.protocol === 'https:' ? 443 : 80));
+    const host = o.proxy.hostname.replace(/^\[|\]$/g, '');
+    const socket = o.proxy.protocol === 'https:'
+      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...o.proxyTls })
+      : net.connect({ host, port });
+    const ready = o.proxy.protocol === 'https:' ? 'secureConnect' : 'connect';
+    const timer = o.timeoutMs ? setTimeout(() => socket.destroy(new Error('timed out connecting to the proxy')), o.timeoutMs) : undefined;
+    socket.once(ready, () => {
+      clearTimeout(timer);
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** Opens a tunnel to host:port through the proxy, authenticating to the proxy with NTLM when asked. */
+export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
+  const target = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+  let reader = new ResponseReader(await connectProxy(o));
+  let generation = 1;
+  const log = o.log ?? (() => undefined);
+  const write = (authorization?: string) =>
+    reader.socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Connection: keep-alive\r\n${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`);
+  try {
+    if (!o.credentials) {
+      write();
+      const head = await reader.head();
+      if (head.status !== 200) {
+        throw Object.assign(new NtlmError('ERR_NTLM_AUTH_FAILED', `the proxy answered CONNECT with ${head.status}${head.status === 407 ? ' and no proxy credentials were given' : ''}`), { status: head.status });
+      }
+      return reader.release();
+    }
+    const proxyOrigin = o.proxy.origin;
+    const socket = await runExchange<net.Socket>({
+      origin: proxyOrigin,
+      url: o.proxy,
+      options: { credentials: o.credentials, lmCompatibilityLevel: o.lmCompatibilityLevel, throwOnAuthFailure: true },
+      credentialKey: credentialKey(o.credentials),
+      auth: new ConnectionAuth(),
+      memory: o.memory,
+      challengeStatus: 407,
+      bodyReplayable: true,
+      log,
+      peerCertificate: () => (reader.socket as tls.TLSSocket).getPeerCertificate?.(),
+      connectionId: () => generation,
+      reconnect: async () => {
+        reader.socket.destroy();
+        reader = new ResponseReader(await connectProxy(o));
+        generation++;
+      },
+      send: async (leg): Promise<LegResult<net.Socket>> => {
+        write(leg.authorization);
+        const head = await reader.head();
+        const challenges = head.headers['proxy-authenticate'] ?? [];
+        const closing = (head.headers['connection'] ?? head.headers['proxy-connection'] ?? []).some((v) => /close/i.test(v));
+        const delivered = leg.deliver(head.status, challenges, closing);
+        if (head.status === 200 && delivered) return { delivered, status: 200, challenges, closing: false, response: reader.release() };
+        await reader.skipBody(head);
+        if (delivered) {
+          throw Object.assign(new NtlmError('ERR_NTLM_AUTH_FAILED', `the proxy answered CONNECT with ${head.status}`), { status: head.status });
+        }
+        return { delivered, status: head.status, challenges, closing };
+      },
+    });
+    return socket;
+  } catch (error) {
+    reader.socket.destroy();
+    if (error instanceof NtlmError && error.code === 'ERR_NTLM_AUTH_FAILED') (error as NtlmError & { status?: number }).status ??= 407;
+    throw error;
+  }
+}
