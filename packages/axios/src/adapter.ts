@@ -3,18 +3,30 @@
 // and settles with the caller's validateStatus.
 import { debuglog } from 'node:util';
 import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { NtlmError } from '@ntlmkit/core';
+import type { ConnectionOptions } from 'node:tls';
+import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  allowsOrigin, credentialKey, normaliseOrigin, OriginMemory, runExchange, validateOptions, type LegRequest, type LegResult,
-  type NtlmHttpOptions,
+  allowsOrigin, credentialKey, normaliseOrigin, originLegs, OriginMemory, proxyFor, runExchange, validateOptions,
+  type Env, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend,
 } from '@ntlmkit/core/http';
+import { openTunnel } from '@ntlmkit/core/node';
 import { bufferStreamWithin, hasBody, isReplayable, isStream } from './body.js';
 import { AxiosOriginPool, tlsOptionsOf, type AxiosSlot } from './slot.js';
 
-export interface NtlmAxiosOptions extends NtlmHttpOptions {
+export interface NtlmAxiosOptions extends Omit<NtlmHttpOptions, 'credentials'> {
+  /** Origin credentials. Optional only with `ntlmProxy` (proxy authentication alone). */
+  credentials?: Credentials;
   /** Idle sockets close after this many ms, before a server would drop them (default 4000, below IIS's and Node's 5 s). */
   freeSocketTimeout?: number;
+  /**
+   * A forward proxy with its own NTLM credentials: plain HTTP in absolute form on an authenticated proxy
+   * connection, HTTPS through a CONNECT tunnel. Without it, NTLM requests use HTTP_PROXY / HTTPS_PROXY /
+   * NO_PROXY like axios does (no proxy credentials), unless the request sets `proxy: false`.
+   */
+  ntlmProxy?: ProxyOptions & { fromEnv?: boolean; tls?: ConnectionOptions };
 }
+
+type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
 
 const DEFAULT_REPLAY_BYTES = 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -56,16 +68,19 @@ function headerList(value: unknown): string[] {
 
 export class NtlmAxiosEngine {
   readonly options: NtlmAxiosOptions;
-  private readonly key: string;
+  private readonly key: string | undefined;
+  private readonly proxyKey: string | undefined;
   private readonly memory = new OriginMemory();
+  private readonly proxyMemory = new OriginMemory();
   private readonly pools = new Map<string, AxiosOriginPool>();
   private readonly http: AxiosAdapter;
   private readonly log: (message: string) => void;
 
   constructor(options: NtlmAxiosOptions) {
-    validateOptions(options);
+    if (options?.credentials || !options?.ntlmProxy) validateOptions(options as NtlmHttpOptions);
     this.options = options;
-    this.key = credentialKey(options.credentials);
+    this.key = options.credentials ? credentialKey(options.credentials) : undefined;
+    this.proxyKey = options.ntlmProxy?.credentials ? credentialKey(options.ntlmProxy.credentials) : undefined;
     this.http = axios.getAdapter('http');
     this.log = (message) => {
       nodeDebug(message);
@@ -78,8 +93,10 @@ export class NtlmAxiosEngine {
 
   /** Open pinned sockets per origin (for observability and tests). */
   connectionCount(origin?: string): number {
-    const pools = origin ? [this.pools.get(normaliseOrigin(origin))] : [...this.pools.values()];
-    return pools.reduce((n, p) => n + (p ? p.slots.filter((s) => s.socket && !s.socket.destroyed).length : 0), 0);
+    const wanted = origin ? normaliseOrigin(origin) : undefined;
+    let n = 0;
+    for (const [id, pool] of this.pools) if (!wanted || id.endsWith(wanted)) n += pool.slots.filter((s) => s.socket && !s.socket.destroyed).length;
+    return n;
   }
 
   destroy(): void {
@@ -89,13 +106,18 @@ export class NtlmAxiosEngine {
 
   private async request(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
     const first = fullUrl(config);
+    if (config.proxy && !this.options.ntlmProxy) {
+      const cause = new NtlmError('ERR_NTLM_UNSUPPORTED', "axios's `proxy` setting cannot carry a connection-bound NTLM handshake: use the `ntlmProxy` option");
+      throw Object.assign(new AxiosError(cause.message, cause.code, config), { cause });
+    }
     // Credentials go to the origins configured, or else only to the origin the caller asked for.
-    const allowed = (origin: string) => (this.options.origins ? allowsOrigin(this.options, origin) : origin === first.origin);
+    const allowed = (origin: string) => this.key !== undefined && (this.options.origins ? allowsOrigin(this.options, origin) : origin === first.origin);
     const maxRedirects = config.maxRedirects ?? 21;
     let current: InternalAxiosRequestConfig = config;
     let url = first;
     for (let hop = 0; ; hop++) {
-      const response = allowed(url.origin) ? await this.ntlmRequest(current, url) : await this.plainRequest(current);
+      const route = this.route(url, current);
+      const response = allowed(url.origin) || route.kind !== 'direct' ? await this.ntlmRequest(current, url, route, allowed(url.origin)) : await this.plainRequest(current);
       const location = response.headers?.location as string | undefined;
       if (!REDIRECTS.has(response.status) || !location || hop >= maxRedirects) return settle(response, config);
       await drain(response);
@@ -115,55 +137,94 @@ export class NtlmAxiosEngine {
     return this.http({ ...config, maxRedirects: 0, validateStatus: () => true }) as Promise<AxiosResponse>;
   }
 
-  private pool(url: URL): AxiosOriginPool {
-    let pool = this.pools.get(url.origin);
+  private route(url: URL, config: InternalAxiosRequestConfig): Route {
+    if (config.proxy === false) return { kind: 'direct' };
+    const p = this.options.ntlmProxy ?? {};
+    const proxy = proxyFor(url, p, this.options.ntlmProxy?.fromEnv === false ? {} : (process.env as Env));
+    if (!proxy) return { kind: 'direct' };
+    return url.protocol === 'https:' ? { kind: 'tunnel', proxy } : { kind: 'forward', proxy };
+  }
+
+  private pool(url: URL, route: Route): AxiosOriginPool {
+    const id = route.kind === 'direct' ? url.origin : `${route.kind} ${route.proxy.origin} ${url.origin}`;
+    let pool = this.pools.get(id);
     if (!pool) {
-      const https = url.protocol === 'https:';
       pool = new AxiosOriginPool(this.options.connections ?? Infinity, {
-        https,
-        tls: {},
+        // A forward proxy is where the socket goes; a tunnel carries TLS to the origin.
+        https: route.kind === 'forward' ? route.proxy.protocol === 'https:' : url.protocol === 'https:',
         freeSocketTimeout: this.options.freeSocketTimeout ?? 4000,
+        ...(route.kind === 'tunnel'
+          ? {
+              tunnel: () => openTunnel({
+                proxy: route.proxy,
+                credentials: this.options.ntlmProxy?.credentials,
+                host: url.hostname.replace(/^\[|\]$/g, ''),
+                port: Number(url.port || 443),
+                memory: this.proxyMemory,
+                proxyTls: this.options.ntlmProxy?.tls,
+                lmCompatibilityLevel: this.options.lmCompatibilityLevel,
+                log: this.log,
+              }),
+            }
+          : {}),
       });
-      this.pools.set(url.origin, pool);
+      this.pools.set(id, pool);
     }
     return pool;
   }
 
-  private async ntlmRequest(config: InternalAxiosRequestConfig, url: URL): Promise<AxiosResponse> {
+  private async ntlmRequest(config: InternalAxiosRequestConfig, url: URL, route: Route, ntlm: boolean): Promise<AxiosResponse> {
     const origin = url.origin;
-    const known = this.memory.scheme(origin) !== undefined || this.options.preemptive === true;
+    const known = (ntlm && this.memory.scheme(origin) !== undefined) || this.options.preemptive === true;
     let data: unknown = config.data;
     let replayable = isReplayable(data);
     if (!known && !replayable && isStream(data)) {
       ({ data, replayable } = await bufferStreamWithin(data, this.options.maxReplayBytes ?? DEFAULT_REPLAY_BYTES));
     }
-    const pool = this.pool(url);
-    if (url.protocol === 'https:') pool.tls = tlsOptionsOf(config.httpsAgent);
-    const slot = await pool.acquire(this.key);
+    const pool = this.pool(url, route);
+    if (url.protocol === 'https:' || route.kind === 'forward') pool.tls = route.kind === 'forward' ? { ...this.options.ntlmProxy?.tls } : tlsOptionsOf(config.httpsAgent);
+    const slot = await pool.acquire(this.key ?? this.proxyKey ?? '');
     let deferRelease = false;
     let bodyUsed = false;
+    const send: RawSend<AxiosResponse> = (auth, withBody, deliver) => {
+      if (withBody && bodyUsed && !replayable) {
+        return Promise.reject(new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'));
+      }
+      if (withBody) bodyUsed = hasBody(data);
+      return this.leg(slot, config, route, auth, withBody ? data : undefined, !withBody && hasBody(data), deliver);
+    };
+    const proxyCredentials = this.options.ntlmProxy?.credentials;
+    const legs = originLegs(send, route.kind === 'forward' && proxyCredentials
+      ? {
+          url: route.proxy,
+          credentials: proxyCredentials,
+          credentialKey: this.proxyKey!,
+          auth: slot.proxyAuth,
+          memory: this.proxyMemory,
+          lmCompatibilityLevel: this.options.lmCompatibilityLevel,
+          reconnect: async () => slot.reconnect(),
+          connectionId: () => slot.generation,
+          log: this.log,
+        }
+      : undefined, replayable);
     try {
-      const response = await runExchange<AxiosResponse>({
-        origin,
-        url,
-        options: this.options,
-        credentialKey: this.key,
-        auth: slot.auth,
-        memory: this.memory,
-        challengeStatus: 401,
-        bodyReplayable: replayable,
-        peerCertificate: () => slot.peerCertificate,
-        reconnect: async () => slot.reconnect(),
-        connectionId: () => slot.generation,
-        log: this.log,
-        send: (leg) => {
-          if (leg.withBody && bodyUsed && !replayable) {
-            return Promise.reject(new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'));
-          }
-          if (leg.withBody) bodyUsed = hasBody(data);
-          return this.leg(slot, config, leg, leg.withBody ? data : undefined, hasBody(data));
-        },
-      });
+      const response = ntlm
+        ? await runExchange<AxiosResponse>({
+            origin,
+            url,
+            options: this.options as NtlmHttpOptions,
+            credentialKey: this.key!,
+            auth: slot.auth,
+            memory: this.memory,
+            challengeStatus: 401,
+            bodyReplayable: replayable,
+            peerCertificate: () => slot.peerCertificate,
+            reconnect: async () => slot.reconnect(),
+            connectionId: () => slot.generation,
+            log: this.log,
+            send: legs,
+          })
+        : ((await legs({ withBody: true, deliver: () => true })).response as AxiosResponse);
       // A streamed response keeps its socket busy until the caller has read it.
       if (isStream(response.data)) {
         deferRelease = true;
@@ -187,14 +248,28 @@ export class NtlmAxiosEngine {
     }
   }
 
-  private async leg(slot: AxiosSlot, config: InternalAxiosRequestConfig, leg: LegRequest, data: unknown, requestHasBody: boolean): Promise<LegResult<AxiosResponse>> {
+  private async leg(
+    slot: AxiosSlot,
+    config: InternalAxiosRequestConfig,
+    route: Route,
+    auth: Record<string, string>,
+    data: unknown,
+    emptyBody: boolean,
+    deliver: (head: RawHead) => boolean,
+  ): Promise<RawResult<AxiosResponse>> {
     // A copy per leg: AxiosHeaders.from would hand back (and let us mutate) the caller's instance.
     const headers = new AxiosHeaders(config.headers as AxiosHeaders);
-    if (leg.authorization) headers.set('Authorization', leg.authorization);
-    if (!leg.withBody && requestHasBody) {
+    for (const [name, value] of Object.entries(auth)) headers.set(name, value);
+    if (emptyBody) {
       headers.delete('Transfer-Encoding');
       headers.set('Content-Length', '0');
     }
+    // Plain HTTP through a forward proxy: axios's own proxy support writes the absolute-form request
+    // line to our pinned socket; a tunnel (HTTPS) is opened by the socket's agent, so axios sees no proxy.
+    const proxy = route.kind === 'forward'
+      ? { protocol: route.proxy.protocol.replace(':', ''), host: route.proxy.hostname, port: Number(route.proxy.port || (route.proxy.protocol === 'https:' ? 443 : 80)) }
+      : false;
+    if (route.kind === 'forward') headers.set('Proxy-Connection', 'keep-alive');
     const response = (await this.http({
       ...config,
       headers,
@@ -202,14 +277,17 @@ export class NtlmAxiosEngine {
       httpAgent: slot.agent,
       httpsAgent: slot.agent,
       maxRedirects: 0,
-      proxy: false,
+      proxy,
       validateStatus: () => true,
     })) as AxiosResponse;
-    const challenges = headerList(response.headers?.['www-authenticate']);
-    const closing = /\bclose\b/i.test(String(response.headers?.connection ?? ''));
-    const delivered = leg.deliver(response.status, challenges, closing);
+    const head: RawHead = {
+      status: response.status,
+      header: (name) => headerList(response.headers?.[name]),
+      closing: /\bclose\b/i.test(String(response.headers?.connection ?? '')),
+    };
+    const delivered = deliver(head);
     if (!delivered) await drain(response);
-    return { delivered, status: response.status, challenges, closing, response };
+    return { ...head, delivered, response };
   }
 
   private axiosError(error: unknown, config: InternalAxiosRequestConfig): unknown {

@@ -49,8 +49,8 @@ export function withNtlm<T extends AxiosInstance>(instance: T, options: NtlmAxio
 
 /** A new axios instance with NTLM: `createNtlmAxios({ credentials, baseURL, … })`. */
 export function createNtlmAxios(config: CreateAxiosDefaults & NtlmAxiosOptions): NtlmAxiosInstance {
-  const { credentials, origins, preemptive, spn, lmCompatibilityLevel, connections, throwOnAuthFailure, maxReplayBytes, debug, freeSocketTimeout, ...axiosConfig } = config;
-  const ntlm: NtlmAxiosOptions = { credentials, origins, preemptive, spn, lmCompatibilityLevel, connections, throwOnAuthFailure, maxReplayBytes, debug, freeSocketTimeout };
+  const { credentials, origins, preemptive, spn, lmCompatibilityLevel, connections, throwOnAuthFailure, maxReplayBytes, debug, freeSocketTimeout, ntlmProxy, ...axiosConfig } = config;
+  const ntlm: NtlmAxiosOptions = { credentials, origins, preemptive, spn, lmCompatibilityLevel, connections, throwOnAuthFailure, maxReplayBytes, debug, freeSocketTimeout, ntlmProxy };
   for (const k of Object.keys(ntlm) as (keyof NtlmAxiosOptions)[]) if (ntlm[k] === undefined) delete ntlm[k];
   return withNtlm(axios.create(axiosConfig), ntlm);
 }

@@ -7,6 +7,8 @@ import { ConnectionAuth, SlotPool, type PinnedConnection } from '@ntlmkit/core/h
 
 export interface SlotAgentOptions {
   https: boolean;
+  /** Opens a CONNECT tunnel through a proxy; TLS to the origin runs inside it. */
+  tunnel?: () => Promise<Socket>;
   /** TLS options taken from the caller's httpsAgent (ca, rejectUnauthorized, cert, key, …). */
   tls: Record<string, unknown>;
   freeSocketTimeout: number;
@@ -32,11 +34,31 @@ export class AxiosSlot implements PinnedConnection {
   constructor(options: SlotAgentOptions) {
     const slot = this;
     const base = options.https ? HttpsAgentKeepAlive : AgentKeepAlive;
+    const tunnel = options.tunnel;
     const Pinned = class extends (base as typeof AgentKeepAlive) {
       override createConnection(opts: Parameters<AgentKeepAlive['createConnection']>[0], callback?: Function): Socket {
-        const socket = super.createConnection(opts, callback);
-        slot.adopt(socket);
-        return socket;
+        if (!tunnel) {
+          const socket = super.createConnection(opts, callback);
+          slot.adopt(socket);
+          return socket;
+        }
+        // Through a proxy: the tunnel first (its 407 handshake included), then TLS to the origin on it.
+        // Returning nothing tells the agent the socket comes later, through `callback` (called once).
+        let called = false;
+        const once = (error: Error | null, socket?: Socket) => {
+          if (called) return;
+          called = true;
+          callback?.(error, socket);
+        };
+        tunnel().then(
+          (raw) => {
+            const socket = super.createConnection({ ...opts, socket: raw } as unknown as typeof opts, once);
+            slot.adopt(socket);
+            once(null, socket);
+          },
+          (error: Error) => once(error),
+        );
+        return undefined as unknown as Socket;
       }
     };
     this.agent = new Pinned({
@@ -66,13 +88,18 @@ export class AxiosSlot implements PinnedConnection {
       if (this.socket !== socket) return;
       this.socket = undefined;
       this.auth.reset();
+      this.proxyAuth.reset();
       this.peerCertificate = undefined;
     });
   }
 
+  /** The forward proxy's authentication of this connection (plain HTTP through a proxy). */
+  readonly proxyAuth = new ConnectionAuth();
+
   /** Drops the current socket: the next leg opens a new one. */
   reconnect(): void {
     this.auth.reset();
+    this.proxyAuth.reset();
     this.socket?.destroy();
     this.socket = undefined;
   }
@@ -86,7 +113,7 @@ export class AxiosOriginPool extends SlotPool<AxiosSlot> {
   /** TLS options for new sockets, from the caller's httpsAgent at request time. */
   tls: Record<string, unknown> = {};
 
-  constructor(max: number, options: SlotAgentOptions) {
+  constructor(max: number, options: Omit<SlotAgentOptions, 'tls'>) {
     super(max, () => new AxiosSlot({ ...options, tls: this.tls }));
   }
 

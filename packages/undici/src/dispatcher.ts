@@ -3,8 +3,8 @@ import { Agent, Dispatcher, type buildConnector } from 'undici';
 import type { ConnectionOptions } from 'node:tls';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  allowsOrigin, authHeaderNames, credentialKey, normaliseOrigin, OriginMemory, proxyFor, runExchange, validateOptions,
-  type Env, type LegRequest, type LegResult, type NtlmHttpOptions, type ProxyOptions,
+  allowsOrigin, credentialKey, normaliseOrigin, originLegs, OriginMemory, proxyFor, runExchange, validateOptions,
+  type Env, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend,
 } from '@ntlmkit/core/http';
 import { openTunnel } from '@ntlmkit/core/node';
 import { bufferWithin, isReplayable } from './body.js';
@@ -33,7 +33,6 @@ export interface NtlmDispatcherOptions extends Omit<NtlmHttpOptions, 'credential
 
 type DispatchOptions = Dispatcher.DispatchOptions;
 type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
-type Head = { status: number; headers: Record<string, string | string[] | undefined>; closing: boolean };
 
 const DEFAULT_REPLAY_BYTES = 1024 * 1024;
 
@@ -173,10 +172,10 @@ export class NtlmDispatcher extends Dispatcher {
       }
     };
     // One HTTP exchange on the pinned connection, with whichever authorization headers the layers set.
-    const exchange = (headers: Record<string, string>, withBody: boolean, deliver: (head: Head) => boolean): Promise<Head & { delivered: boolean }> => {
+    const send: RawSend<void> = (auth, withBody, deliver) => {
       if (controller.aborted) return Promise.reject(controller.reason);
-      let flat = withoutHeaders(baseHeaders, Object.keys(headers));
-      for (const [k, v] of Object.entries(headers)) flat.push(k, v);
+      let flat = withoutHeaders(baseHeaders, Object.keys(auth));
+      for (const [k, v] of Object.entries(auth)) flat.push(k, v);
       let body: unknown = null;
       if (withBody) {
         if (bodyUsed && !prepared.replayable) {
@@ -189,49 +188,20 @@ export class NtlmDispatcher extends Dispatcher {
       }
       return this.leg(slot, { ...base, headers: flat, body: body as DispatchOptions['body'] }, deliver, user, start, release);
     };
-    const asLeg = (status: 401 | 407, head: Head & { delivered: boolean }): LegResult<void> => ({
-      delivered: head.delivered,
-      status: head.status,
-      challenges: headerValues(head.headers, authHeaderNames(status).challenge),
-      closing: head.closing,
-    });
-
-    // The origin's legs; through a forward proxy each of them runs the proxy's 407 exchange first.
-    const originLeg = (leg: LegRequest): Promise<LegResult<void>> => {
-      const originHeaders: Record<string, string> = leg.authorization ? { authorization: leg.authorization } : {};
-      if (route.kind !== 'forward' || !this.options.proxy?.credentials) {
-        return exchange(originHeaders, leg.withBody, (h) => leg.deliver(h.status, headerValues(h.headers, 'www-authenticate'), h.closing)).then((h) => asLeg(401, h));
-      }
-      return runExchange<LegResult<void>>({
-        origin: route.proxy.origin,
-        url: route.proxy,
-        options: { credentials: this.options.proxy.credentials, lmCompatibilityLevel: this.options.lmCompatibilityLevel },
-        credentialKey: this.proxyKey!,
-        auth: slot.proxyAuth,
-        memory: this.proxyMemory,
-        challengeStatus: 407,
-        bodyReplayable: prepared.replayable || !leg.withBody,
-        peerCertificate: () => undefined,
-        reconnect: () => slot.reconnect(),
-        connectionId: () => slot.generation,
-        log: this.log,
-        send: async (proxyLeg) => {
-          let inner: LegResult<void> | undefined;
-          const head = await exchange(
-            { ...originHeaders, ...(proxyLeg.authorization ? { 'proxy-authorization': proxyLeg.authorization } : {}) },
-            leg.withBody && proxyLeg.withBody,
-            (h) => {
-              if (!proxyLeg.deliver(h.status, headerValues(h.headers, 'proxy-authenticate'), h.closing)) return false;
-              const delivered = leg.deliver(h.status, headerValues(h.headers, 'www-authenticate'), h.closing);
-              inner = { delivered, status: h.status, challenges: headerValues(h.headers, 'www-authenticate'), closing: h.closing };
-              return delivered;
-            },
-          );
-          const proxyResult = asLeg(407, { ...head, delivered: inner !== undefined });
-          return { ...proxyResult, response: inner };
-        },
-      });
-    };
+    const proxyCredentials = this.options.proxy?.credentials;
+    const originLeg = originLegs(send, route.kind === 'forward' && proxyCredentials
+      ? {
+          url: route.proxy,
+          credentials: proxyCredentials,
+          credentialKey: this.proxyKey!,
+          auth: slot.proxyAuth,
+          memory: this.proxyMemory,
+          lmCompatibilityLevel: this.options.lmCompatibilityLevel,
+          reconnect: () => slot.reconnect(),
+          connectionId: () => slot.generation,
+          log: this.log,
+        }
+      : undefined, prepared.replayable);
 
     try {
       if (!ntlm) {
@@ -262,19 +232,19 @@ export class NtlmDispatcher extends Dispatcher {
   private leg(
     slot: Slot,
     opts: DispatchOptions,
-    deliver: (head: Head) => boolean,
+    deliver: (head: RawHead) => boolean,
     user: NewStyleHandler,
     start: (c: Dispatcher.DispatchController, context: unknown) => void,
     release: () => void,
-  ): Promise<Head & { delivered: boolean }> {
+  ): Promise<RawResult<void>> {
     return new Promise((resolve, reject) => {
       let delivered = false;
-      let head: Head = { status: 0, headers: {}, closing: false };
+      let head: RawHead = { status: 0, header: () => [], closing: false };
       const handler: NewStyleHandler = {
         onRequestStart: (controller, context) => start(controller, context),
         onRequestUpgrade: (controller, status, headers, socket) => user.onRequestUpgrade?.(controller, status, headers, socket),
         onResponseStart: (controller, status, headers, message) => {
-          head = { status, headers, closing: headerValues(headers, 'connection').some((v) => /\bclose\b/i.test(v)) };
+          head = { status, header: (name) => headerValues(headers, name), closing: headerValues(headers, 'connection').some((v) => /\bclose\b/i.test(v)) };
           delivered = deliver(head);
           if (delivered) user.onResponseStart?.(controller, status, headers, message);
         },

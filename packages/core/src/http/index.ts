@@ -6,4 +6,5 @@ export { SlotPool, type PinnedConnection } from './slot-pool.js';
 export { credentialKey } from './credential-key.js';
 export { runExchange, isConnectionError, type ExchangeContext, type LegRequest, type LegResult } from './exchange.js';
 export { allowsOrigin, normaliseOrigin, spnFor, validateOptions, type NtlmHttpOptions } from './options.js';
+export { originLegs, type ProxyLayer, type RawHead, type RawResult, type RawSend } from './layers.js';
 export { proxyFor, bypassesProxy, authHeaderNames, type ProxyOptions, type Env } from './proxy.js';
