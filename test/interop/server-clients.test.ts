@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createNtlmServer, type NtlmServer, type OutcomeEvent } from '@ntlmkit/server';
+import { createNtlmProxy, createNtlmServer, type NtlmServer, type OutcomeEvent } from '@ntlmkit/server';
 import { commandWorks, describePeer } from '../peers/availability';
 
 const run = promisify(execFile);
@@ -73,5 +73,28 @@ describePeer('python3-ntlm-auth', pythonOk, 'apt-get install python3-ntlm-auth p
     expect(ok.outcome).toMatchObject({ ok: true, mic: true, channelBinding: 'present' });
     const bad = await py(list.https!.url, 'wrong');
     expect(bad.status).toBe(401);
+  });
+});
+
+describePeer('curl', curlOk, 'apt-get install curl')('curl --proxy-ntlm against the proxy mode', () => {
+  test('HTTP and CONNECT through the NTLM proxy; a wrong password gets 407', async () => {
+    const proxy = createNtlmProxy({ users: { 'CORP\\proxy': 'Pr0xy!' } });
+    const origin = createNtlmServer({ authenticate: false });
+    const secure = createNtlmServer({ authenticate: false, https: true });
+    await proxy.start();
+    await origin.start();
+    await secure.start();
+    try {
+      const curl = async (url: string, password: string) => {
+        const { stdout } = await run('curl', ['-sk', '--proxy-ntlm', '-U', `CORP\\proxy:${password}`, '-x', proxy.url, '-w', '\n%{http_code}', url]);
+        return Number(stdout.trimEnd().split('\n').pop());
+      };
+      expect(await curl(`${origin.url}/via-proxy`, 'Pr0xy!')).toBe(200);
+      expect(await curl(`${secure.url}/tunnel`, 'Pr0xy!')).toBe(200);
+      expect(await curl(`${origin.url}/`, 'wrong')).toBe(407);
+      expect(proxy.stats.authenticated).toBe(2);
+    } finally {
+      await Promise.all([proxy.stop(), origin.stop(), secure.stop()]);
+    }
   });
 });

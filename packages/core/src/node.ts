@@ -9,5 +9,5 @@ export class Ntlm extends PureNtlm {
   }
 }
 
-export { openTunnel, type TunnelOptions } from './node/tunnel.js';
+export { openTunnel, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
 export * from './index.js';

@@ -2,3 +2,6 @@ export { createNtlmServer, defaultHandler, type NtlmServer, type NtlmServerOptio
 export { NtlmAcceptor, type AcceptorPolicy, type AuthOutcome, type TokenChecking, type ChannelBindingStatus, type ServerDialect, type TargetNames } from './acceptor.js';
 export { createSelfSignedCertificate, type CertificateAlgorithm, type SelfSigned, type SelfSignedOptions } from './certificate.js';
 export { Users, type UserTable, type UserEntry } from './users.js';
+export { createNtlmProxy, type NtlmProxy, type NtlmProxyOptions, type ProxyStats, type ProxyOutcomeEvent } from './proxy.js';
+export { ntlmStep, type Step } from './step.js';
+export { acceptorFactory } from './server.js';

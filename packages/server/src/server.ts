@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { channelBindingFromCertificate, certificateToDer, fromBase64, messageType, toBase64, DEFAULT_VERSION, type NtlmVersion } from '@ntlmkit/core';
+import { channelBindingFromCertificate, certificateToDer, toBase64, DEFAULT_VERSION, type NtlmVersion } from '@ntlmkit/core';
+import { ntlmStep } from './step.js';
 import { NtlmAcceptor, type AuthOutcome, type TargetNames, type TokenChecking } from './acceptor.js';
 import { createSelfSignedCertificate } from './certificate.js';
 import { Users, type UserTable } from './users.js';
@@ -119,17 +120,35 @@ export const defaultHandler: RequestHandler = (req, res, context) => {
   res.end(body);
 };
 
-function parseAuthorization(value: string | undefined): { scheme: string; token: string } | undefined {
-  const m = value ? /^\s*(NTLM|Negotiate)\s+(\S+)\s*$/i.exec(value) : null;
-  return m ? { scheme: m[1]!.toLowerCase() === 'ntlm' ? 'NTLM' : 'Negotiate', token: m[2]! } : undefined;
+/** What makes an acceptor: the options shared by the server and the proxy, and the connection's TLS. */
+export function acceptorFactory(
+  options: Pick<NtlmServerOptions, 'lmCompatibilityLevel' | 'tokenChecking' | 'spns' | 'maxClockSkewMs' | 'targetNames' | 'version' | 'allowAnonymous' | 'now' | 'random'>,
+  users: Users,
+  seenProofs: Set<string>,
+  channel: { tls: boolean; expectedChannelBinding?: Uint8Array },
+): () => NtlmAcceptor {
+  return () =>
+    new NtlmAcceptor({
+      users,
+      lmCompatibilityLevel: options.lmCompatibilityLevel ?? 5,
+      tokenChecking: options.tokenChecking ?? 'allow',
+      expectedChannelBinding: channel.expectedChannelBinding,
+      tls: channel.tls,
+      spns: options.spns,
+      maxClockSkewMs: options.maxClockSkewMs ?? 5 * 60_000,
+      targetNames: { ...DEFAULT_NAMES, ...options.targetNames },
+      version: options.version ?? DEFAULT_VERSION,
+      allowAnonymous: options.allowAnonymous ?? false,
+      seenProofs,
+      now: options.now ?? Date.now,
+      random: options.random ?? ((n: number) => new Uint8Array(randomBytes(n))),
+    });
 }
 
 export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
   const users = new Users(options.users ?? {});
   const faults = options.faults ?? {};
   const handler = options.handler ?? defaultHandler;
-  const now = options.now ?? Date.now;
-  const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const schemes = options.schemes ?? 'both';
   const seenProofs = new Set<string>();
   const events = new EventEmitter();
@@ -149,28 +168,12 @@ export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
     }
   }
 
+  const newAcceptor = acceptorFactory(options, users, seenProofs, { tls: tls !== undefined, expectedChannelBinding });
+
   function stateFor(socket: Socket): ConnectionState {
     let state = connections.get(socket);
     if (!state) {
-      state = {
-        id: nextConnection++,
-        bare401Sent: false,
-        acceptor: new NtlmAcceptor({
-          users,
-          lmCompatibilityLevel: options.lmCompatibilityLevel ?? 5,
-          tokenChecking: options.tokenChecking ?? 'allow',
-          expectedChannelBinding,
-          tls: tls !== undefined,
-          spns: options.spns,
-          maxClockSkewMs: options.maxClockSkewMs ?? 5 * 60_000,
-          targetNames: { ...DEFAULT_NAMES, ...options.targetNames },
-          version: options.version ?? DEFAULT_VERSION,
-          allowAnonymous: options.allowAnonymous ?? false,
-          seenProofs,
-          now,
-          random,
-        }),
-      };
+      state = { id: nextConnection++, bare401Sent: false, acceptor: newAcceptor() };
       connections.set(socket, state);
     }
     return state;
@@ -225,51 +228,25 @@ export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
     const state = stateFor(req.socket);
     if (options.authenticate === false) return serve(req, res, state, body);
 
-    const auth = parseAuthorization(req.headers.authorization);
-    if (!auth) {
-      if (state.authenticated && !options.perRequest) return serve(req, res, state, body, state.authenticated);
-      return respond(() => unauthorized(res, state));
-    }
-    let bytes: Uint8Array;
-    let type: number;
-    try {
-      bytes = fromBase64(auth.token);
-      if (bytes[0] === 0x60 || bytes[0] === 0xa1) {
-        record(state, req, res, { ok: false, mic: false, channelBinding: 'absent', reason: 'SPNEGO-wrapped tokens are not supported: send raw NTLM' });
+    const step = ntlmStep(state.acceptor, req.headers.authorization, faults.alwaysRefuse);
+    switch (step.kind) {
+      case 'none':
+        if (state.authenticated && !options.perRequest) return serve(req, res, state, body, state.authenticated);
         return respond(() => unauthorized(res, state));
-      }
-      type = messageType(bytes);
-    } catch (error) {
-      record(state, req, res, { ok: false, mic: false, channelBinding: 'absent', reason: `malformed token: ${(error as Error).message}` });
-      return respond(() => unauthorized(res, state));
-    }
-    if (type === 1) {
-      state.authenticated = undefined; // a new handshake replaces the connection's identity
-      let challenge: Uint8Array;
-      try {
-        challenge = state.acceptor.challenge(bytes);
-      } catch (error) {
-        record(state, req, res, { ok: false, mic: false, channelBinding: 'absent', reason: `malformed NEGOTIATE: ${(error as Error).message}` });
+      case 'challenge':
+        state.authenticated = undefined; // a new handshake replaces the connection's identity
+        stats.handshakes++;
+        if (faults.closeAfterChallenge) res.once('finish', () => req.socket.destroy());
+        return respond(() => unauthorized(res, state, { scheme: step.scheme, bytes: step.token }));
+      case 'authenticated':
+        record(state, req, res, step.outcome);
+        state.authenticated = step.outcome;
+        return serve(req, res, state, body, step.outcome);
+      case 'refused':
+        record(state, req, res, step.outcome);
+        state.authenticated = undefined;
         return respond(() => unauthorized(res, state));
-      }
-      stats.handshakes++;
-      if (faults.closeAfterChallenge) res.once('finish', () => req.socket.destroy());
-      return respond(() => unauthorized(res, state, { scheme: auth.scheme, bytes: challenge }));
     }
-    if (type === 3) {
-      const outcome = faults.alwaysRefuse
-        ? { ok: false, mic: false, channelBinding: 'absent' as const, reason: 'server refuses every AUTHENTICATE (alwaysRefuse)' }
-        : state.acceptor.authenticate(bytes);
-      record(state, req, res, outcome);
-      if (outcome.ok) {
-        state.authenticated = outcome;
-        return serve(req, res, state, body, outcome);
-      }
-      state.authenticated = undefined;
-      return respond(() => unauthorized(res, state));
-    }
-    record(state, req, res, { ok: false, mic: false, channelBinding: 'absent', reason: `unexpected NTLM message type ${type}` });
-    return respond(() => unauthorized(res, state));
   }
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -26,13 +26,19 @@ export interface TunnelOptions {
   log?: (message: string) => void;
 }
 
-interface Head {
+export interface MessageHead {
+  /** `HTTP/1.1 407 Proxy Authentication Required` or `CONNECT host:443 HTTP/1.1`. */
+  startLine: string;
+  /** Response status (0 for a request). */
   status: number;
   headers: Record<string, string[]>;
 }
 
-/** Reads HTTP/1.1 responses off a raw socket: CONNECT answers come before the tunnel exists. */
-class ResponseReader {
+/**
+ * Reads HTTP/1.x message heads off a raw socket, for the exchanges that happen before (or instead of)
+ * a normal HTTP parser: CONNECT answers on the client side, CONNECT requests on a proxy's side.
+ */
+export class HeadReader {
   private buffer = Buffer.alloc(0);
   private waiting: (() => void) | undefined;
   private failure: Error | undefined;
@@ -41,14 +47,17 @@ class ResponseReader {
     this.waiting?.();
   };
   private readonly onEnd = (error?: Error) => {
-    this.failure = Object.assign(new Error(`proxy connection closed${error ? `: ${error.message}` : ''}`), { code: 'ECONNRESET' });
+    this.failure = Object.assign(new Error(`connection closed${error instanceof Error ? `: ${error.message}` : ''}`), { code: 'ECONNRESET' });
     this.waiting?.();
   };
 
-  constructor(readonly socket: net.Socket) {
+  constructor(readonly socket: net.Socket, initial?: Buffer) {
+    if (initial?.length) this.buffer = Buffer.from(initial);
     socket.on('data', this.onData);
     socket.on('error', this.onEnd);
     socket.on('close', this.onEnd);
+    // A peer that ends its side sends nothing more (half-open sockets never 'close' by themselves).
+    socket.on('end', this.onEnd);
   }
 
   private async until(ready: () => boolean): Promise<void> {
@@ -59,23 +68,27 @@ class ResponseReader {
     }
   }
 
-  async head(): Promise<Head> {
+  async head(maxBytes = 64 * 1024): Promise<MessageHead> {
     let end = -1;
-    await this.until(() => (end = this.buffer.indexOf('\r\n\r\n')) >= 0);
+    await this.until(() => {
+      end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0 && this.buffer.length > maxBytes) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'HTTP message head too large');
+      return end >= 0;
+    });
     const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
     this.buffer = this.buffer.subarray(end + 4);
-    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1]);
-    if (!status) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the proxy did not answer CONNECT with HTTP/1.x');
+    const startLine = lines[0] ?? '';
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(startLine)?.[1] ?? 0);
     const headers: Record<string, string[]> = {};
     for (const line of lines.slice(1)) {
       const colon = line.indexOf(':');
       if (colon > 0) (headers[line.slice(0, colon).trim().toLowerCase()] ??= []).push(line.slice(colon + 1).trim());
     }
-    return { status, headers };
+    return { startLine, status, headers };
   }
 
-  /** Skips a response body (Content-Length or chunked). */
-  async skipBody(head: Head): Promise<void> {
+  /** Skips a message body (Content-Length or chunked). */
+  async skipBody(head: MessageHead): Promise<void> {
     const length = Number(head.headers['content-length']?.[0] ?? NaN);
     if (Number.isFinite(length)) {
       await this.until(() => this.buffer.length >= length);
@@ -92,7 +105,9 @@ class ResponseReader {
     this.socket.off('data', this.onData);
     this.socket.off('error', this.onEnd);
     this.socket.off('close', this.onEnd);
+    this.socket.off('end', this.onEnd);
     if (this.buffer.length) this.socket.unshift(this.buffer);
+    this.buffer = Buffer.alloc(0);
     return this.socket;
   }
 }
@@ -121,15 +136,20 @@ function connectProxy(o: TunnelOptions): Promise<net.Socket> {
 /** Opens a tunnel to host:port through the proxy, authenticating to the proxy with NTLM when asked. */
 export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
   const target = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
-  let reader = new ResponseReader(await connectProxy(o));
+  let reader = new HeadReader(await connectProxy(o));
   let generation = 1;
   const log = o.log ?? (() => undefined);
+  const answer = async (): Promise<MessageHead> => {
+    const head = await reader.head();
+    if (!head.status) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the proxy did not answer CONNECT with HTTP/1.x');
+    return head;
+  };
   const write = (authorization?: string) =>
     reader.socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Connection: keep-alive\r\n${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`);
   try {
     if (!o.credentials) {
       write();
-      const head = await reader.head();
+      const head = await answer();
       if (head.status !== 200) {
         throw Object.assign(new NtlmError('ERR_NTLM_AUTH_FAILED', `the proxy answered CONNECT with ${head.status}${head.status === 407 ? ' and no proxy credentials were given' : ''}`), { status: head.status });
       }
@@ -150,12 +170,12 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
       connectionId: () => generation,
       reconnect: async () => {
         reader.socket.destroy();
-        reader = new ResponseReader(await connectProxy(o));
+        reader = new HeadReader(await connectProxy(o));
         generation++;
       },
       send: async (leg): Promise<LegResult<net.Socket>> => {
         write(leg.authorization);
-        const head = await reader.head();
+        const head = await answer();
         const challenges = head.headers['proxy-authenticate'] ?? [];
         const closing = (head.headers['connection'] ?? head.headers['proxy-connection'] ?? []).some((v) => /close/i.test(v));
         const delivered = leg.deliver(head.status, challenges, closing);
