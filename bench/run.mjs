@@ -121,7 +121,7 @@ function makeClientWith(kind, options) {
 }
 
 // --- 2. Throughput ---
-log(`## 2. Throughput (${fmt(N)} GETs, requests per second; ratio to the same library's unauthenticated keep-alive baseline)`);
+log(`## 2. Throughput (${fmt(N)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated keep-alive baseline)`);
 log();
 const conditions = [
   { label: 'c=1', c: 1 },
@@ -142,10 +142,12 @@ for (const cond of conditions) {
     const client = makeClient(kind, { connections: cond.connections });
     const url = client.auth ? authUrl : plainUrl;
     try {
-      // Warm up every client alike: connections, handshakes and the JIT.
+      // Warm up every client alike: connections, handshakes and the JIT; then the best of two runs,
+      // since a shared 2-core machine makes single runs noisy. Failures of both runs are counted.
       await load(client, url, Math.max(cond.c, QUICK ? 10 : 200), cond.c);
-      const r = await load(client, url, N, cond.c);
-      (throughput[kind] ??= {})[cond.label] = r;
+      const a = await load(client, url, N, cond.c);
+      const b = QUICK ? a : await load(client, url, N, cond.c);
+      (throughput[kind] ??= {})[cond.label] = { rps: Math.max(a.rps, b.rps), failures: a.failures + (b === a ? 0 : b.failures) };
     } catch (error) {
       (throughput[kind] ??= {})[cond.label] = { rps: NaN, failures: N, error: String(error) };
     } finally {

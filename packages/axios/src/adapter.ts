@@ -6,8 +6,8 @@ import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse,
 import type { ConnectionOptions } from 'node:tls';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  allowsOrigin, credentialKey, normaliseOrigin, originLegs, OriginMemory, proxyFor, runExchange, validateOptions,
-  type Env, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend,
+  allowsOrigin, credentialKey, normaliseOrigin, originLegs, OriginMemory, routeFor, routeKey, runExchange, validateOptions,
+  type Env, type Route, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend,
 } from '@ntlmkit/core/http';
 import { openTunnel } from '@ntlmkit/core/node';
 import { bufferStreamWithin, hasBody, isReplayable, isStream } from './body.js';
@@ -26,7 +26,6 @@ export interface NtlmAxiosOptions extends Omit<NtlmHttpOptions, 'credentials'> {
   ntlmProxy?: ProxyOptions & { fromEnv?: boolean; tls?: ConnectionOptions };
 }
 
-type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
 
 const DEFAULT_REPLAY_BYTES = 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -138,15 +137,12 @@ export class NtlmAxiosEngine {
   }
 
   private route(url: URL, config: InternalAxiosRequestConfig): Route {
-    if (config.proxy === false) return { kind: 'direct' };
-    const p = this.options.ntlmProxy ?? {};
-    const proxy = proxyFor(url, p, this.options.ntlmProxy?.fromEnv === false ? {} : (process.env as Env));
-    if (!proxy) return { kind: 'direct' };
-    return url.protocol === 'https:' ? { kind: 'tunnel', proxy } : { kind: 'forward', proxy };
+    // Like axios: the environment's proxies apply unless the request says `proxy: false`.
+    return config.proxy === false ? { kind: 'direct' } : routeFor(url, this.options.ntlmProxy ?? {}, process.env as Env);
   }
 
   private pool(url: URL, route: Route): AxiosOriginPool {
-    const id = route.kind === 'direct' ? url.origin : `${route.kind} ${route.proxy.origin} ${url.origin}`;
+    const id = routeKey(route, url.origin);
     let pool = this.pools.get(id);
     if (!pool) {
       pool = new AxiosOriginPool(this.options.connections ?? Infinity, {
@@ -158,8 +154,7 @@ export class NtlmAxiosEngine {
               tunnel: () => openTunnel({
                 proxy: route.proxy,
                 credentials: this.options.ntlmProxy?.credentials,
-                host: url.hostname.replace(/^\[|\]$/g, ''),
-                port: Number(url.port || 443),
+                target: url,
                 memory: this.proxyMemory,
                 proxyTls: this.options.ntlmProxy?.tls,
                 lmCompatibilityLevel: this.options.lmCompatibilityLevel,

@@ -1,6 +1,7 @@
 // axios request bodies after transformRequest: which can be sent again, and bounded buffering of a
 // stream to an origin not yet known to want NTLM.
 import { Readable } from 'node:stream';
+import { bufferWithin } from '@ntlmkit/core/http';
 
 export function isStream(data: unknown): data is Readable {
   return data !== null && typeof data === 'object' && typeof (data as Readable).pipe === 'function';
@@ -15,25 +16,8 @@ export function hasBody(data: unknown): boolean {
   return data !== undefined && data !== null && data !== '';
 }
 
+/** A stream read ahead within `max` bytes: a Buffer when it fits (replayable), else a stream sent once. */
 export async function bufferStreamWithin(stream: Readable, max: number): Promise<{ data: unknown; replayable: boolean }> {
-  const iterator = stream[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let size = 0;
-  for (;;) {
-    const { value, done } = await iterator.next();
-    if (done) return { data: Buffer.concat(head), replayable: true };
-    const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value);
-    head.push(chunk);
-    size += chunk.length;
-    if (size > max) break;
-  }
-  async function* rest(): AsyncGenerator<Buffer> {
-    yield* head;
-    for (;;) {
-      const { value, done } = await iterator.next();
-      if (done) return;
-      yield Buffer.isBuffer(value) ? value : Buffer.from(value);
-    }
-  }
-  return { data: Readable.from(rest()), replayable: false };
+  const read = await bufferWithin(stream, max);
+  return read.replayable ? { data: Buffer.from(read.body), replayable: true } : { data: Readable.from(read.body), replayable: false };
 }

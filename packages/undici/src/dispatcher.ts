@@ -3,8 +3,8 @@ import { Agent, Dispatcher, type buildConnector } from 'undici';
 import type { ConnectionOptions } from 'node:tls';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  allowsOrigin, credentialKey, normaliseOrigin, originLegs, OriginMemory, proxyFor, runExchange, validateOptions,
-  type Env, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend,
+  allowsOrigin, credentialKey, normaliseOrigin, originLegs, OriginMemory, routeFor, routeKey, runExchange, validateOptions,
+  type Env, type Route, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend,
 } from '@ntlmkit/core/http';
 import { openTunnel } from '@ntlmkit/core/node';
 import { bufferWithin, isReplayable } from './body.js';
@@ -32,7 +32,6 @@ export interface NtlmDispatcherOptions extends Omit<NtlmHttpOptions, 'credential
 }
 
 type DispatchOptions = Dispatcher.DispatchOptions;
-type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
 
 const DEFAULT_REPLAY_BYTES = 1024 * 1024;
 
@@ -82,7 +81,7 @@ export class NtlmDispatcher extends Dispatcher {
     if (this.closed) throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the NTLM dispatcher is closed');
     const origin = normaliseOrigin(opts.origin as string | URL);
     const url = new URL(String(opts.path ?? '/'), origin);
-    const route = this.route(url);
+    const route = routeFor(url, this.options.proxy, process.env as Env);
     const allowed = this.key !== undefined && allowsOrigin(this.options, origin) && (!scope || scope.includes(origin));
     if ((!allowed && route.kind === 'direct') || opts.upgrade || opts.method === 'CONNECT') {
       this.fallback.dispatch(opts, handler);
@@ -99,19 +98,10 @@ export class NtlmDispatcher extends Dispatcher {
     });
   }
 
-  private route(url: URL): Route {
-    const p = this.options.proxy;
-    if (!p) return { kind: 'direct' };
-    const proxy = proxyFor(url, p, p.fromEnv === false ? {} : (process.env as Env));
-    if (!proxy) return { kind: 'direct' };
-    return url.protocol === 'https:' ? { kind: 'tunnel', proxy } : { kind: 'forward', proxy };
-  }
-
   private pool(origin: string, route: Route): OriginPool {
-    const id = route.kind === 'direct' ? origin : `${route.kind} ${route.proxy.origin} ${origin}`;
+    const id = routeKey(route, origin);
     let pool = this.pools.get(id);
     if (!pool) {
-      const target = new URL(origin);
       pool = new OriginPool(origin, this.options.connections ?? Infinity, {
         ...(this.options.connect ? { connect: this.options.connect } : {}),
         ...(this.options.keepAliveTimeout !== undefined ? { keepAliveTimeout: this.options.keepAliveTimeout } : {}),
@@ -121,8 +111,7 @@ export class NtlmDispatcher extends Dispatcher {
               tunnel: () => openTunnel({
                 proxy: route.proxy,
                 credentials: this.options.proxy?.credentials,
-                host: target.hostname.replace(/^\[|\]$/g, ''),
-                port: Number(target.port || 443),
+                target: new URL(origin),
                 memory: this.proxyMemory,
                 proxyTls: this.options.proxy?.tls,
                 lmCompatibilityLevel: this.options.lmCompatibilityLevel,

@@ -7,4 +7,5 @@ export { credentialKey } from './credential-key.js';
 export { runExchange, isConnectionError, type ExchangeContext, type LegRequest, type LegResult } from './exchange.js';
 export { allowsOrigin, normaliseOrigin, spnFor, validateOptions, type NtlmHttpOptions } from './options.js';
 export { originLegs, type ProxyLayer, type RawHead, type RawResult, type RawSend } from './layers.js';
-export { proxyFor, bypassesProxy, authHeaderNames, type ProxyOptions, type Env } from './proxy.js';
+export { proxyFor, bypassesProxy, authHeaderNames, routeFor, routeKey, type ProxyOptions, type Env, type Route } from './proxy.js';
+export { bufferWithin, type BufferedBody } from './body.js';

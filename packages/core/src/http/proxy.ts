@@ -54,3 +54,19 @@ export function authHeaderNames(status: 401 | 407): { challenge: string; credent
     ? { challenge: 'proxy-authenticate', credentials: 'proxy-authorization' }
     : { challenge: 'www-authenticate', credentials: 'authorization' };
 }
+
+/** How a request reaches its origin: directly, in absolute form through a proxy (http:), or through a CONNECT tunnel (https:). */
+export type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
+
+/** The route for a request URL; `env` is read only when the options allow it (`fromEnv`, default true). */
+export function routeFor(url: URL, options: (ProxyOptions & { fromEnv?: boolean }) | undefined, env: Env): Route {
+  if (!options) return { kind: 'direct' };
+  const proxy = proxyFor(url, options, options.fromEnv === false ? {} : env);
+  if (!proxy) return { kind: 'direct' };
+  return url.protocol === 'https:' ? { kind: 'tunnel', proxy } : { kind: 'forward', proxy };
+}
+
+/** Connections are pooled per route and origin. */
+export function routeKey(route: Route, origin: string): string {
+  return route.kind === 'direct' ? origin : `${route.kind} ${route.proxy.origin} ${origin}`;
+}

@@ -14,9 +14,8 @@ export interface TunnelOptions {
   proxy: URL;
   /** NTLM credentials for the proxy; without them the CONNECT carries no Proxy-Authorization. */
   credentials?: Credentials;
-  /** The origin to tunnel to. */
-  host: string;
-  port: number;
+  /** The origin to tunnel to (its port defaults to 443 for https:, 80 for http:). */
+  target: URL;
   /** Remembers that the proxy wants NTLM (shared by the caller's tunnels). */
   memory: OriginMemory;
   /** TLS options when the proxy itself is https:. */
@@ -135,7 +134,7 @@ function connectProxy(o: TunnelOptions): Promise<net.Socket> {
 
 /** Opens a tunnel to host:port through the proxy, authenticating to the proxy with NTLM when asked. */
 export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
-  const target = `${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+  const target = `${o.target.hostname}:${o.target.port || (o.target.protocol === 'https:' ? 443 : 80)}`;
   let reader = new HeadReader(await connectProxy(o));
   let generation = 1;
   const log = o.log ?? (() => undefined);
