@@ -6,10 +6,10 @@ import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse,
 import type { ConnectionOptions } from 'node:tls';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  allowsOrigin, credentialKey, normaliseOrigin, originLegs, OriginMemory, routeFor, routeKey, runExchange, validateOptions,
-  type Env, type Route, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend,
+  normaliseOrigin, NtlmHttpEngine, routeKey, validateOptions, type Env, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult,
+  type RawSend, type Route,
 } from '@ntlmkit/core/http';
-import { openTunnel } from '@ntlmkit/core/node';
+import { tunnelOpener } from '@ntlmkit/core/node';
 import { bufferStreamWithin, hasBody, isReplayable, isStream } from './body.js';
 import { AxiosOriginPool, tlsOptionsOf, type AxiosSlot } from './slot.js';
 
@@ -67,10 +67,7 @@ function headerList(value: unknown): string[] {
 
 export class NtlmAxiosEngine {
   readonly options: NtlmAxiosOptions;
-  private readonly key: string | undefined;
-  private readonly proxyKey: string | undefined;
-  private readonly memory = new OriginMemory();
-  private readonly proxyMemory = new OriginMemory();
+  private readonly engine: NtlmHttpEngine;
   private readonly pools = new Map<string, AxiosOriginPool>();
   private readonly http: AxiosAdapter;
   private readonly log: (message: string) => void;
@@ -78,13 +75,13 @@ export class NtlmAxiosEngine {
   constructor(options: NtlmAxiosOptions) {
     if (options?.credentials || !options?.ntlmProxy) validateOptions(options as NtlmHttpOptions);
     this.options = options;
-    this.key = options.credentials ? credentialKey(options.credentials) : undefined;
-    this.proxyKey = options.ntlmProxy?.credentials ? credentialKey(options.ntlmProxy.credentials) : undefined;
-    this.http = axios.getAdapter('http');
     this.log = (message) => {
       nodeDebug(message);
       options.debug?.(message);
     };
+    // Like axios, HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply even without `ntlmProxy`.
+    this.engine = new NtlmHttpEngine({ ...options, proxy: options.ntlmProxy ?? {} }, this.log);
+    this.http = axios.getAdapter('http');
   }
 
   /** The axios adapter: what `withNtlm` installs. */
@@ -110,7 +107,7 @@ export class NtlmAxiosEngine {
       throw Object.assign(new AxiosError(cause.message, cause.code, config), { cause });
     }
     // Credentials go to the origins configured, or else only to the origin the caller asked for.
-    const allowed = (origin: string) => this.key !== undefined && (this.options.origins ? allowsOrigin(this.options, origin) : origin === first.origin);
+    const allowed = (origin: string) => this.engine.authenticates(origin, this.options.origins ? undefined : [first.origin]);
     const maxRedirects = config.maxRedirects ?? 21;
     let current: InternalAxiosRequestConfig = config;
     let url = first;
@@ -138,7 +135,7 @@ export class NtlmAxiosEngine {
 
   private route(url: URL, config: InternalAxiosRequestConfig): Route {
     // Like axios: the environment's proxies apply unless the request says `proxy: false`.
-    return config.proxy === false ? { kind: 'direct' } : routeFor(url, this.options.ntlmProxy ?? {}, process.env as Env);
+    return config.proxy === false ? { kind: 'direct' } : this.engine.route(url, process.env as Env);
   }
 
   private pool(url: URL, route: Route): AxiosOriginPool {
@@ -149,19 +146,7 @@ export class NtlmAxiosEngine {
         // A forward proxy is where the socket goes; a tunnel carries TLS to the origin.
         https: route.kind === 'forward' ? route.proxy.protocol === 'https:' : url.protocol === 'https:',
         freeSocketTimeout: this.options.freeSocketTimeout ?? 4000,
-        ...(route.kind === 'tunnel'
-          ? {
-              tunnel: () => openTunnel({
-                proxy: route.proxy,
-                credentials: this.options.ntlmProxy?.credentials,
-                target: url,
-                memory: this.proxyMemory,
-                proxyTls: this.options.ntlmProxy?.tls,
-                lmCompatibilityLevel: this.options.lmCompatibilityLevel,
-                log: this.log,
-              }),
-            }
-          : {}),
+        tunnel: tunnelOpener(this.engine, route, url, this.options.ntlmProxy?.tls),
       });
       this.pools.set(id, pool);
     }
@@ -170,7 +155,7 @@ export class NtlmAxiosEngine {
 
   private async ntlmRequest(config: InternalAxiosRequestConfig, url: URL, route: Route, ntlm: boolean): Promise<AxiosResponse> {
     const origin = url.origin;
-    const known = (ntlm && this.memory.scheme(origin) !== undefined) || this.options.preemptive === true;
+    const known = ntlm && this.engine.knows(origin);
     let data: unknown = config.data;
     let replayable = isReplayable(data);
     if (!known && !replayable && isStream(data)) {
@@ -178,7 +163,7 @@ export class NtlmAxiosEngine {
     }
     const pool = this.pool(url, route);
     if (url.protocol === 'https:' || route.kind === 'forward') pool.tls = route.kind === 'forward' ? { ...this.options.ntlmProxy?.tls } : tlsOptionsOf(config.httpsAgent);
-    const slot = await pool.acquire(this.key ?? this.proxyKey ?? '');
+    const slot = await pool.acquire(this.engine.slotKey);
     let deferRelease = false;
     let bodyUsed = false;
     const send: RawSend<AxiosResponse> = (auth, withBody, deliver) => {
@@ -188,38 +173,22 @@ export class NtlmAxiosEngine {
       if (withBody) bodyUsed = hasBody(data);
       return this.leg(slot, config, route, auth, withBody ? data : undefined, !withBody && hasBody(data), deliver);
     };
-    const proxyCredentials = this.options.ntlmProxy?.credentials;
-    const legs = originLegs(send, route.kind === 'forward' && proxyCredentials
-      ? {
-          url: route.proxy,
-          credentials: proxyCredentials,
-          credentialKey: this.proxyKey!,
-          auth: slot.proxyAuth,
-          memory: this.proxyMemory,
-          lmCompatibilityLevel: this.options.lmCompatibilityLevel,
-          reconnect: async () => slot.reconnect(),
-          connectionId: () => slot.generation,
-          log: this.log,
-        }
-      : undefined, replayable);
     try {
-      const response = ntlm
-        ? await runExchange<AxiosResponse>({
-            origin,
-            url,
-            options: this.options as NtlmHttpOptions,
-            credentialKey: this.key!,
-            auth: slot.auth,
-            memory: this.memory,
-            challengeStatus: 401,
-            bodyReplayable: replayable,
-            peerCertificate: () => slot.peerCertificate,
-            reconnect: async () => slot.reconnect(),
-            connectionId: () => slot.generation,
-            log: this.log,
-            send: legs,
-          })
-        : ((await legs({ withBody: true, deliver: () => true })).response as AxiosResponse);
+      const response = await this.engine.request<AxiosResponse>({
+        origin,
+        url,
+        route,
+        authenticate: ntlm,
+        bodyReplayable: replayable,
+        send,
+        slot: {
+          auth: slot.auth,
+          proxyAuth: slot.proxyAuth,
+          connectionId: () => slot.generation,
+          reconnect: async () => slot.reconnect(),
+          peerCertificate: () => slot.peerCertificate,
+        },
+      });
       // A streamed response keeps its socket busy until the caller has read it.
       if (isStream(response.data)) {
         deferRelease = true;

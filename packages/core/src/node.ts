@@ -9,5 +9,5 @@ export class Ntlm extends PureNtlm {
   }
 }
 
-export { openTunnel, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
+export { openTunnel, tunnelOpener, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
 export * from './index.js';

@@ -3,10 +3,9 @@ import { Agent, Dispatcher, type buildConnector } from 'undici';
 import type { ConnectionOptions } from 'node:tls';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  allowsOrigin, credentialKey, normaliseOrigin, originLegs, OriginMemory, routeFor, routeKey, runExchange, validateOptions,
-  type Env, type Route, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend,
+  normaliseOrigin, NtlmHttpEngine, routeKey, type Env, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend, type Route,
 } from '@ntlmkit/core/http';
-import { openTunnel } from '@ntlmkit/core/node';
+import { tunnelOpener } from '@ntlmkit/core/node';
 import { bufferWithin, isReplayable } from './body.js';
 import { logger } from './debug.js';
 import { RequestController, toNewStyle, type NewStyleHandler } from './handler.js';
@@ -37,25 +36,18 @@ const DEFAULT_REPLAY_BYTES = 1024 * 1024;
 
 export class NtlmDispatcher extends Dispatcher {
   private readonly options: NtlmDispatcherOptions;
-  private readonly key: string | undefined;
-  private readonly proxyKey: string | undefined;
-  private readonly memory = new OriginMemory();
-  private readonly proxyMemory = new OriginMemory();
+  private readonly engine: NtlmHttpEngine;
   private readonly pools = new Map<string, OriginPool>();
   private readonly fallback: Dispatcher;
   private readonly ownsFallback: boolean;
-  private readonly log: (message: string) => void;
   private closed = false;
 
   constructor(options: NtlmDispatcherOptions) {
     super();
-    if (options?.credentials || !options?.proxy) validateOptions(options as NtlmHttpOptions);
+    this.engine = new NtlmHttpEngine(options, logger(options?.debug));
     this.options = options;
-    this.key = options.credentials ? credentialKey(options.credentials) : undefined;
-    this.proxyKey = options.proxy?.credentials ? credentialKey(options.proxy.credentials) : undefined;
     this.ownsFallback = !options.fallback;
     this.fallback = options.fallback ?? new Agent(options.connect ? { connect: options.connect } : {});
-    this.log = logger(options.debug);
   }
 
   /** Connections currently open per origin (for observability and tests). */
@@ -81,8 +73,8 @@ export class NtlmDispatcher extends Dispatcher {
     if (this.closed) throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the NTLM dispatcher is closed');
     const origin = normaliseOrigin(opts.origin as string | URL);
     const url = new URL(String(opts.path ?? '/'), origin);
-    const route = routeFor(url, this.options.proxy, process.env as Env);
-    const allowed = this.key !== undefined && allowsOrigin(this.options, origin) && (!scope || scope.includes(origin));
+    const route = this.engine.route(url, process.env as Env);
+    const allowed = this.engine.authenticates(origin, scope);
     if ((!allowed && route.kind === 'direct') || opts.upgrade || opts.method === 'CONNECT') {
       this.fallback.dispatch(opts, handler);
       return;
@@ -106,19 +98,7 @@ export class NtlmDispatcher extends Dispatcher {
         ...(this.options.connect ? { connect: this.options.connect } : {}),
         ...(this.options.keepAliveTimeout !== undefined ? { keepAliveTimeout: this.options.keepAliveTimeout } : {}),
         ...(route.kind === 'forward' ? { clientOrigin: route.proxy.origin } : {}),
-        ...(route.kind === 'tunnel'
-          ? {
-              tunnel: () => openTunnel({
-                proxy: route.proxy,
-                credentials: this.options.proxy?.credentials,
-                target: new URL(origin),
-                memory: this.proxyMemory,
-                proxyTls: this.options.proxy?.tls,
-                lmCompatibilityLevel: this.options.lmCompatibilityLevel,
-                log: this.log,
-              }),
-            }
-          : {}),
+        tunnel: tunnelOpener(this.engine, route, new URL(origin), this.options.proxy?.tls),
       });
       this.pools.set(id, pool);
     }
@@ -134,7 +114,7 @@ export class NtlmDispatcher extends Dispatcher {
         user.onRequestStart?.(controller as never, context);
       }
     };
-    const known = (ntlm && this.memory.scheme(origin) !== undefined) || this.options.preemptive === true;
+    const known = ntlm && this.engine.knows(origin);
     // A stream to an origin not known to want NTLM may have to be sent twice: keep it within a bound.
     const prepared = known || isReplayable(opts.body)
       ? { body: opts.body, replayable: isReplayable(opts.body) }
@@ -150,7 +130,7 @@ export class NtlmDispatcher extends Dispatcher {
     const hasBody = prepared.body !== null && prepared.body !== undefined;
 
     const pool = this.pool(origin, route);
-    const slot = await pool.acquire(this.key ?? this.proxyKey ?? '');
+    const slot = await pool.acquire(this.engine.slotKey);
     // Freed as soon as the delivered response ends, before the caller hears of it: a request the
     // caller sends next must find this connection idle.
     let released = false;
@@ -177,40 +157,22 @@ export class NtlmDispatcher extends Dispatcher {
       }
       return this.leg(slot, { ...base, headers: flat, body: body as DispatchOptions['body'] }, deliver, user, start, release);
     };
-    const proxyCredentials = this.options.proxy?.credentials;
-    const originLeg = originLegs(send, route.kind === 'forward' && proxyCredentials
-      ? {
-          url: route.proxy,
-          credentials: proxyCredentials,
-          credentialKey: this.proxyKey!,
-          auth: slot.proxyAuth,
-          memory: this.proxyMemory,
-          lmCompatibilityLevel: this.options.lmCompatibilityLevel,
-          reconnect: () => slot.reconnect(),
-          connectionId: () => slot.generation,
-          log: this.log,
-        }
-      : undefined, prepared.replayable);
 
     try {
-      if (!ntlm) {
-        await originLeg({ withBody: true, deliver: () => true });
-        return;
-      }
-      await runExchange<void>({
+      await this.engine.request<void>({
         origin,
         url,
-        options: this.options as NtlmHttpOptions,
-        credentialKey: this.key!,
-        auth: slot.auth,
-        memory: this.memory,
-        challengeStatus: 401,
+        route,
+        authenticate: ntlm,
         bodyReplayable: prepared.replayable,
-        peerCertificate: () => slot.peerCertificate,
-        reconnect: () => slot.reconnect(),
-        connectionId: () => slot.generation,
-        log: this.log,
-        send: originLeg,
+        send,
+        slot: {
+          auth: slot.auth,
+          proxyAuth: slot.proxyAuth,
+          connectionId: () => slot.generation,
+          reconnect: () => slot.reconnect(),
+          peerCertificate: () => slot.peerCertificate,
+        },
       });
     } finally {
       release();

@@ -193,3 +193,24 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
     throw error;
   }
 }
+
+/** The tunnel opener for a route through a proxy (undefined for other routes), with the engine's proxy settings. */
+export function tunnelOpener(
+  engine: { options: { proxy?: { credentials?: Credentials }; lmCompatibilityLevel?: LmCompatibilityLevel }; proxyMemory: OriginMemory; log: (m: string) => void },
+  route: { kind: string; proxy?: URL },
+  target: URL,
+  proxyTls?: tls.ConnectionOptions,
+): (() => Promise<net.Socket>) | undefined {
+  if (route.kind !== 'tunnel' || !route.proxy) return undefined;
+  const proxy = route.proxy;
+  return () =>
+    openTunnel({
+      proxy,
+      credentials: engine.options.proxy?.credentials,
+      target,
+      memory: engine.proxyMemory,
+      ...(proxyTls ? { proxyTls } : {}),
+      lmCompatibilityLevel: engine.options.lmCompatibilityLevel,
+      log: engine.log,
+    });
+}
