@@ -3,7 +3,7 @@
 // their own types. esbuild transpiles file by file (no bundling); tsc only emits .d.ts.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -30,5 +30,4 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--emitDeclarationOnly', '--outDir', join(dist, 'esm')], { stdio: 'inherit' });
 // The same declarations, read as CommonJS because of dist/cjs/package.json.
 cpSync(join(dist, 'esm'), join(dist, 'cjs'), { recursive: true, filter: (p) => statSync(p).isDirectory() || p.endsWith('.d.ts') });
-mkdirSync(dist, { recursive: true });
 console.log(`built ${relative(join(root, '..', '..'), root)}: ${entryPoints.length} modules`);

@@ -1,4 +1,4 @@
-import { parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, credentialKey, ConnectionAuth, spnFor, allowsOrigin } from '../src/http/index';
+import { parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, credentialKey, ConnectionAuth, spnFor, allowsOrigin, runExchange, type LegRequest, type LegResult } from '../src/http/index';
 import { createChallengeMessage, parseNegotiateMessage, fromBase64, toBase64, AvId, utf16le, dateToFiletime, NtlmError } from '../src/index';
 
 describe('WWW-Authenticate parsing', () => {
@@ -91,5 +91,59 @@ describe('proxy selection', () => {
     expect(proxyFor(new URL('http://x/'), {}, {})).toBeUndefined();
     expect(() => proxyFor(new URL('http://x/'), { uri: 'socks5://p:1' })).toThrow(NtlmError);
     expect(authHeaderNames(407)).toEqual({ challenge: 'proxy-authenticate', credentials: 'proxy-authorization' });
+  });
+});
+
+describe('runExchange (the engine with a scripted transport)', () => {
+  const challenge = toBase64(createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }] }));
+  // Each leg answers with the next scripted head; `deliver` decides, as in the adapters.
+  const run = (heads: { status: number; challenges?: string[] }[]) => {
+    const auth = new ConnectionAuth();
+    const sent: LegRequest[] = [];
+    const result = runExchange<string>({
+      origin: 'http://origin.test',
+      url: new URL('http://origin.test/x'),
+      options: { credentials: { username: 'EXAMPLE\\alice', password: 'Passw0rd!' }, preemptive: true },
+      credentialKey: 'k',
+      auth,
+      memory: new OriginMemory(),
+      challengeStatus: 401,
+      bodyReplayable: true,
+      peerCertificate: () => undefined,
+      reconnect: async () => {},
+      connectionId: () => 1,
+      log: () => {},
+      send: async (leg): Promise<LegResult<string>> => {
+        sent.push(leg);
+        const head = heads.shift();
+        if (!head) throw new Error('unexpected leg');
+        const challenges = head.challenges ?? [];
+        const delivered = leg.deliver(head.status, challenges, false);
+        return { delivered, status: head.status, challenges, closing: false, response: delivered ? `response ${head.status}` : undefined };
+      },
+    });
+    return { auth, sent, result };
+  };
+
+  test('NEGOTIATE, CHALLENGE, AUTHENTICATE: 200 authenticates the connection', async () => {
+    const { auth, sent, result } = run([{ status: 401, challenges: [`NTLM ${challenge}`] }, { status: 200 }]);
+    await expect(result).resolves.toBe('response 200');
+    expect(sent.map((l) => l.authorization?.slice(0, 16))).toEqual(['NTLM TlRMTVNTUAA', 'NTLM TlRMTVNTUAA']);
+    expect(sent.map((l) => l.withBody)).toEqual([false, true]);
+    expect(auth.isAuthenticatedFor('k')).toBe(true);
+  });
+
+  test("a proxy's 407 in answer to the AUTHENTICATE does not mark the connection authenticated", async () => {
+    const { auth, result } = run([{ status: 401, challenges: [`NTLM ${challenge}`] }, { status: 407 }]);
+    await expect(result).resolves.toBe('response 407');
+    expect(auth.state).toBe('unauthenticated');
+    expect(auth.isAuthenticatedFor('k')).toBe(false);
+  });
+
+  test('a refused AUTHENTICATE is handed back once (no retry loop)', async () => {
+    const { auth, sent, result } = run([{ status: 401, challenges: [`NTLM ${challenge}`] }, { status: 401, challenges: ['NTLM'] }]);
+    await expect(result).resolves.toBe('response 401');
+    expect(sent).toHaveLength(2);
+    expect(auth.state).toBe('unauthenticated');
   });
 });

@@ -17,9 +17,13 @@ const usage = `usage: ntlmkit-server [options]
   --delay MS               delay every response
   --quiet                  do not log each outcome`;
 
+// `pnpm … start -- --port 8080` hands the `--` through: it is not an argument.
+const argv = process.argv.slice(2);
+if (argv[0] === '--') argv.shift();
 let args;
 try {
   args = parseArgs({
+    args: argv,
     options: {
       port: { type: 'string', default: '8080' }, host: { type: 'string', default: '127.0.0.1' },
       user: { type: 'string', multiple: true }, https: { type: 'boolean', default: false },

@@ -157,7 +157,8 @@ async function handshake<R>(ctx: ExchangeContext<R>, scheme: NtlmScheme, why: 'k
           switched = ctx.connectionId() !== socketOfChallenge;
           if (switched) return false;
           failed = status === ctx.challengeStatus;
-          if (failed) ctx.auth.reset();
+          // A proxy's 407 means the origin never saw the AUTHENTICATE.
+          if (failed || status === 407) ctx.auth.reset();
           else ctx.auth.authenticated();
           return !(failed && ctx.options.throwOnAuthFailure);
         },
