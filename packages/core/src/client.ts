@@ -6,8 +6,8 @@ import { computeResponseV1, computeResponseV2 } from './crypto/compute-response.
 import { encryptRandomSessionKey } from './crypto/key-exchange.js';
 import { kxkey } from './crypto/kxkey.js';
 import { mic as computeMic, MIC_OFFSET } from './crypto/mic.js';
-import { lmowfv1, ntowfv2FromHash } from './crypto/ntowf.js';
-import { resolveCredentials, type Credentials } from './credentials.js';
+import { lmowfv1 } from './crypto/ntowf.js';
+import { PreparedCredentials, type Credentials } from './credentials.js';
 import { NtlmError } from './errors.js';
 import { encodeAuthenticateMessage } from './messages/authenticate.js';
 import { AvFlags, AvId, avFlagsValue, dateToFiletime, encodeAvPairs, u32le, type AvPair } from './messages/av-pairs.js';
@@ -24,7 +24,10 @@ export type LmCompatibilityLevel = 0 | 1 | 2 | 3 | 4 | 5;
 
 export type Dialect = 'NTLMv2' | 'NTLMv1' | 'NTLMv1-ESS' | 'anonymous';
 
-export interface AuthenticateOptions extends Credentials {
+/** Who authenticates: the credentials themselves, or prepared ones (see prepareCredentials). */
+export type AuthenticateOptions = AuthenticateParams & (Credentials | { credentials: PreparedCredentials });
+
+export interface AuthenticateParams {
   /** The NEGOTIATE message exactly as sent: the MIC covers it. */
   negotiate?: Uint8Array;
   /** The server's CHALLENGE, as bytes or parsed. */
@@ -133,7 +136,8 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
   const challenge = options.challenge instanceof Uint8Array ? parseChallengeMessage(options.challenge) : options.challenge;
   const level = options.lmCompatibilityLevel ?? 3;
   if (![0, 1, 2, 3, 4, 5].includes(level)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'lmCompatibilityLevel must be 0 to 5');
-  const credentials = resolveCredentials(options);
+  const prepared = 'credentials' in options && options.credentials instanceof PreparedCredentials ? options.credentials : new PreparedCredentials(options as Credentials);
+  const credentials = prepared.resolved();
   const clientChallenge = fixedLength(options.clientChallenge, 8, 'clientChallenge') ?? randomBytes(8);
   const flags = negotiatedFlags(challenge, options, level, credentials.anonymous);
   const ntlmv2 = level >= 3 && !credentials.anonymous;
@@ -156,12 +160,12 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
   } else if (ntlmv2) {
     dialect = 'NTLMv2';
     channelBinding = resolveChannelBinding(options);
-    const responseKey = ntowfv2FromHash(credentials.ntHash, credentials.user, credentials.domain);
-    lmowf = responseKey;
+    const responseKey = prepared.ntlmv2Key();
+    lmowf = responseKey.bytes;
     const time = fixedLength(options.timestamp, 8, 'timestamp') ?? challenge.timestamp ?? dateToFiletime((options.now ?? Date.now)());
     const response = computeResponseV2({
-      responseKeyNT: responseKey,
-      responseKeyLM: responseKey,
+      responseKeyNT: responseKey.key,
+      responseKeyLM: responseKey.key,
       serverChallenge: challenge.serverChallenge,
       clientChallenge,
       time,

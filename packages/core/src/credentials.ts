@@ -1,6 +1,7 @@
 // What a caller gives us, normalised to what NTLM needs: user, domain and the NT hash.
-import { fromHex } from './bytes.js';
-import { ntowfv1 } from './crypto/ntowf.js';
+import { fromHex, toHex } from './bytes.js';
+import { HmacMd5Key } from './crypto/hmac-md5.js';
+import { ntowfv1, ntowfv2FromHash } from './crypto/ntowf.js';
 import { NtlmError } from './errors.js';
 
 export interface Credentials {
@@ -67,4 +68,67 @@ export function resolveCredentials(credentials: Credentials): ResolvedCredential
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'credentials need a `password` or an `ntHash`');
   }
   return { user, domain, workstation, password: credentials.password, ntHash: ntowfv1(credentials.password), anonymous: false };
+}
+
+/**
+ * Credentials resolved once, with the NTLMv2 key (NTOWFv2) derived on first use: for callers that
+ * create many AUTHENTICATE messages for the same user (the HTTP adapters do this for you). The NT
+ * hash and the key stay in private fields, so logging the object shows only user and domain.
+ */
+export class PreparedCredentials {
+  readonly user: string;
+  readonly domain: string;
+  readonly workstation: string;
+  readonly anonymous: boolean;
+  readonly #resolved: ResolvedCredentials;
+  readonly #source: readonly unknown[];
+  #ntlmv2?: { bytes: Uint8Array; key: HmacMd5Key };
+
+  constructor(credentials: Credentials) {
+    this.#resolved = resolveCredentials(credentials);
+    this.#source = sourceOf(credentials);
+    ({ user: this.user, domain: this.domain, workstation: this.workstation, anonymous: this.anonymous } = this.#resolved);
+  }
+
+  /** The resolved fields, the NT hash included. */
+  resolved(): ResolvedCredentials {
+    return this.#resolved;
+  }
+
+  /** NTOWFv2(password, user, domain): as bytes, and as an HMAC key for the responses it signs. */
+  ntlmv2Key(): { bytes: Uint8Array; key: HmacMd5Key } {
+    if (!this.#ntlmv2) {
+      const bytes = ntowfv2FromHash(this.#resolved.ntHash, this.user, this.domain);
+      this.#ntlmv2 = { bytes, key: new HmacMd5Key(bytes) };
+    }
+    return this.#ntlmv2;
+  }
+
+  /** Whether these were prepared from credentials with exactly these fields. */
+  matches(credentials: Credentials): boolean {
+    const source = sourceOf(credentials);
+    return source.every((value, i) => value === this.#source[i]);
+  }
+}
+
+function sourceOf(c: Credentials): unknown[] {
+  // A hash given as bytes is compared by content: the caller may have refilled the same array.
+  return [c.username, c.password, c.ntHash instanceof Uint8Array ? toHex(c.ntHash) : c.ntHash, c.domain, c.workstation];
+}
+
+export function prepareCredentials(credentials: Credentials): PreparedCredentials {
+  return new PreparedCredentials(credentials);
+}
+
+// Per credentials object, for callers that pass the same object again and again (the HTTP engine).
+// Checked against the object's fields, so a changed password is never served a stale key.
+const prepared = new WeakMap<Credentials, PreparedCredentials>();
+
+export function preparedFor(credentials: Credentials | PreparedCredentials): PreparedCredentials {
+  if (credentials instanceof PreparedCredentials) return credentials;
+  const known = prepared.get(credentials);
+  if (known?.matches(credentials)) return known;
+  const fresh = new PreparedCredentials(credentials);
+  prepared.set(credentials, fresh);
+  return fresh;
 }

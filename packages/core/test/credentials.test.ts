@@ -1,4 +1,6 @@
-import { resolveCredentials, splitUsername, parseNtHash, toHex, NtlmError } from '../src/index';
+import { inspect } from 'node:util';
+import { resolveCredentials, splitUsername, parseNtHash, toHex, NtlmError, prepareCredentials, PreparedCredentials, ntowfv2 } from '../src/index';
+import { preparedFor } from '../src/credentials';
 
 describe('credentials', () => {
   test('DOMAIN\\user, user@domain, plain user with domain', () => {
@@ -20,5 +22,39 @@ describe('credentials', () => {
     expect(() => resolveCredentials({ username: 'a' })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
     expect(() => resolveCredentials(undefined as never)).toThrow(NtlmError);
     expect(resolveCredentials({ username: '', password: '' }).anonymous).toBe(true);
+  });
+});
+
+describe('prepared credentials', () => {
+  test('derive NTOWFv2 once; show no secret when logged or serialised', () => {
+    const p = prepareCredentials({ username: 'EXAMPLE\\alice', password: 'Passw0rd!' });
+    expect(p).toBeInstanceOf(PreparedCredentials);
+    expect(p).toMatchObject({ user: 'alice', domain: 'EXAMPLE', anonymous: false });
+    expect(toHex(p.ntlmv2Key().bytes)).toBe(toHex(ntowfv2('Passw0rd!', 'alice', 'EXAMPLE')));
+    expect(p.ntlmv2Key()).toBe(p.ntlmv2Key());
+    const shown = inspect(p, { depth: 5, showHidden: true }) + JSON.stringify(p);
+    expect(shown).not.toContain('Passw0rd!');
+    expect(shown).not.toContain(toHex(resolveCredentials({ username: 'alice', password: 'Passw0rd!' }).ntHash));
+  });
+
+  test('bad credentials fail when prepared, with the usual errors', () => {
+    expect(() => prepareCredentials({ username: 'alice' })).toThrow(NtlmError);
+  });
+
+  test('preparedFor: the same object is reused while its fields stay the same', () => {
+    const c: { username: string; password?: string; ntHash?: Uint8Array } = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
+    const first = preparedFor(c);
+    expect(preparedFor(c)).toBe(first);
+    c.password = 'changed';
+    const second = preparedFor(c);
+    expect(second).not.toBe(first);
+    expect(toHex(second.ntlmv2Key().bytes)).toBe(toHex(ntowfv2('changed', 'alice', 'EXAMPLE')));
+    // A hash refilled in place is noticed too.
+    const hash = new Uint8Array(16).fill(1);
+    const h = { username: 'alice', ntHash: hash };
+    const byHash = preparedFor(h);
+    hash.fill(2);
+    expect(preparedFor(h)).not.toBe(byHash);
+    expect(preparedFor(first)).toBe(first);
   });
 });

@@ -1,7 +1,7 @@
 import { des7, desEncryptBlock, desl } from '../src/crypto/des';
 import { rc4 } from '../src/crypto/rc4';
 import { md4 } from '../src/crypto/md4';
-import { hmacMd5 } from '../src/crypto/hmac-md5';
+import { hmacMd5, HmacMd5Key } from '../src/crypto/hmac-md5';
 import { lmowfv1, ntowfv1, ntowfv2 } from '../src/crypto/ntowf';
 import { computeResponseV1, computeResponseV2 } from '../src/crypto/compute-response';
 import { kxkey } from '../src/crypto/kxkey';
@@ -35,8 +35,19 @@ describe('primitives against published vectors', () => {
     expect(toHex(md4(oemEncode('message digest')))).toBe('d9130a8164549fe818874806e1c7014b');
   });
 
-  test('HMAC-MD5: RFC 2104 test 2', () => {
+  test('HMAC-MD5: RFC 2104 test 2, RFC 2202 tests 1 and 6; a prepared key and parts give the same MAC', () => {
     expect(toHex(hmacMd5(oemEncode('Jefe'), oemEncode('what do ya want for nothing?')))).toBe('750c783e6ab0b503eaa86e310a5db738');
+    expect(toHex(hmacMd5(new Uint8Array(16).fill(0x0b), oemEncode('Hi There')))).toBe('9294727a3638bb1c13f48ef8158bfc9d');
+    // A key longer than the 64-byte block is hashed first.
+    const longKey = new Uint8Array(80).fill(0xaa);
+    const text = oemEncode('Test Using Larger Than Block-Size Key - Hash Key First');
+    expect(toHex(hmacMd5(longKey, text))).toBe('6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd');
+    const key = new HmacMd5Key(longKey);
+    expect(toHex(key.mac(text))).toBe('6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd');
+    expect(toHex(key.mac(text.subarray(0, 10), text.subarray(10)))).toBe('6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd');
+    expect(toHex(hmacMd5(key, text))).toBe('6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd');
+    // Reusing the prepared key does not carry state from one message to the next.
+    expect(toHex(new HmacMd5Key(oemEncode('Jefe')).mac(new Uint8Array(0)))).toBe(toHex(hmacMd5(oemEncode('Jefe'), new Uint8Array(0))));
   });
 
   test('NT hashes (curl unit1600, Davenport)', () => {

@@ -1,5 +1,5 @@
 import {
-  AvFlags, AvId, avFlagsValue, buildAuthenticateMessage, createAuthenticateMessage, createChallengeMessage, createNegotiateMessage,
+  AvFlags, AvId, avFlagsValue, buildAuthenticateMessage, createAuthenticateMessage, prepareCredentials, createChallengeMessage, createNegotiateMessage,
   DEFAULT_NEGOTIATE_FLAGS, encodeAvPairs, findAvPair, NegotiateFlags, NtlmError, parseAuthenticateMessage, parseAvPairs,
   parseChallengeMessage, parseNegotiateMessage, toHex, utf16le, decodeUtf16le, mic as computeMic, dateToFiletime, filetimeToMs,
 } from '../src/index';
@@ -158,6 +158,21 @@ describe('AUTHENTICATE: the spec messages byte for byte', () => {
     expect(result.dialect).toBe('NTLMv2');
     expect(toHex(result.exportedSessionKey)).toBe(common.random_session_key);
     expect(toHex(result.keyExchangeKey)).toBe(v2.key_exchange_key.hex);
+  });
+
+  test('4.2.4.3 NTLMv2 from prepared credentials: the same bytes, and the same again on reuse', () => {
+    const { username, password, domain, workstation, ...rest } = specInputs;
+    const credentials = prepareCredentials({ username, password, domain, workstation });
+    for (let i = 0; i < 2; i++) {
+      const message = createAuthenticateMessage({
+        ...rest,
+        credentials,
+        challenge: hex(v2.challenge_message_4_2_4_3.hex),
+        flags: Number(v2.authenticate_message_4_2_4_3.flags_u32),
+        mic: false,
+      });
+      expect(toHex(message)).toBe(v2.authenticate_message_4_2_4_3.hex);
+    }
   });
 
   test('parseAuthenticateMessage reads the spec NTLMv2 message back', () => {

@@ -1,7 +1,7 @@
 // ComputeResponse of MS-NLMP 3.3.1 (NTLMv1, with or without ESS) and 3.3.2 (NTLMv2).
 import { concatBytes } from '../bytes.js';
 import { desl } from './des.js';
-import { hmacMd5 } from './hmac-md5.js';
+import { hmacMd5, type HmacMd5Key } from './hmac-md5.js';
 import { md4 } from './md4.js';
 import { md5 } from './md5.js';
 
@@ -60,8 +60,9 @@ export function ntlmv2ClientBlob(time: Uint8Array, clientChallenge: Uint8Array, 
  * do when the server sent MsvAvTimestamp.
  */
 export function computeResponseV2(options: {
-  responseKeyNT: Uint8Array;
-  responseKeyLM: Uint8Array;
+  /** NTOWFv2, as bytes or as a prepared HMAC key (the same key serves several HMACs). */
+  responseKeyNT: Uint8Array | HmacMd5Key;
+  responseKeyLM: Uint8Array | HmacMd5Key;
   serverChallenge: Uint8Array;
   clientChallenge: Uint8Array;
   time: Uint8Array;

@@ -2,7 +2,7 @@
 import { buildAuthenticateMessage, type Dialect, type LmCompatibilityLevel } from '../client.js';
 import { toBase64 } from '../bytes.js';
 import type { CertificateInput } from '../channel-binding.js';
-import type { Credentials } from '../credentials.js';
+import { preparedFor, type Credentials, type PreparedCredentials } from '../credentials.js';
 import { NtlmError } from '../errors.js';
 import { createNegotiateMessage } from '../messages/negotiate.js';
 import type { NtlmScheme } from './authenticate-header.js';
@@ -36,12 +36,12 @@ export class ConnectionAuth {
   }
 
   /** The header value carrying the AUTHENTICATE for `challenge`. */
-  authenticateHeader(challenge: Uint8Array, credentials: Credentials, context: AuthenticateContext): string {
+  authenticateHeader(challenge: Uint8Array, credentials: Credentials | PreparedCredentials, context: AuthenticateContext): string {
     if (this.state !== 'negotiating' || !this.negotiate) {
       throw new NtlmError('ERR_NTLM_WRONG_STATE', 'a CHALLENGE arrived on a connection that sent no NEGOTIATE');
     }
     const result = buildAuthenticateMessage({
-      ...credentials,
+      credentials: preparedFor(credentials),
       negotiate: this.negotiate,
       challenge,
       ...(context.spn ? { spn: context.spn } : {}),
