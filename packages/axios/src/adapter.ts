@@ -26,8 +26,6 @@ export interface NtlmAxiosOptions extends Omit<NtlmHttpOptions, 'credentials'> {
   ntlmProxy?: ProxyOptions & { fromEnv?: boolean; tls?: ConnectionOptions };
 }
 
-
-const DEFAULT_REPLAY_BYTES = 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const nodeDebug = debuglog('ntlm');
 
@@ -159,20 +157,14 @@ export class NtlmAxiosEngine {
     let data: unknown = config.data;
     let replayable = isReplayable(data);
     if (!known && !replayable && isStream(data)) {
-      ({ data, replayable } = await bufferStreamWithin(data, this.options.maxReplayBytes ?? DEFAULT_REPLAY_BYTES));
+      ({ data, replayable } = await bufferStreamWithin(data, this.engine.maxReplayBytes));
     }
     const pool = this.pool(url, route);
     if (url.protocol === 'https:' || route.kind === 'forward') pool.tls = route.kind === 'forward' ? { ...this.options.ntlmProxy?.tls } : tlsOptionsOf(config.httpsAgent);
     const slot = await pool.acquire(this.engine.slotKey);
     let deferRelease = false;
-    let bodyUsed = false;
-    const send: RawSend<AxiosResponse> = (auth, withBody, deliver) => {
-      if (withBody && bodyUsed && !replayable) {
-        return Promise.reject(new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'));
-      }
-      if (withBody) bodyUsed = hasBody(data);
-      return this.leg(slot, config, route, auth, withBody ? data : undefined, !withBody && hasBody(data), deliver);
-    };
+    const send: RawSend<AxiosResponse> = (auth, withBody, deliver) =>
+      this.leg(slot, config, route, auth, withBody ? data : undefined, !withBody && hasBody(data), deliver);
     try {
       const response = await this.engine.request<AxiosResponse>({
         origin,

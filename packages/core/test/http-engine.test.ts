@@ -1,4 +1,4 @@
-import { parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, credentialKey, ConnectionAuth, spnFor, allowsOrigin, runExchange, type LegRequest, type LegResult } from '../src/http/index';
+import { parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, credentialKey, ConnectionAuth, spnFor, NtlmHttpEngine, runExchange, type LegRequest, type LegResult } from '../src/http/index';
 import { createChallengeMessage, parseNegotiateMessage, fromBase64, toBase64, AvId, utf16le, dateToFiletime, NtlmError } from '../src/index';
 
 describe('WWW-Authenticate parsing', () => {
@@ -70,9 +70,14 @@ describe('engine state', () => {
     expect(spnFor({}, url)).toBe('HTTP/::1');
     expect(spnFor({ spn: false }, url)).toBeUndefined();
     expect(spnFor({ spn: (u) => `HTTP/${u.hostname}.corp` }, new URL('http://srv/'))).toBe('HTTP/srv.corp');
-    expect(allowsOrigin({}, 'http://any')).toBe(true);
-    expect(allowsOrigin({ origins: ['https://a.example/path'] }, 'https://a.example')).toBe(true);
-    expect(allowsOrigin({ origins: ['https://a.example'] }, 'https://b.example')).toBe(false);
+    const credentials = { username: 'alice', password: 'x' };
+    const engine = (origins?: string[]) => new NtlmHttpEngine({ credentials, ...(origins ? { origins } : {}) }, () => {});
+    expect(engine().authenticates('http://any')).toBe(true);
+    expect(engine(['https://a.example/path']).authenticates('https://a.example')).toBe(true);
+    expect(engine(['https://a.example']).authenticates('https://b.example')).toBe(false);
+    // A scoped call (the fetch wrapper) narrows it further.
+    expect(engine().authenticates('https://a.example', ['https://b.example'])).toBe(false);
+    expect(() => engine(['not a url'])).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
   });
 });
 

@@ -32,8 +32,6 @@ export interface NtlmDispatcherOptions extends Omit<NtlmHttpOptions, 'credential
 
 type DispatchOptions = Dispatcher.DispatchOptions;
 
-const DEFAULT_REPLAY_BYTES = 1024 * 1024;
-
 export class NtlmDispatcher extends Dispatcher {
   private readonly options: NtlmDispatcherOptions;
   private readonly engine: NtlmHttpEngine;
@@ -118,8 +116,7 @@ export class NtlmDispatcher extends Dispatcher {
     // A stream to an origin not known to want NTLM may have to be sent twice: keep it within a bound.
     const prepared = known || isReplayable(opts.body)
       ? { body: opts.body, replayable: isReplayable(opts.body) }
-      : await bufferWithin(opts.body, this.options.maxReplayBytes ?? DEFAULT_REPLAY_BYTES);
-    let bodyUsed = false;
+      : await bufferWithin(opts.body, this.engine.maxReplayBytes);
     let baseHeaders = flattenHeaders(opts.headers as HeaderInput);
     let base: DispatchOptions = opts;
     if (route.kind === 'forward') {
@@ -146,13 +143,8 @@ export class NtlmDispatcher extends Dispatcher {
       let flat = withoutHeaders(baseHeaders, Object.keys(auth));
       for (const [k, v] of Object.entries(auth)) flat.push(k, v);
       let body: unknown = null;
-      if (withBody) {
-        if (bodyUsed && !prepared.replayable) {
-          return Promise.reject(new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'));
-        }
-        body = prepared.body;
-        bodyUsed = hasBody;
-      } else if (hasBody) {
+      if (withBody) body = prepared.body;
+      else if (hasBody) {
         flat = [...withoutHeaders(flat, ['content-length', 'transfer-encoding', 'expect']), 'content-length', '0'];
       }
       return this.leg(slot, { ...base, headers: flat, body: body as DispatchOptions['body'] }, deliver, user, start, release);

@@ -7,7 +7,8 @@ import type { ConnectionAuth } from './connection-auth.js';
 import { credentialKey } from './credential-key.js';
 import { runExchange } from './exchange.js';
 import { originLegs, type RawSend } from './layers.js';
-import { allowsOrigin, validateOptions, type NtlmHttpOptions } from './options.js';
+import { NtlmError } from '../errors.js';
+import { DEFAULT_MAX_REPLAY_BYTES, normaliseOrigin, validateOptions, type NtlmHttpOptions } from './options.js';
 import { OriginMemory } from './origin-memory.js';
 import { routeFor, type Env, type ProxyOptions, type Route } from './proxy.js';
 
@@ -35,11 +36,19 @@ export class NtlmHttpEngine {
   readonly memory = new OriginMemory();
   /** Proxies known to want NTLM. */
   readonly proxyMemory = new OriginMemory();
+  /** The `origins` allow-list, normalised once (undefined: any origin asked for). */
+  private readonly origins: ReadonlySet<string> | undefined;
 
   constructor(readonly options: EngineOptions, readonly log: (message: string) => void) {
     if (options?.credentials || !options?.proxy) validateOptions(options as NtlmHttpOptions);
     this.key = options.credentials ? credentialKey(options.credentials) : undefined;
     this.proxyKey = options.proxy?.credentials ? credentialKey(options.proxy.credentials) : undefined;
+    this.origins = options.origins ? new Set(options.origins.map(normaliseOrigin)) : undefined;
+  }
+
+  /** How much of a streamed body is read ahead so that it can be sent again. */
+  get maxReplayBytes(): number {
+    return this.options.maxReplayBytes ?? DEFAULT_MAX_REPLAY_BYTES;
   }
 
   route(url: URL, env: Env): Route {
@@ -48,7 +57,7 @@ export class NtlmHttpEngine {
 
   /** Whether origin credentials go to this origin (and, for a scoped call, whether it is in scope). */
   authenticates(origin: string, scope?: readonly string[]): boolean {
-    return this.key !== undefined && allowsOrigin(this.options, origin) && (!scope || scope.includes(origin));
+    return this.key !== undefined && (!this.origins || this.origins.has(origin)) && (!scope || scope.includes(origin));
   }
 
   /** An origin known to want NTLM gets NEGOTIATE first, so its body is sent once and need not be replayable. */
@@ -68,7 +77,7 @@ export class NtlmHttpEngine {
   request<R>(p: { origin: string; url: URL; route: Route; authenticate: boolean; slot: PinnedSlot; bodyReplayable: boolean; send: RawSend<R> }): Promise<R> {
     const proxyCredentials = this.options.proxy?.credentials;
     const legs = originLegs(
-      p.send,
+      sendBodyOnce(p.send, p.bodyReplayable),
       p.route.kind === 'forward' && proxyCredentials
         ? {
             url: p.route.proxy,
@@ -101,4 +110,17 @@ export class NtlmHttpEngine {
       send: legs,
     });
   }
+}
+
+/** A body that cannot be replayed (a stream) goes out with one leg at most; a second is refused. */
+function sendBodyOnce<R>(send: RawSend<R>, replayable: boolean): RawSend<R> {
+  if (replayable) return send;
+  let sent = false;
+  return (auth, withBody, deliver) => {
+    if (withBody && sent) {
+      return Promise.reject(new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'));
+    }
+    if (withBody) sent = true;
+    return send(auth, withBody, deliver);
+  };
 }

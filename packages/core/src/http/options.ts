@@ -3,6 +3,9 @@ import type { LmCompatibilityLevel } from '../client.js';
 import type { Credentials } from '../credentials.js';
 import { NtlmError } from '../errors.js';
 
+/** Default of `maxReplayBytes`. */
+export const DEFAULT_MAX_REPLAY_BYTES = 1024 * 1024;
+
 export interface NtlmHttpOptions {
   credentials: Credentials;
   /**
@@ -50,8 +53,4 @@ export function validateOptions(options: NtlmHttpOptions): void {
   if (options.connections !== undefined && !(Number.isInteger(options.connections) && options.connections > 0)) {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`connections` must be a positive integer');
   }
-}
-
-export function allowsOrigin(options: Pick<NtlmHttpOptions, 'origins'>, origin: string): boolean {
-  return !options.origins || options.origins.some((o) => normaliseOrigin(o) === origin);
 }
