@@ -4,6 +4,7 @@
 import { execFileSync, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -330,10 +331,19 @@ if (existsSync('/usr/sbin/apache2') && existsSync(apacheModule)) {
   const script = join(here, '..', 'test', 'peers', 'apache-ntlm');
   // A fresh Apache per client: a client that leaves idle keep-alive connections behind (httpntlm opens
   // a new agent per call) would otherwise hold Apache's workers and slow down whoever comes next.
+  // A port the system just handed out (a random one may be taken by a test running beside us).
+  const freePort = () => new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
   const withApache = async (fn) => {
     const dir = mkdtempSync(join(tmpdir(), 'ntlmkit-bench-apache-'));
     chmodSync(dir, 0o755);
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     try {
       execFileSync('sh', [join(script, 'start.sh'), String(port), dir], { stdio: 'pipe' });
       return await fn(`http://127.0.0.1:${port}`);

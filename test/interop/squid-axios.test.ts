@@ -1,64 +1,51 @@
 // NTLM proxy authentication (407) through the real Squid + Samba ntlm_auth proxy, with axios.
 import https from 'node:https';
-import { createNtlmServer, type NtlmServer } from '@ntlmkit/server';
 import { createNtlmAxios, type NtlmAxiosInstance } from '@ntlmkit/axios';
 import { describePeer } from '../peers/availability';
-import { SQUID_INSTALL, squidAvailable, startSquid, type RunningProxy } from '../peers/squid';
-
-const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
-const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
-const proxyUser = { username: 'EXAMPLE\\proxyuser', password: 'Passw0rd!' };
+import { SQUID_INSTALL, alice, proxyUser, squidAvailable, startProxyScene, type ProxyScene } from '../peers/squid';
 
 describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('axios through Squid (407 NTLM)', () => {
-  let squid: RunningProxy;
-  let open: NtlmServer;
-  let ntlmHttp: NtlmServer;
-  let ntlmHttps: NtlmServer;
+  let scene: ProxyScene;
   const clients: NtlmAxiosInstance[] = [];
   beforeAll(async () => {
-    squid = await startSquid();
-    open = createNtlmServer({ authenticate: false });
-    ntlmHttp = createNtlmServer({ users });
-    ntlmHttps = createNtlmServer({ users, https: true, tokenChecking: 'require' });
-    for (const s of [open, ntlmHttp, ntlmHttps]) await s.start();
+    scene = await startProxyScene();
   }, 90_000);
   afterAll(async () => {
     clients.forEach((c) => c.ntlm.destroy());
-    for (const s of [open, ntlmHttp, ntlmHttps]) await s?.stop();
-    squid?.stop();
+    await scene?.stop();
   });
   function client(extra: Record<string, unknown> = {}) {
-    const c = createNtlmAxios({ ntlmProxy: { uri: squid.uri, credentials: proxyUser, fromEnv: false }, httpsAgent: new https.Agent({ rejectUnauthorized: false }), ...extra });
+    const c = createNtlmAxios({ ntlmProxy: { uri: scene.squid.uri, credentials: proxyUser, fromEnv: false }, httpsAgent: new https.Agent({ rejectUnauthorized: false }), ...extra });
     clients.push(c);
     return c;
   }
 
   test('plain HTTP via the forward proxy (proxy credentials only)', async () => {
     const api = client();
-    for (let i = 0; i < 3; i++) expect((await api.get(`${open.url}/p${i}`)).data).toMatchObject({ path: `/p${i}` });
+    for (let i = 0; i < 3; i++) expect((await api.get(`${scene.open.url}/p${i}`)).data).toMatchObject({ path: `/p${i}` });
     expect(api.ntlm.connectionCount()).toBe(1);
   });
 
   test('HTTP: proxy and origin NTLM on one proxy connection, body sent', async () => {
-    const r = await client({ credentials: alice }).post(`${ntlmHttp.url}/both`, { hello: 'proxy' });
+    const r = await client({ credentials: alice }).post(`${scene.ntlmHttp.url}/both`, { hello: 'proxy' });
     expect(r.data).toMatchObject({ user: 'EXAMPLE\\alice', bodyLength: 17 });
   });
 
   test('HTTPS via CONNECT with origin NTLM and EPA from the origin certificate', async () => {
-    const r = await client({ credentials: alice }).get(`${ntlmHttps.url}/secure`);
+    const r = await client({ credentials: alice }).get(`${scene.ntlmHttps.url}/secure`);
     expect(JSON.parse(String(r.headers['x-ntlm-outcome']))).toMatchObject({ ok: true, channelBinding: 'present' });
   });
 
   test('wrong proxy password: the 407 once (HTTP), an AxiosError with NtlmError cause (CONNECT)', async () => {
-    const api = client({ ntlmProxy: { uri: squid.uri, credentials: { ...proxyUser, password: 'wrong' }, fromEnv: false } });
-    await expect(api.get(open.url)).rejects.toMatchObject({ response: { status: 407 } });
-    const e = await api.get(ntlmHttps.url).catch((x) => x);
+    const api = client({ ntlmProxy: { uri: scene.squid.uri, credentials: { ...proxyUser, password: 'wrong' }, fromEnv: false } });
+    await expect(api.get(scene.open.url)).rejects.toMatchObject({ response: { status: 407 } });
+    const e = await api.get(scene.ntlmHttps.url).catch((x) => x);
     expect(e.cause?.code ?? e.code).toBe('ERR_NTLM_AUTH_FAILED');
   });
 
   test('32 concurrent HTTPS requests on at most 8 tunnels', async () => {
     const api = client({ credentials: alice, connections: 8 });
-    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => api.get(`${ntlmHttps.url}/c${i}`)));
+    const results = await Promise.all(Array.from({ length: 32 }, (_, i) => api.get(`${scene.ntlmHttps.url}/c${i}`)));
     expect(results.every((r) => r.data.user === 'EXAMPLE\\alice')).toBe(true);
     expect(api.ntlm.connectionCount()).toBeLessThanOrEqual(8);
   });
@@ -66,6 +53,6 @@ describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('axios throug
   test("axios's own proxy setting is refused clearly on an NTLM instance", async () => {
     const api = createNtlmAxios({ credentials: alice });
     clients.push(api);
-    await expect(api.get(ntlmHttp.url, { proxy: { host: '127.0.0.1', port: 1 } })).rejects.toMatchObject({ code: 'ERR_NTLM_UNSUPPORTED' });
+    await expect(api.get(scene.ntlmHttp.url, { proxy: { host: '127.0.0.1', port: 1 } })).rejects.toMatchObject({ code: 'ERR_NTLM_UNSUPPORTED' });
   });
 });

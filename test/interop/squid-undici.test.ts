@@ -1,35 +1,21 @@
 // NTLM proxy authentication (407) through the real Squid + Samba ntlm_auth proxy, with undici.
 import { request } from 'undici';
-import { createNtlmServer, type NtlmServer } from '@ntlmkit/server';
 import { NtlmProxyAgent, createNtlmFetch } from '@ntlmkit/undici';
 import { describePeer } from '../peers/availability';
-import { SQUID_INSTALL, squidAvailable, startSquid, type RunningProxy } from '../peers/squid';
-
-const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
-const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
-// Samba's local-password mode checks the password (and the MIC), not the user name.
-const proxyUser = { username: 'EXAMPLE\\proxyuser', password: 'Passw0rd!' };
+import { SQUID_INSTALL, alice, proxyUser, squidAvailable, startProxyScene, type ProxyScene } from '../peers/squid';
 
 describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('undici through Squid (407 NTLM)', () => {
-  let squid: RunningProxy;
-  let open: NtlmServer;
-  let ntlmHttp: NtlmServer;
-  let ntlmHttps: NtlmServer;
+  let scene: ProxyScene;
   const closers: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
-    squid = await startSquid();
-    open = createNtlmServer({ authenticate: false });
-    ntlmHttp = createNtlmServer({ users });
-    ntlmHttps = createNtlmServer({ users, https: true, tokenChecking: 'require' });
-    for (const s of [open, ntlmHttp, ntlmHttps]) await s.start();
+    scene = await startProxyScene();
   }, 90_000);
   afterAll(async () => {
     for (const c of closers) await c();
-    for (const s of [open, ntlmHttp, ntlmHttps]) await s?.stop();
-    squid?.stop();
+    await scene?.stop();
   });
   function agent(extra: Partial<ConstructorParameters<typeof NtlmProxyAgent>[0]> = {}) {
-    const a = new NtlmProxyAgent({ uri: squid.uri, proxyCredentials: proxyUser, connect: { rejectUnauthorized: false }, ...extra });
+    const a = new NtlmProxyAgent({ uri: scene.squid.uri, proxyCredentials: proxyUser, connect: { rejectUnauthorized: false }, ...extra });
     closers.push(() => a.close());
     return a;
   }
@@ -37,7 +23,7 @@ describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('undici throu
   test('plain HTTP via the forward proxy: absolute URI, proxy connection authenticated once', async () => {
     const a = agent();
     for (let i = 0; i < 3; i++) {
-      const r = await request(`${open.url}/page?i=${i}`, { dispatcher: a });
+      const r = await request(`${scene.open.url}/page?i=${i}`, { dispatcher: a });
       expect(r.statusCode).toBe(200);
       expect((await r.body.json()) as object).toMatchObject({ path: `/page?i=${i}` });
     }
@@ -46,38 +32,38 @@ describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('undici throu
 
   test('HTTP: proxy NTLM and origin NTLM together on one proxy connection', async () => {
     const a = agent({ credentials: alice });
-    const r = await request(`${ntlmHttp.url}/both`, { dispatcher: a, method: 'POST', body: 'payload' });
+    const r = await request(`${scene.ntlmHttp.url}/both`, { dispatcher: a, method: 'POST', body: 'payload' });
     expect(r.statusCode).toBe(200);
     expect(await r.body.json()).toMatchObject({ user: 'EXAMPLE\\alice', bodyLength: 7 });
   });
 
   test('HTTPS via CONNECT: proxy NTLM on the CONNECT, origin NTLM with EPA from the origin certificate inside the tunnel', async () => {
     const a = agent({ credentials: alice });
-    const r = await request(`${ntlmHttps.url}/secure`, { dispatcher: a });
+    const r = await request(`${scene.ntlmHttps.url}/secure`, { dispatcher: a });
     expect(r.statusCode).toBe(200);
     expect(JSON.parse(String(r.headers['x-ntlm-outcome']))).toMatchObject({ ok: true, channelBinding: 'present' });
     await r.body.dump();
   });
 
   test('the fetch wrapper through the proxy', async () => {
-    const f = createNtlmFetch({ credentials: alice, proxy: { uri: squid.uri, credentials: proxyUser }, connect: { rejectUnauthorized: false } });
+    const f = createNtlmFetch({ credentials: alice, proxy: { uri: scene.squid.uri, credentials: proxyUser }, connect: { rejectUnauthorized: false } });
     closers.push(() => f.close());
-    const r = await f(`${ntlmHttps.url}/fetch`);
+    const r = await f(`${scene.ntlmHttps.url}/fetch`);
     expect(await r.json()).toMatchObject({ user: 'EXAMPLE\\alice' });
   });
 
   test('a wrong proxy password: the 407 once (HTTP), a clear error (CONNECT)', async () => {
     const a = agent({ proxyCredentials: { ...proxyUser, password: 'wrong' } });
-    const r = await request(`${open.url}/`, { dispatcher: a });
+    const r = await request(`${scene.open.url}/`, { dispatcher: a });
     expect(r.statusCode).toBe(407);
     await r.body.dump();
-    await expect(request(`${ntlmHttps.url}/`, { dispatcher: a })).rejects.toMatchObject({ code: 'ERR_NTLM_AUTH_FAILED' });
+    await expect(request(`${scene.ntlmHttps.url}/`, { dispatcher: a })).rejects.toMatchObject({ code: 'ERR_NTLM_AUTH_FAILED' });
   });
 
   test('32 concurrent HTTPS requests through the proxy on at most 8 tunnels', async () => {
     const a = agent({ credentials: alice, connections: 8 });
     const statuses = await Promise.all(Array.from({ length: 32 }, async (_, i) => {
-      const r = await request(`${ntlmHttps.url}/c${i}`, { dispatcher: a });
+      const r = await request(`${scene.ntlmHttps.url}/c${i}`, { dispatcher: a });
       await r.body.dump();
       return r.statusCode;
     }));

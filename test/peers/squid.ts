@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createNtlmServer, type NtlmServer } from '@ntlmkit/server';
 import { freePort } from './apache';
 
 export const SQUID_INSTALL = 'apt-get install -y --no-install-recommends squid winbind curl';
@@ -30,6 +31,39 @@ export async function startSquid(): Promise<RunningProxy> {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    },
+  };
+}
+
+export const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
+// Samba's local-password mode checks the password (and the MIC), not the user name.
+export const proxyUser = { username: 'EXAMPLE\\proxyuser', password: 'Passw0rd!' };
+
+/** Squid and three origins behind it: open, NTLM over HTTP, NTLM over HTTPS with channel binding required. */
+export interface ProxyScene {
+  squid: RunningProxy;
+  open: NtlmServer;
+  ntlmHttp: NtlmServer;
+  ntlmHttps: NtlmServer;
+  stop(): Promise<void>;
+}
+
+export async function startProxyScene(): Promise<ProxyScene> {
+  const users = { [alice.username]: alice.password };
+  const squid = await startSquid();
+  const origins = [createNtlmServer({ authenticate: false }), createNtlmServer({ users }), createNtlmServer({ users, https: true, tokenChecking: 'require' })] as const;
+  try {
+    for (const s of origins) await s.start();
+  } catch (error) {
+    squid.stop();
+    throw error;
+  }
+  const [open, ntlmHttp, ntlmHttps] = origins;
+  return {
+    squid, open, ntlmHttp, ntlmHttps,
+    async stop() {
+      for (const s of origins) await s.stop();
+      squid.stop();
     },
   };
 }
