@@ -3,10 +3,11 @@
 // The same acceptor and handshake step as the server; only the header names and status differ.
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { toBase64 } from '@ntlmkit/core';
 import { HeadReader } from '@ntlmkit/core/node';
 import type { AuthOutcome, NtlmAcceptor } from './acceptor.js';
+import { addLifecycle, type Lifecycle } from './lifecycle.js';
 import { acceptorFactory, type NtlmServerOptions } from './server.js';
 import { ntlmStep } from './step.js';
 import { Users } from './users.js';
@@ -40,11 +41,8 @@ export interface ProxyOutcomeEvent extends AuthOutcome {
   target: string;
 }
 
-export type NtlmProxy = http.Server & {
+export type NtlmProxy = http.Server & Lifecycle & {
   stats: ProxyStats;
-  url: string;
-  start(port?: number, host?: string): Promise<string>;
-  stop(): Promise<void>;
   on(event: 'ntlm', listener: (outcome: ProxyOutcomeEvent) => void): NtlmProxy;
 };
 
@@ -212,34 +210,7 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
     onConnect(req, socket, head).catch(() => socket.destroy());
   });
   server.on('connection', () => void stats.connections++);
-  const originalOn = server.on.bind(server);
-  Object.assign(server, {
-    stats,
-    url: '',
-    start(port = 0, host = '127.0.0.1') {
-      return new Promise<string>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          server.url = `http://${host}:${(server.address() as AddressInfo).port}`;
-          resolve(server.url);
-        });
-      });
-    },
-    stop() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const socket of tunnels) socket.destroy();
-      });
-    },
-    on(event: string, fn: (...args: unknown[]) => void) {
-      if (event === 'ntlm') {
-        events.on('ntlm', fn);
-        return server;
-      }
-      return originalOn(event, fn);
-    },
-  });
+  Object.assign(server, { stats });
+  addLifecycle(server, 'http', events, () => tunnels.forEach((socket) => socket.destroy()));
   return server;
 }

@@ -4,11 +4,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { channelBindingFromCertificate, certificateToDer, toBase64, DEFAULT_VERSION, type NtlmVersion } from '@ntlmkit/core';
 import { ntlmStep } from './step.js';
 import { NtlmAcceptor, type AuthOutcome, type TargetNames, type TokenChecking } from './acceptor.js';
 import { createSelfSignedCertificate } from './certificate.js';
+import { addLifecycle, type Lifecycle } from './lifecycle.js';
 import { Users, type UserTable } from './users.js';
 
 export type SchemeOffer = 'NTLM' | 'Negotiate' | 'both' | 'both-joined';
@@ -80,15 +81,11 @@ export interface OutcomeEvent extends AuthOutcome {
   path: string;
 }
 
-export interface NtlmServerExtras {
+export interface NtlmServerExtras extends Lifecycle {
   stats: ServerStats;
   resetStats(): void;
-  /** `http(s)://127.0.0.1:PORT` once started. */
-  url: string;
   /** PEM of the server certificate (HTTPS only), for a client's `ca`. */
   certificate?: string;
-  start(port?: number, host?: string): Promise<string>;
-  stop(): Promise<void>;
   on(event: 'ntlm', listener: (outcome: OutcomeEvent) => void): NtlmServer;
 }
 
@@ -263,40 +260,14 @@ export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   server.on('connection', () => void stats.connections++);
 
-  const extras: Omit<NtlmServerExtras, 'on'> = {
+  const extras: Omit<NtlmServerExtras, 'on' | keyof Lifecycle> = {
     stats,
     resetStats() {
       Object.assign(stats, { requests: 0, connections: 0, handshakes: 0, authenticated: 0, failures: 0, bodyBytes: 0 });
     },
-    url: '',
     certificate: tls ? tls.cert.toString() : undefined,
-    start(port = 0, host = '127.0.0.1') {
-      return new Promise<string>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          const h = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          server.url = `${tls ? 'https' : 'http'}://${h}:${address.port}`;
-          resolve(server.url);
-        });
-      });
-    },
-    stop() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
   };
   Object.assign(server, extras);
-  const originalOn = server.on.bind(server);
-  server.on = ((event: string, fn: (...args: unknown[]) => void) => {
-    if (event === 'ntlm') {
-      events.on('ntlm', fn);
-      return server;
-    }
-    return originalOn(event, fn);
-  }) as NtlmServer['on'];
+  addLifecycle(server, tls ? 'https' : 'http', events);
   return server;
 }
