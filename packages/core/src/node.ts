@@ -1,5 +1,5 @@
-// Node entry point: the Ntlm component with file-based certificate stores, and the proxy CONNECT
-// tunnel. The rest of core has no I/O.
+// Node entry point: the Ntlm component with file-based certificate stores, the proxy CONNECT tunnel,
+// TLS over a tunnel and the adapters' logger. The rest of core has no I/O.
 import { readFileSync } from 'node:fs';
 import { Ntlm as PureNtlm } from './ntlm.js';
 
@@ -9,5 +9,7 @@ export class Ntlm extends PureNtlm {
   }
 }
 
-export { openTunnel, tunnelOpener, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
+export { openTunnel, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
+export { secureOver, serverName, tlsHost } from './node/tls.js';
+export { logger } from './node/debug.js';
 export * from './index.js';

@@ -1,13 +1,12 @@
-// A component-style NTLM client in the shape of the classic Auth NTLM component API
-// (properties, createNegotiateToken/createAuthToken, config("Name=Value"), an error event),
-// built on the functional API: no second implementation.
+// A component-style NTLM client in the shape of the classic Auth NTLM component API (properties,
+// createNegotiateToken/createAuthToken, config("Name=Value"), an error event), stepping an NtlmContext:
+// the handshake state lives there, not here. The password and the tokens stay in private fields.
 import { fromBase64, oemDecode, oemEncode, toBase64 } from './bytes.js';
 import { certificateToDer, type CertificateInput } from './channel-binding.js';
-import { buildAuthenticateMessage, type AuthenticateResult, type LmCompatibilityLevel } from './client.js';
+import type { LmCompatibilityLevel } from './client.js';
+import { NtlmContext, type NtlmStepResult } from './context.js';
 import { parseCertificate } from './der.js';
 import { NtlmError } from './errors.js';
-import { parseChallengeMessage } from './messages/challenge.js';
-import { createNegotiateMessage } from './messages/negotiate.js';
 import { DEFAULT_VERSION, parseVersion, type NtlmVersion } from './messages/version.js';
 
 export type NtlmVersionNumber = 1 | 2;
@@ -25,12 +24,8 @@ export interface NtlmHost {
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 export class Ntlm {
-  /** `user`, `DOMAIN\user` or `user@domain`. */
+  /** `user`, `DOMAIN\\user` or `user@domain`. */
   user = '';
-  password = '';
-  negotiateToken: Token = '';
-  challengeToken: Token = '';
-  authToken: Token = '';
   /** 2 (default): NTLMv2. 1: NTLMv1 (no LM response unless LmCompatibilityLevel says so). */
   ntlmVersion: NtlmVersionNumber = 2;
   /** The server's certificate as PEM or base64 DER, for the EPA channel binding. */
@@ -38,11 +33,17 @@ export class Ntlm {
   /** A store to pick the server certificate from: a path or the store's contents, per the type. */
   sslServerCertStore: string | Uint8Array = '';
   sslServerCertStoreType: CertStoreType = 'PEMKeyBlob';
-  sslServerCertStorePassword = '';
   /** Subject of the certificate to use from the store; `*` picks the first. */
   sslServerCertSubject = '';
 
-  private settings = {
+  #password = '';
+  #storePassword = '';
+  #negotiateToken: Token = '';
+  #challengeToken: Token = '';
+  #authToken: Token = '';
+  #context: NtlmContext | undefined;
+  #lastResult: NtlmStepResult | undefined;
+  #settings = {
     EncodeToken: true,
     DecodeToken: true,
     Workstation: '',
@@ -54,146 +55,203 @@ export class Ntlm {
     LmCompatibilityLevel: -1,
     UseMIC: true,
   };
-  private negotiateBytes: Uint8Array | undefined;
-  private listeners: ErrorListener[] = [];
-  private readonly host: NtlmHost;
-  /** Details of the last AUTHENTICATE message (dialect, MIC, binding), for diagnostics. */
-  lastResult: Omit<AuthenticateResult, 'exportedSessionKey' | 'sessionBaseKey' | 'keyExchangeKey'> | undefined;
+  #listeners: ErrorListener[] = [];
+  readonly #host: NtlmHost;
 
   constructor(host: NtlmHost = {}) {
-    this.host = host;
+    this.#host = host;
+  }
+
+  get password(): string {
+    return this.#password;
+  }
+  set password(value: string) {
+    this.#password = value;
+  }
+  /** The password of a certificate store: only PFX stores have one, and they are not supported. */
+  get sslServerCertStorePassword(): string {
+    return this.#storePassword;
+  }
+  set sslServerCertStorePassword(value: string) {
+    this.#storePassword = value;
+  }
+  get negotiateToken(): Token {
+    return this.#negotiateToken;
+  }
+  set negotiateToken(value: Token) {
+    this.#negotiateToken = value;
+  }
+  get challengeToken(): Token {
+    return this.#challengeToken;
+  }
+  set challengeToken(value: Token) {
+    this.#challengeToken = value;
+  }
+  get authToken(): Token {
+    return this.#authToken;
+  }
+  set authToken(value: Token) {
+    this.#authToken = value;
+  }
+  /** Details of the last AUTHENTICATE message (dialect, flags, MIC, binding), without keys. */
+  get lastResult(): NtlmStepResult | undefined {
+    return this.#lastResult;
   }
 
   on(event: 'error', listener: ErrorListener): this {
     if (event !== 'error') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown event "${String(event)}"`);
-    this.listeners.push(listener);
+    if (typeof listener !== 'function') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an error listener must be a function');
+    this.#listeners.push(listener);
     return this;
   }
 
   off(event: 'error', listener: ErrorListener): this {
-    this.listeners = this.listeners.filter((l) => l !== listener || event !== 'error');
+    this.#listeners = this.#listeners.filter((l) => l !== listener || event !== 'error');
     return this;
   }
 
   /** Runs `fn`; a failure is reported to the `error` listeners and then thrown. */
-  private guard<T>(fn: () => T): T {
+  #guard<T>(fn: () => T): T {
     try {
       return fn();
     } catch (cause) {
       const error = cause instanceof NtlmError ? cause : new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'unexpected failure', { cause });
-      for (const listener of this.listeners) listener(error);
+      for (const listener of this.#listeners) listener(error);
       throw error;
     }
   }
 
-  private version(): NtlmVersion {
-    if (!this.settings.BuildInfo) return DEFAULT_VERSION;
-    const v = parseVersion(this.settings.BuildInfo);
+  #version(): NtlmVersion {
+    if (!this.#settings.BuildInfo) return DEFAULT_VERSION;
+    const v = parseVersion(this.#settings.BuildInfo);
     if (!v) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'BuildInfo must look like "10.0.20348"');
     return v;
   }
 
-  private checkPlatform(): void {
-    if (this.settings.UsePlatformNTLMAPI) {
+  #checkPlatform(): void {
+    if (this.#settings.UsePlatformNTLMAPI) {
       throw new NtlmError('ERR_NTLM_PLATFORM_API_UNAVAILABLE', 'UsePlatformNTLMAPI: no platform NTLM API (SSPI) is available in this runtime; set it to false');
     }
   }
 
-  private encode(bytes: Uint8Array): Token {
-    return this.settings.EncodeToken ? toBase64(bytes) : bytes;
+  #encode(bytes: Uint8Array): Token {
+    return this.#settings.EncodeToken ? toBase64(bytes) : bytes;
   }
 
-  private decode(token: Token, name: string): Uint8Array {
+  #decode(token: Token, name: string): Uint8Array {
     if (token instanceof Uint8Array) return token;
     if (typeof token !== 'string' || token === '') throw new NtlmError('ERR_NTLM_WRONG_STATE', `${name} is empty`);
-    return this.settings.DecodeToken ? fromBase64(token.replace(/^(NTLM|Negotiate)\s+/i, '')) : oemEncode(token);
+    return this.#settings.DecodeToken ? fromBase64(token.replace(/^(NTLM|Negotiate)\s+/i, '')) : oemEncode(token);
+  }
+
+  /** The context for this handshake: settings and credentials are read when each token is made. */
+  #newContext(): NtlmContext {
+    const self = this;
+    const level = () => (this.#settings.LmCompatibilityLevel >= 0 ? this.#settings.LmCompatibilityLevel : this.ntlmVersion === 1 ? 2 : 3) as LmCompatibilityLevel;
+    return new NtlmContext({
+      get credentials() {
+        if (typeof self.user !== 'string' || typeof self.#password !== 'string') {
+          throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`user` and `password` must be strings');
+        }
+        return { username: self.user, password: self.#password, domain: self.#settings.Domain || undefined, workstation: self.#settings.Workstation };
+      },
+      get negotiate() {
+        return { version: self.#version() };
+      },
+      get version() {
+        return self.#version();
+      },
+      get lmCompatibilityLevel() {
+        return level();
+      },
+      get mic() {
+        return self.#settings.UseMIC;
+      },
+      get spn() {
+        return self.#settings.SPN || undefined;
+      },
+    });
   }
 
   createNegotiateToken(): Token {
-    return this.guard(() => {
-      this.checkPlatform();
-      this.negotiateBytes = createNegotiateMessage({ version: this.version() });
-      this.negotiateToken = this.encode(this.negotiateBytes);
-      return this.negotiateToken;
+    return this.#guard(() => {
+      this.#checkPlatform();
+      this.#context = this.#newContext();
+      this.#negotiateToken = this.#encode(this.#context.step());
+      return this.#negotiateToken;
     });
   }
 
   createAuthToken(): Token {
-    return this.guard(() => {
-      this.checkPlatform();
-      const challenge = parseChallengeMessage(this.decode(this.challengeToken, 'challengeToken'));
-      const level = (this.settings.LmCompatibilityLevel >= 0 ? this.settings.LmCompatibilityLevel : this.ntlmVersion === 1 ? 2 : 3) as LmCompatibilityLevel;
-      const certificate = this.serverCertificate();
-      const result = buildAuthenticateMessage({
-        challenge,
-        username: this.user,
-        password: this.password,
-        domain: this.settings.Domain || undefined,
-        workstation: this.settings.Workstation,
-        lmCompatibilityLevel: level,
-        ...(this.negotiateBytes ? { negotiate: this.negotiateBytes } : {}),
-        mic: this.settings.UseMIC && this.negotiateBytes !== undefined && challenge.targetInfo.length > 0,
-        ...(this.settings.SPN ? { spn: this.settings.SPN } : {}),
-        ...(certificate ? { serverCertificate: certificate } : {}),
-        version: this.version(),
-      });
-      const { exportedSessionKey: _e, sessionBaseKey: _s, keyExchangeKey: _k, ...visible } = result;
-      this.lastResult = visible;
-      this.authToken = this.encode(result.message);
-      return this.authToken;
+    return this.#guard(() => {
+      this.#checkPlatform();
+      const challenge = this.#decode(this.#challengeToken, 'challengeToken');
+      // Without createNegotiateToken first, the AUTHENTICATE goes without a MIC (it covers the NEGOTIATE).
+      const context = this.#context?.state === 'continue' ? this.#context : this.#newContext();
+      const certificate = this.#serverCertificate();
+      const message = context.step(challenge, certificate ? { serverCertificate: certificate } : {});
+      this.#lastResult = context.result;
+      this.#context = undefined;
+      this.#authToken = this.#encode(message);
+      return this.#authToken;
     });
   }
 
   reset(): void {
     this.user = '';
-    this.password = '';
-    this.negotiateToken = '';
-    this.challengeToken = '';
-    this.authToken = '';
+    this.#password = '';
+    this.#negotiateToken = '';
+    this.#challengeToken = '';
+    this.#authToken = '';
     this.ntlmVersion = 2;
     this.sslServerCertEncoded = '';
     this.sslServerCertStore = '';
     this.sslServerCertStoreType = 'PEMKeyBlob';
-    this.sslServerCertStorePassword = '';
+    this.#storePassword = '';
     this.sslServerCertSubject = '';
-    this.negotiateBytes = undefined;
-    this.lastResult = undefined;
+    this.#context = undefined;
+    this.#lastResult = undefined;
   }
 
   /** `config("Name=Value")` sets a setting and returns ""; `config("Name")` returns its value. */
   config(configurationString: string): string {
-    return this.guard(() => {
+    return this.#guard(() => {
+      if (typeof configurationString !== 'string') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'config takes a "Name=Value" or "Name" string');
+      const settings = this.#settings;
       const eq = configurationString.indexOf('=');
       const name = (eq < 0 ? configurationString : configurationString.slice(0, eq)).trim();
-      const key = (Object.keys(this.settings) as (keyof typeof this.settings)[]).find((k) => k.toLowerCase() === name.toLowerCase());
-      if (!key) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown configuration setting "${name}"`);
-      if (eq < 0) return String(this.settings[key]);
+      const key = (Object.keys(settings) as (keyof typeof settings)[]).find((k) => k.toLowerCase() === name.toLowerCase());
+      if (!key) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown configuration setting "${name.slice(0, 64)}"`);
+      if (eq < 0) return String(settings[key]);
       const value = configurationString.slice(eq + 1).trim();
-      const current = this.settings[key];
+      const current = settings[key];
       if (typeof current === 'boolean') {
         if (!/^(true|false|1|0)$/i.test(value)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${key} must be true or false`);
-        (this.settings[key] as boolean) = /^(true|1)$/i.test(value);
+        (settings[key] as boolean) = /^(true|1)$/i.test(value);
       } else if (typeof current === 'number') {
         const n = Number(value);
         if (!Number.isInteger(n)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${key} must be an integer`);
         if (key === 'LmCompatibilityLevel' && (n < -1 || n > 5)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'LmCompatibilityLevel must be 0 to 5');
-        if (key === 'CodePage' && n !== 0 && n !== 28591 && n !== 1252 && n !== 20127) {
-          throw new NtlmError('ERR_NTLM_UNSUPPORTED', `CodePage ${n} is not supported; OEM strings use Latin-1 (0, 1252, 28591 or 20127)`);
+        if (key === 'CodePage' && n !== 0 && n !== 28591) {
+          throw new NtlmError('ERR_NTLM_UNSUPPORTED', `CodePage ${n} is not supported: OEM strings are written in ISO-8859-1 (CodePage 0 or 28591)`);
         }
-        (this.settings[key] as number) = n;
+        (settings[key] as number) = n;
       } else {
         if (key === 'BuildInfo' && value && !parseVersion(value)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'BuildInfo must look like "10.0.20348"');
-        (this.settings[key] as string) = value;
+        (settings[key] as string) = value;
       }
       return '';
     });
   }
 
   /** The certificate for the channel binding, from sslServerCertEncoded or the store. */
-  private serverCertificate(): CertificateInput | undefined {
+  #serverCertificate(): CertificateInput | undefined {
     if (this.sslServerCertEncoded) return this.sslServerCertEncoded;
     if (!this.sslServerCertStore || (typeof this.sslServerCertStore === 'string' && !this.sslServerCertStore.trim())) return undefined;
-    const type = this.sslServerCertStoreType.replace(/^cst/, '') as CertStoreType;
+    const type = String(this.sslServerCertStoreType).replace(/^cst/, '') as CertStoreType;
+    if (this.#storePassword && type !== 'PFXBlob' && type !== 'PFXFile') {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `sslServerCertStorePassword is set, but a ${type} store has no password`);
+    }
     let contents: Uint8Array;
     switch (type) {
       case 'User':
@@ -206,10 +264,10 @@ export class Ntlm {
       case 'PublicKeyFile':
       case 'Auto': {
         if (typeof this.sslServerCertStore !== 'string') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${type} expects a file path`);
-        if (!this.host.readFile) {
+        if (!this.#host.readFile) {
           throw new NtlmError('ERR_NTLM_UNSUPPORTED', 'file certificate stores need file access: import Ntlm from "@ntlmkit/core/node"');
         }
-        contents = this.host.readFile(this.sslServerCertStore);
+        contents = this.#host.readFile(this.sslServerCertStore);
         break;
       }
       case 'PEMKeyBlob':
@@ -217,9 +275,17 @@ export class Ntlm {
         contents = typeof this.sslServerCertStore === 'string' ? oemEncode(this.sslServerCertStore) : this.sslServerCertStore;
         break;
       default:
-        throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown sslServerCertStoreType "${String(this.sslServerCertStoreType)}"`);
+        throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown sslServerCertStoreType "${String(this.sslServerCertStoreType).slice(0, 40)}"`);
     }
     return selectCertificate(contents, this.sslServerCertSubject);
+  }
+
+  toJSON(): { user: string; ntlmVersion: NtlmVersionNumber } {
+    return { user: this.user, ntlmVersion: this.ntlmVersion };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Ntlm { user: ${JSON.stringify(this.user)}, ntlmVersion: ${this.ntlmVersion} }`;
   }
 }
 

@@ -1,5 +1,9 @@
-import { parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, credentialKey, ConnectionAuth, spnFor, NtlmHttpEngine, runExchange, type LegRequest, type LegResult } from '../src/http/index';
-import { createChallengeMessage, parseNegotiateMessage, fromBase64, toBase64, AvId, utf16le, dateToFiletime, NtlmError } from '../src/index';
+import { inspect } from 'node:util';
+import {
+  parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, Identity, ConnectionAuth, spnFor, NtlmHttpEngine, RequestFlow, isIdempotent,
+  type Action, type ConnectionView, type LayerOptions, type ResponseHead,
+} from '../src/http/index';
+import { createChallengeMessage, parseNegotiateMessage, parseAuthenticateMessage, fromBase64, toBase64, AvId, utf16le, dateToFiletime, NtlmError, NtlmContext } from '../src/index';
 
 describe('WWW-Authenticate parsing', () => {
   test('several headers, comma-joined challenges, parameters, case-insensitive schemes', () => {
@@ -41,28 +45,42 @@ describe('engine state', () => {
     expect(m.scheme('http://b')).toBeUndefined();
   });
 
-  test('credential keys differ per user and password and reveal neither', () => {
-    const a = credentialKey({ username: 'EXAMPLE\\alice', password: 'Passw0rd!' });
-    expect(credentialKey({ username: 'example\\ALICE', password: 'Passw0rd!' })).toBe(a);
-    expect(credentialKey({ username: 'EXAMPLE\\alice', password: 'other' })).not.toBe(a);
-    expect(credentialKey({ username: 'EXAMPLE\\bob', password: 'Passw0rd!' })).not.toBe(a);
+  test('identity keys differ per user and password and reveal neither; the credentials are copied', () => {
+    const a = new Identity({ username: 'EXAMPLE\\alice', password: 'Passw0rd!' }).key;
+    expect(new Identity({ username: 'example\\ALICE', password: 'Passw0rd!' }).key).toBe(a);
+    expect(new Identity({ username: 'EXAMPLE\\alice', password: 'other' }).key).not.toBe(a);
+    expect(new Identity({ username: 'EXAMPLE\\bob', password: 'Passw0rd!' }).key).not.toBe(a);
     expect(a).not.toContain('alice');
+    const given = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
+    const identity = new Identity(given);
+    given.password = 'changed';
+    expect(identity.key).toBe(a);
+    const shown = inspect(identity, { depth: 10, showHidden: true }) + JSON.stringify(identity);
+    expect(shown).not.toContain('Passw0rd!');
+    expect(shown).toContain('alice');
   });
 
-  test('ConnectionAuth: unauthenticated → negotiating → authenticated, per credential set', () => {
+  test('ConnectionAuth: authenticated per credential set and per socket generation', () => {
     const auth = new ConnectionAuth();
-    const header = auth.negotiateHeader('Negotiate', 'k1');
-    expect(header.startsWith('Negotiate ')).toBe(true);
-    expect(parseNegotiateMessage(fromBase64(header.slice(10))).version).toBeDefined();
-    expect(auth.state).toBe('negotiating');
+    expect(auth.isAuthenticatedFor('k1', 1)).toBe(false);
+    auth.authenticated('k1', 1, 'NTLM');
+    expect(auth.isAuthenticatedFor('k1', 1)).toBe(true);
+    expect(auth.isAuthenticatedFor('k2', 1)).toBe(false);
+    // A new socket behind the same pinned connection is not authenticated.
+    expect(auth.isAuthenticatedFor('k1', 2)).toBe(false);
+    auth.clear();
+    expect(auth.isAuthenticatedFor('k1', 1)).toBe(false);
+  });
+
+  test('NtlmContext: NEGOTIATE (with Version), then AUTHENTICATE for the CHALLENGE, then done', () => {
+    const context = new NtlmContext({ credentials: { username: 'a', password: 'b' }, spn: 'HTTP/x' });
+    const negotiate = context.step();
+    expect(parseNegotiateMessage(negotiate).version).toBeDefined();
     const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }] });
-    const three = auth.authenticateHeader(c, { username: 'a', password: 'b' }, { spn: 'HTTP/x' });
-    expect(three.startsWith('Negotiate TlRMTVNTUAADAAAA')).toBe(true);
-    auth.authenticated();
-    expect(auth.isAuthenticatedFor('k1')).toBe(true);
-    expect(auth.isAuthenticatedFor('k2')).toBe(false);
-    auth.reset();
-    expect(() => auth.authenticateHeader(c, { username: 'a', password: 'b' }, {})).toThrow(NtlmError);
+    const three = parseAuthenticateMessage(context.step(c));
+    expect(three.user).toBe('a');
+    expect(context.summary).toMatchObject({ user: 'a', dialect: 'NTLMv2', spn: 'HTTP/x', server: { targetName: 'X' } });
+    expect(() => context.step(c)).toThrow(expect.objectContaining({ code: 'ERR_NTLM_WRONG_STATE' }));
   });
 
   test('SPN and origin rules', () => {
@@ -72,17 +90,28 @@ describe('engine state', () => {
     expect(spnFor({ spn: (u) => `HTTP/${u.hostname}.corp` }, new URL('http://srv/'))).toBe('HTTP/srv.corp');
     const credentials = { username: 'alice', password: 'x' };
     const engine = (origins?: string[]) => new NtlmHttpEngine({ credentials, ...(origins ? { origins } : {}) }, () => {});
-    expect(engine().authenticates('http://any')).toBe(true);
-    expect(engine(['https://a.example/path']).authenticates('https://a.example')).toBe(true);
-    expect(engine(['https://a.example']).authenticates('https://b.example')).toBe(false);
+    // Without `origins`: the first origin used, and no other (a redirect never extends it).
+    const learned = engine();
+    expect(learned.allows('http://any')).toBe(true);
+    expect(learned.allows('http://any')).toBe(true);
+    expect(learned.allows('http://other')).toBe(false);
+    expect(learned.allows('https://any')).toBe(false);
+    expect(engine(['https://a.example/path']).allows('https://a.example')).toBe(true);
+    expect(engine(['https://a.example']).allows('https://b.example')).toBe(false);
     // A scoped call (the fetch wrapper) narrows it further.
-    expect(engine().authenticates('https://a.example', ['https://b.example'])).toBe(false);
+    expect(engine().allows('https://a.example', ['https://b.example'])).toBe(false);
+    expect(engine().allows('https://b.example', ['https://b.example'])).toBe(true);
     expect(() => engine(['not a url'])).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+  });
+
+  test('idempotent methods (RFC 9110 9.2.2)', () => {
+    expect(['GET', 'head', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'].every(isIdempotent)).toBe(true);
+    expect(['POST', 'PATCH', 'CONNECT', 'LOCK'].some(isIdempotent)).toBe(false);
   });
 });
 
 describe('proxy selection', () => {
-  const { proxyFor, bypassesProxy, authHeaderNames } = jest.requireActual('../src/http/index');
+  const { proxyFor, bypassesProxy } = jest.requireActual('../src/http/index');
   test('explicit URI, environment, NO_PROXY', () => {
     expect(proxyFor(new URL('https://a.example/'), { uri: 'proxy:3128' }).href).toBe('http://proxy:3128/');
     const env = { HTTP_PROXY: 'http://p1:8080', https_proxy: 'http://p2:8080', NO_PROXY: 'localhost,.corp.example,10.0.0.1:8443' };
@@ -95,60 +124,212 @@ describe('proxy selection', () => {
     expect(bypassesProxy(new URL('https://any/'), '*')).toBe(true);
     expect(proxyFor(new URL('http://x/'), {}, {})).toBeUndefined();
     expect(() => proxyFor(new URL('http://x/'), { uri: 'socks5://p:1' })).toThrow(NtlmError);
-    expect(authHeaderNames(407)).toEqual({ challenge: 'proxy-authenticate', credentials: 'proxy-authorization' });
   });
 });
 
-describe('runExchange (the engine with a scripted transport)', () => {
+describe('RequestFlow (the machine with a scripted transport)', () => {
   const challenge = toBase64(createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }] }));
-  // Each leg answers with the next scripted head; `deliver` decides, as in the adapters.
-  const run = (heads: { status: number; challenges?: string[] }[]) => {
-    const auth = new ConnectionAuth();
-    const sent: LegRequest[] = [];
-    const result = runExchange<string>({
-      origin: 'http://origin.test',
-      url: new URL('http://origin.test/x'),
-      options: { credentials: { username: 'EXAMPLE\\alice', password: 'Passw0rd!' }, preemptive: true },
-      credentialKey: 'k',
-      auth,
-      memory: new OriginMemory(),
-      challengeStatus: 401,
-      bodyReplayable: true,
-      peerCertificate: () => undefined,
-      reconnect: async () => {},
-      connectionId: () => 1,
-      log: () => {},
-      send: async (leg): Promise<LegResult<string>> => {
-        sent.push(leg);
-        const head = heads.shift();
-        if (!head) throw new Error('unexpected leg');
-        const challenges = head.challenges ?? [];
-        const delivered = leg.deliver(head.status, challenges, false);
-        return { delivered, status: head.status, challenges, closing: false, response: delivered ? `response ${head.status}` : undefined };
-      },
-    });
-    return { auth, sent, result };
+  const identity = new Identity({ username: 'EXAMPLE\\alice', password: 'Passw0rd!' });
+  const head = (status: number, challenges: string[] = [], extra: Partial<ResponseHead> = {}): ResponseHead => ({
+    status,
+    header: (name) => (name === 'www-authenticate' || name === 'proxy-authenticate' ? challenges : []),
+    closing: false,
+    ...extra,
+  });
+  const layer = (o: Partial<LayerOptions> = {}): LayerOptions => ({
+    status: 401, target: 'http://origin.test', identity, spn: () => 'HTTP/origin.test', memory: new OriginMemory(), preemptive: true, throwOnAuthFailure: false, ...o,
+  });
+  const connection = (): ConnectionView & { generation: number } => ({ auth: new ConnectionAuth(), proxyAuth: new ConnectionAuth(), generation: 1, peerCertificate: () => undefined });
+  const flow = (o: { origin?: LayerOptions; proxy?: LayerOptions; body?: { present: boolean; replayable: boolean }; method?: string } = {}) =>
+    new RequestFlow({ origin: o.origin ?? layer(), ...(o.proxy ? { proxy: o.proxy } : {}), body: o.body ?? { present: false, replayable: true }, idempotent: isIdempotent(o.method), log: () => {} });
+  const send = (a: Action | undefined) => {
+    if (!a || a.kind !== 'send') throw new Error(`expected a send, got ${JSON.stringify(a)}`);
+    return a;
   };
 
-  test('NEGOTIATE, CHALLENGE, AUTHENTICATE: 200 authenticates the connection', async () => {
-    const { auth, sent, result } = run([{ status: 401, challenges: [`NTLM ${challenge}`] }, { status: 200 }]);
-    await expect(result).resolves.toBe('response 200');
-    expect(sent.map((l) => l.authorization?.slice(0, 16))).toEqual(['NTLM TlRMTVNTUAA', 'NTLM TlRMTVNTUAA']);
-    expect(sent.map((l) => l.withBody)).toEqual([false, true]);
-    expect(auth.isAuthenticatedFor('k')).toBe(true);
+  test('NEGOTIATE, CHALLENGE, AUTHENTICATE: 200 authenticates the connection', () => {
+    const f = flow();
+    const conn = connection();
+    const negotiate = send(f.start(conn));
+    expect(negotiate.headers.authorization).toMatch(/^NTLM TlRMTVNTUAAB/);
+    expect(negotiate.withBody).toBe(false);
+    expect(f.sending(conn)).toBeUndefined();
+    const authenticate = send(f.response(head(401, [`NTLM ${challenge}`]), conn));
+    expect(authenticate.headers.authorization).toMatch(/^NTLM TlRMTVNTUAAD/);
+    expect(authenticate.withBody).toBe(true);
+    expect(f.sending(conn)).toBeUndefined();
+    expect(f.response(head(200), conn)).toEqual({ kind: 'deliver' });
+    expect(conn.auth.isAuthenticatedFor(identity.key, 1)).toBe(true);
+    // The next request on it goes as is.
+    const next = flow();
+    expect(send(next.start(conn)).headers).toEqual({});
   });
 
-  test("a proxy's 407 in answer to the AUTHENTICATE does not mark the connection authenticated", async () => {
-    const { auth, result } = run([{ status: 401, challenges: [`NTLM ${challenge}`] }, { status: 407 }]);
-    await expect(result).resolves.toBe('response 407');
-    expect(auth.state).toBe('unauthenticated');
-    expect(auth.isAuthenticatedFor('k')).toBe(false);
+  test("a proxy's 407 in answer to the AUTHENTICATE does not mark the connection authenticated", () => {
+    const f = flow();
+    const conn = connection();
+    f.start(conn);
+    f.sending(conn);
+    f.response(head(401, [`NTLM ${challenge}`]), conn);
+    f.sending(conn);
+    expect(f.response(head(407), conn)).toEqual({ kind: 'deliver' });
+    expect(conn.auth.isAuthenticatedFor(identity.key, 1)).toBe(false);
   });
 
-  test('a refused AUTHENTICATE is handed back once (no retry loop)', async () => {
-    const { auth, sent, result } = run([{ status: 401, challenges: [`NTLM ${challenge}`] }, { status: 401, challenges: ['NTLM'] }]);
-    await expect(result).resolves.toBe('response 401');
-    expect(sent).toHaveLength(2);
-    expect(auth.state).toBe('unauthenticated');
+  test('a refused AUTHENTICATE is handed back once (no retry loop), or thrown with what helps', () => {
+    const f = flow();
+    const conn = connection();
+    f.start(conn);
+    f.sending(conn);
+    f.response(head(401, [`NTLM ${challenge}`]), conn);
+    f.sending(conn);
+    expect(f.response(head(401, ['NTLM']), conn)).toEqual({ kind: 'deliver' });
+    expect(conn.auth.isAuthenticated(1)).toBe(false);
+    const strict = flow({ origin: layer({ throwOnAuthFailure: true }) });
+    strict.start(conn);
+    strict.sending(conn);
+    strict.response(head(401, [`NTLM ${challenge}`]), conn);
+    strict.sending(conn);
+    const failed = strict.response(head(401, ['NTLM']), conn);
+    expect(failed.kind).toBe('fail');
+    const error = (failed as { error: NtlmError }).error;
+    expect(error).toMatchObject({ code: 'ERR_NTLM_AUTH_FAILED', status: 401, details: { user: 'alice', domain: 'EXAMPLE', dialect: 'NTLMv2', mic: true } });
+    expect(error.message).not.toContain('Passw0rd!');
+  });
+
+  test('an unknown origin: the request as is; a 401 offering NTLM is remembered; Connection: close moves the handshake to a new connection', () => {
+    const memory = new OriginMemory();
+    const f = flow({ origin: layer({ preemptive: false, memory }) });
+    const conn = connection();
+    expect(send(f.start(conn)).headers).toEqual({});
+    f.sending(conn);
+    const negotiate = send(f.response(head(401, ['Negotiate', 'NTLM'], { closing: true }), conn));
+    expect(negotiate.fresh).toBe(true);
+    expect(memory.scheme('http://origin.test')).toBe('NTLM');
+  });
+
+  test('the socket replaced between CHALLENGE and AUTHENTICATE: one fresh attempt, then ERR_NTLM_CONNECTION_CLOSED', () => {
+    const f = flow();
+    const conn = connection();
+    f.start(conn);
+    f.sending(conn);
+    f.response(head(401, [`NTLM ${challenge}`]), conn);
+    conn.generation = 2;
+    const again = send(f.sending(conn));
+    expect(again.fresh).toBe(true);
+    expect(again.headers.authorization).toMatch(/^NTLM TlRMTVNTUAAB/);
+    expect(f.sending(conn)).toBeUndefined();
+    f.response(head(401, [`NTLM ${challenge}`]), conn);
+    conn.generation = 3;
+    expect(f.sending(conn)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_CONNECTION_CLOSED' } });
+  });
+
+  test('closed after the CHALLENGE: one fresh attempt', () => {
+    const f = flow();
+    const conn = connection();
+    f.start(conn);
+    f.sending(conn);
+    expect(send(f.response(head(401, [`NTLM ${challenge}`], { closing: true }), conn)).fresh).toBe(true);
+    f.sending(conn);
+    expect(f.response(head(401, [`NTLM ${challenge}`], { closing: true }), conn)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_CONNECTION_CLOSED' } });
+  });
+
+  test('an authenticated connection replaced before the request was written: a new handshake, nothing spent', () => {
+    const conn = connection();
+    conn.auth.authenticated(identity.key, 1, 'NTLM');
+    const f = flow();
+    expect(send(f.start(conn)).headers).toEqual({});
+    conn.generation = 2;
+    const negotiate = send(f.sending(conn));
+    expect(negotiate.headers.authorization).toMatch(/^NTLM TlRMTVNTUAAB/);
+    expect(negotiate.fresh).toBe(false);
+  });
+
+  test('at most once: a POST whose body may have reached the server is never sent again', () => {
+    const lost = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const conn = connection();
+    const post = flow({ method: 'POST', body: { present: true, replayable: true } });
+    post.start(conn);
+    post.sending(conn);
+    post.response(head(401, [`NTLM ${challenge}`]), conn);
+    post.sending(conn);
+    expect(post.failure(lost, true)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', cause: lost } });
+    // The bodiless NEGOTIATE leg of the same POST may go again.
+    const early = flow({ method: 'POST', body: { present: true, replayable: true } });
+    early.start(conn);
+    early.sending(conn);
+    expect(send(early.failure(lost, true)).fresh).toBe(true);
+    // An idempotent GET gets its one fresh attempt; a second loss is final.
+    const get = flow();
+    get.start(conn);
+    get.sending(conn);
+    expect(send(get.failure(lost, true)).fresh).toBe(true);
+    get.sending(conn);
+    expect(get.failure(lost, true)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_CONNECTION_CLOSED' } });
+    // A failure to connect is the answer, and anything that is not the socket going away passes through.
+    expect(flow().failure(lost, false)).toEqual({ kind: 'fail', error: lost });
+    const refused = new Error('nope');
+    expect(flow().failure(refused, true)).toEqual({ kind: 'fail', error: refused });
+  });
+
+  test('a stream body goes once: a second leg with it is refused before it is written', () => {
+    const f = flow({ origin: layer({ preemptive: false }), body: { present: true, replayable: false }, method: 'PUT' });
+    const conn = connection();
+    expect(send(f.start(conn)).withBody).toBe(true);
+    f.sending(conn);
+    expect(f.response(head(401, ['NTLM']), conn)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_BODY_NOT_REPLAYABLE' } });
+  });
+
+  test('a NEGOTIATE answered without a challenge: the origin is forgotten; a bodiless request takes that answer, one with a body goes again with it', () => {
+    const memory = new OriginMemory();
+    memory.remember('http://origin.test', 'NTLM');
+    const conn = connection();
+    const get = flow({ origin: layer({ preemptive: false, memory }) });
+    get.start(conn);
+    get.sending(conn);
+    expect(get.response(head(200), conn)).toEqual({ kind: 'deliver' });
+    expect(memory.scheme('http://origin.test')).toBeUndefined();
+    memory.remember('http://origin.test', 'NTLM');
+    const post = flow({ origin: layer({ preemptive: false, memory }), body: { present: true, replayable: true }, method: 'POST' });
+    expect(send(post.start(conn)).withBody).toBe(false);
+    post.sending(conn);
+    const plain = send(post.response(head(200), conn));
+    expect(plain).toMatchObject({ withBody: true, headers: {} });
+    post.sending(conn);
+    expect(post.response(head(200), conn)).toEqual({ kind: 'deliver' });
+  });
+
+  test('Kerberos only: a clear error that says what to do', () => {
+    const f = flow({ origin: layer({ preemptive: false, memory: (() => { const m = new OriginMemory(); m.remember('http://origin.test', 'Negotiate'); return m; })() }) });
+    const conn = connection();
+    f.start(conn);
+    f.sending(conn);
+    const a = f.response(head(401, ['Negotiate oYG2MIGzoAMKAQGhCwYJKoZIgvcSAQICooGeBIGb']), conn);
+    expect(a).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_NO_NTLM_CHALLENGE' } });
+    expect((a as { error: Error }).error.message).toMatch(/Kerberos/);
+  });
+
+  test('the proxy layer is consulted first: its 407 handshake carries the origin leg, then the origin handshakes', () => {
+    const proxyIdentity = new Identity({ username: 'CORP\\proxy', password: 'Pr0xy!' });
+    const f = flow({
+      origin: layer({ preemptive: false }),
+      proxy: layer({ status: 407, target: 'http://proxy.test', identity: proxyIdentity, preemptive: false }),
+      body: { present: true, replayable: true },
+      method: 'POST',
+    });
+    const conn = connection();
+    expect(send(f.start(conn)).headers).toEqual({});
+    f.sending(conn);
+    const proxyNegotiate = send(f.response(head(407, ['NTLM']), conn));
+    expect(proxyNegotiate.headers['proxy-authorization']).toMatch(/^NTLM TlRMTVNTUAAB/);
+    expect(proxyNegotiate.withBody).toBe(false);
+    f.sending(conn);
+    const proxyAuthenticate = send(f.response(head(407, [`NTLM ${challenge}`]), conn));
+    expect(proxyAuthenticate.headers['proxy-authorization']).toMatch(/^NTLM TlRMTVNTUAAD/);
+    expect(proxyAuthenticate.withBody).toBe(true);
+    f.sending(conn);
+    const originNegotiate = send(f.response(head(401, ['NTLM']), conn));
+    expect(conn.proxyAuth.isAuthenticatedFor(proxyIdentity.key, 1)).toBe(true);
+    expect(originNegotiate.headers).toEqual({ authorization: expect.stringMatching(/^NTLM TlRMTVNTUAAB/) });
   });
 });

@@ -1,27 +1,26 @@
-// NtlmDispatcher: an undici Dispatcher that answers NTLM challenges on pinned connections.
-import { Agent, Dispatcher, type buildConnector } from 'undici';
+// NtlmDispatcher: an undici Agent whose factory makes, per origin, a dispatcher of pinned single-connection
+// Clients that answer NTLM challenges (origin-pool.ts); the handshake itself is the machine of
+// @ntlmkit/core/http, driven by a handler per request (request.ts).
 import type { ConnectionOptions } from 'node:tls';
+import { Agent, Dispatcher, buildConnector } from 'undici';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  normaliseOrigin, NtlmHttpEngine, routeKey, type Env, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult, type RawSend, type Route,
+  Identity, NtlmHttpEngine, normaliseOrigin, routeKey, validateOptions, type NtlmHttpOptions, type OptionCheck, type ProxyOptions,
+  type Route,
 } from '@ntlmkit/core/http';
-import { tunnelOpener } from '@ntlmkit/core/node';
-import { bufferWithin, isReplayable } from './body.js';
-import { logger } from './debug.js';
-import { RequestController, toNewStyle, type NewStyleHandler } from './handler.js';
-import { flattenHeaders, headerValues, withoutHeaders, type HeaderInput } from './headers.js';
-import { OriginPool, type Slot } from './pool.js';
+import { logger, openTunnel } from '@ntlmkit/core/node';
+import { CONTEXT, NtlmOriginPool, type PoolHost, type RequestContext } from './origin-pool.js';
 
-export interface NtlmDispatcherOptions extends Omit<NtlmHttpOptions, 'credentials'> {
-  /** Origin credentials. Optional only with a proxy (proxy authentication alone). */
-  credentials?: Credentials;
-  /** TLS and socket options for connections (ca, rejectUnauthorized, cert, key, …). ALPN is always http/1.1. */
+export interface NtlmDispatcherOptions extends NtlmHttpOptions {
+  /** TLS and socket options for the connections (`ca`, `rejectUnauthorized`, `cert`, `key`, `servername`, …). ALPN is always http/1.1. */
   connect?: buildConnector.BuildOptions;
-  /** Idle keep-alive timeout of authenticated connections (ms). */
+  /** How long an idle connection is kept when the server sends no Keep-Alive hint (ms). Default 4000, as undici. */
   keepAliveTimeout?: number;
-  /** Where requests to origins outside `origins` go (default: a plain undici Agent with the same `connect`). */
+  /** The longest an idle connection is kept, whatever the server's hint (ms). Default 600000, as undici. */
+  keepAliveMaxTimeout?: number;
+  /** Where requests that carry no credentials go (origins outside `origins`). Default: a plain undici Pool per origin. */
   fallback?: Dispatcher;
-  /** A forward proxy (HTTP via absolute URIs, HTTPS via CONNECT), with its own NTLM credentials. */
+  /** A forward proxy (HTTP in absolute form, HTTPS through CONNECT), with its own NTLM credentials. */
   proxy?: ProxyOptions & {
     /** Read HTTP_PROXY / HTTPS_PROXY / NO_PROXY when `uri` is not given. Default true. */
     fromEnv?: boolean;
@@ -30,199 +29,154 @@ export interface NtlmDispatcherOptions extends Omit<NtlmHttpOptions, 'credential
   };
 }
 
-type DispatchOptions = Dispatcher.DispatchOptions;
+const isObject = (v: unknown) => typeof v === 'object' && v !== null;
+const nonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const OWN_OPTIONS: Record<string, OptionCheck> = {
+  connect: [isObject, 'an object of TLS and socket options'],
+  keepAliveTimeout: [nonNegative, 'a number of milliseconds'],
+  keepAliveMaxTimeout: [nonNegative, 'a number of milliseconds'],
+  fallback: [(v) => isObject(v) && typeof (v as Dispatcher).dispatch === 'function', 'an undici Dispatcher'],
+  proxy: [isObject, 'an object { uri?, credentials?, noProxy?, fromEnv?, tls? }'],
+};
 
-export class NtlmDispatcher extends Dispatcher {
-  private readonly options: NtlmDispatcherOptions;
-  private readonly engine: NtlmHttpEngine;
-  private readonly pools = new Map<string, OriginPool>();
-  private readonly fallback: Dispatcher;
-  private readonly ownsFallback: boolean;
-  private closed = false;
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
-  constructor(options: NtlmDispatcherOptions) {
-    super();
-    this.engine = new NtlmHttpEngine(options, logger(options?.debug));
-    this.options = options;
-    this.ownsFallback = !options.fallback;
-    this.fallback = options.fallback ?? new Agent(options.connect ? { connect: options.connect } : {});
+type Events = 'connect' | 'disconnect' | 'connectionError' | 'drain';
+
+/**
+ * An undici Dispatcher that answers `401 WWW-Authenticate: NTLM` (or `Negotiate` carrying raw NTLM) on a
+ * pinned connection, keeps a pool of authenticated connections, binds the TLS channel (EPA) to the
+ * certificate of the socket that authenticates, and sends request bodies once.
+ */
+export class NtlmDispatcher extends Agent {
+  readonly #engine: NtlmHttpEngine;
+  readonly #options: NtlmDispatcherOptions;
+  readonly #pools = new Set<NtlmOriginPool>();
+  readonly #connectors = new Map<string, buildConnector.connector>();
+  readonly #host: PoolHost;
+
+  constructor(options: NtlmDispatcherOptions = {}) {
+    validateOptions(options, OWN_OPTIONS);
+    const ref: { self?: NtlmDispatcher } = {};
+    super({ factory: (origin: string | URL) => ref.self!.#createPool(String(origin)) });
+    ref.self = this;
+    this.#options = { ...options };
+    this.#engine = new NtlmHttpEngine(this.#options, logger(options.debug));
+    const self = this;
+    this.#host = {
+      engine: this.#engine,
+      connector: (route, origin) => this.#connector(route, origin),
+      keepAliveTimeout: options.keepAliveTimeout ?? 4000,
+      keepAliveMaxTimeout: options.keepAliveMaxTimeout ?? 600_000,
+      fallback: options.fallback,
+      emit: (event: Events, origin, targets, error) => {
+        (self.emit as (event: string, ...args: unknown[]) => boolean)(event, origin, [self, ...targets], error);
+      },
+    };
   }
 
-  /** Connections currently open per origin (for observability and tests). */
-  connectionCount(origin?: string): number {
-    const wanted = origin ? normaliseOrigin(origin) : undefined;
-    let n = 0;
-    for (const [key, pool] of this.pools) if (!wanted || key.endsWith(wanted)) n += pool.size;
-    return n;
-  }
-
-  /** A view of this dispatcher that authenticates only to `origins` (the fetch wrapper uses one per call). */
-  scoped(origins: readonly string[]): Dispatcher {
-    return new ScopedDispatcher(this, origins.map(normaliseOrigin));
-  }
-
-  override dispatch(opts: DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    this.dispatchWithin(opts, handler, undefined);
-    return true;
-  }
-
-  /** @internal */
-  dispatchWithin(opts: DispatchOptions, handler: Dispatcher.DispatchHandler, scope: readonly string[] | undefined): void {
-    if (this.closed) throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the NTLM dispatcher is closed');
-    const origin = normaliseOrigin(opts.origin as string | URL);
-    const url = new URL(String(opts.path ?? '/'), origin);
-    const route = this.engine.route(url, process.env as Env);
-    const allowed = this.engine.authenticates(origin, scope);
-    if ((!allowed && route.kind === 'direct') || opts.upgrade || opts.method === 'CONNECT') {
-      this.fallback.dispatch(opts, handler);
-      return;
-    }
-    const user = toNewStyle(handler);
-    const controller = new RequestController();
-    this.run(origin, url, route, allowed, opts, user, controller).catch((error: Error) => {
-      try {
-        user.onResponseError?.(controller as never, error);
-      } catch {
-        // the caller's handler has nowhere else to report it
-      }
-    });
-  }
-
-  private pool(origin: string, route: Route): OriginPool {
-    const id = routeKey(route, origin);
-    let pool = this.pools.get(id);
-    if (!pool) {
-      pool = new OriginPool(origin, this.options.connections ?? Infinity, {
-        ...(this.options.connect ? { connect: this.options.connect } : {}),
-        ...(this.options.keepAliveTimeout !== undefined ? { keepAliveTimeout: this.options.keepAliveTimeout } : {}),
-        ...(route.kind === 'forward' ? { clientOrigin: route.proxy.origin } : {}),
-        tunnel: tunnelOpener(this.engine, route, new URL(origin), this.options.proxy?.tls),
-      });
-      this.pools.set(id, pool);
-    }
+  #createPool(origin: string): NtlmOriginPool {
+    const pool = new NtlmOriginPool(this.#host, origin);
+    this.#pools.add(pool);
     return pool;
   }
 
-  private async run(origin: string, url: URL, route: Route, ntlm: boolean, opts: DispatchOptions, user: NewStyleHandler, controller: RequestController): Promise<void> {
-    let started = false;
-    const start = (leg: Dispatcher.DispatchController, context: unknown) => {
-      controller.attach(leg);
-      if (!started) {
-        started = true;
-        user.onRequestStart?.(controller as never, context);
-      }
-    };
-    const known = ntlm && this.engine.knows(origin);
-    // A stream to an origin not known to want NTLM may have to be sent twice: keep it within a bound.
-    const prepared = known || isReplayable(opts.body)
-      ? { body: opts.body, replayable: isReplayable(opts.body) }
-      : await bufferWithin(opts.body, this.engine.maxReplayBytes);
-    let baseHeaders = flattenHeaders(opts.headers as HeaderInput);
-    let base: DispatchOptions = opts;
-    if (route.kind === 'forward') {
-      // Absolute-form request to the proxy; Proxy-Connection for proxies that predate HTTP/1.1.
-      base = { ...opts, origin: route.proxy.origin, path: url.href };
-      baseHeaders = [...withoutHeaders(baseHeaders, ['host', 'proxy-connection']), 'host', url.host, 'proxy-connection', 'keep-alive'];
-    }
-    const hasBody = prepared.body !== null && prepared.body !== undefined;
-
-    const pool = this.pool(origin, route);
-    const slot = await pool.acquire(this.engine.slotKey);
-    // Freed as soon as the delivered response ends, before the caller hears of it: a request the
-    // caller sends next must find this connection idle.
-    let released = false;
-    const release = () => {
-      if (!released) {
-        released = true;
-        pool.release(slot);
-      }
-    };
-    // One HTTP exchange on the pinned connection, with whichever authorization headers the layers set.
-    const send: RawSend<void> = (auth, withBody, deliver) => {
-      if (controller.aborted) return Promise.reject(controller.reason);
-      let flat = withoutHeaders(baseHeaders, Object.keys(auth));
-      for (const [k, v] of Object.entries(auth)) flat.push(k, v);
-      let body: unknown = null;
-      if (withBody) body = prepared.body;
-      else if (hasBody) {
-        flat = [...withoutHeaders(flat, ['content-length', 'transfer-encoding', 'expect']), 'content-length', '0'];
-      }
-      return this.leg(slot, { ...base, headers: flat, body: body as DispatchOptions['body'] }, deliver, user, start, release);
-    };
-
-    try {
-      await this.engine.request<void>({
-        origin,
-        url,
-        route,
-        authenticate: ntlm,
-        bodyReplayable: prepared.replayable,
-        send,
-        slot: {
-          auth: slot.auth,
-          proxyAuth: slot.proxyAuth,
-          connectionId: () => slot.generation,
-          reconnect: () => slot.reconnect(),
-          peerCertificate: () => slot.peerCertificate,
-        },
-      });
-    } finally {
-      release();
-    }
-  }
-
-  /** One HTTP exchange on the slot's connection; delivered responses stream to the caller's handler. */
-  private leg(
-    slot: Slot,
-    opts: DispatchOptions,
-    deliver: (head: RawHead) => boolean,
-    user: NewStyleHandler,
-    start: (c: Dispatcher.DispatchController, context: unknown) => void,
-    release: () => void,
-  ): Promise<RawResult<void>> {
-    return new Promise((resolve, reject) => {
-      let delivered = false;
-      let head: RawHead = { status: 0, header: () => [], closing: false };
-      const handler: NewStyleHandler = {
-        onRequestStart: (controller, context) => start(controller, context),
-        onRequestUpgrade: (controller, status, headers, socket) => user.onRequestUpgrade?.(controller, status, headers, socket),
-        onResponseStart: (controller, status, headers, message) => {
-          head = { status, header: (name) => headerValues(headers, name), closing: headerValues(headers, 'connection').some((v) => /\bclose\b/i.test(v)) };
-          delivered = deliver(head);
-          if (delivered) user.onResponseStart?.(controller, status, headers, message);
-        },
-        onResponseData: (controller, chunk) => {
-          if (delivered) user.onResponseData?.(controller, chunk);
-        },
-        onResponseEnd: (controller, trailers) => {
-          if (delivered) {
-            release();
-            user.onResponseEnd?.(controller, trailers);
-          }
-          resolve({ ...head, delivered });
-        },
-        onResponseError: (controller, error) => {
-          if (delivered) {
-            release();
-            user.onResponseError?.(controller, error);
-            resolve({ ...head, delivered });
-          } else reject(error);
-        },
+  #connector(route: Route, origin: string): buildConnector.connector {
+    const key = routeKey(route, origin);
+    let connector = this.#connectors.get(key);
+    if (connector) return connector;
+    const tls = { ...this.#options.connect, allowH2: false } as buildConnector.BuildOptions;
+    if (route.kind === 'direct') connector = buildConnector(tls);
+    else if (route.kind === 'forward') connector = buildConnector({ ...this.#options.proxy?.tls, allowH2: false } as buildConnector.BuildOptions);
+    else {
+      // TLS to the origin inside a CONNECT tunnel, by undici's connector (its session cache, its identity check).
+      const inner = buildConnector(tls);
+      const proxy = route.proxy;
+      const target = new URL(origin);
+      connector = (opts, callback) => {
+        openTunnel({
+          proxy,
+          target,
+          ...(this.#engine.proxyLayer(proxy) ? { layer: this.#engine.proxyLayer(proxy)! } : {}),
+          ...(this.#options.proxy?.tls ? { proxyTls: this.#options.proxy.tls } : {}),
+          timeoutMs: (this.#options.connect as { timeout?: number } | undefined)?.timeout ?? 10_000,
+          log: this.#engine.log,
+        }).then(
+          (socket) => inner({ ...opts, httpSocket: socket } as never, callback),
+          (error: Error) => callback(error, null),
+        );
       };
-      slot.client.dispatch(opts, handler as Dispatcher.DispatchHandler);
-    });
+    }
+    this.#connectors.set(key, connector);
+    return connector;
   }
 
-  private async shutdown(error: Error | null | undefined, destroy: boolean): Promise<void> {
-    this.closed = true;
-    await Promise.all([...this.pools.values()].map((p) => (destroy ? p.destroy(error ?? undefined) : p.close())));
-    if (this.ownsFallback) await (destroy ? this.fallback.destroy(error ?? null) : this.fallback.close());
+  /**
+   * A dispatcher that authenticates as `credentials` and shares this one's connections budget, origin
+   * memory and options; cheap enough to make per request. Connections authenticated for other
+   * credentials never serve it. Closing it closes nothing (the connections are this dispatcher's).
+   */
+  withCredentials(credentials: Credentials): Dispatcher {
+    return new NtlmView(this, { identity: new Identity(credentials) });
+  }
+
+  /** A view that sends credentials only to `origins` (the fetch wrapper makes one per call). */
+  scoped(origins: readonly string[], base: RequestContext = {}): Dispatcher {
+    if (!Array.isArray(origins)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`origins` must be an array of origins');
+    return new NtlmView(this, { ...base, scope: origins.map(normaliseOrigin) });
+  }
+
+  /** Open connections, per origin or in all (for observability and tests). */
+  connectionCount(origin?: string): number {
+    const wanted = origin === undefined ? undefined : normaliseOrigin(origin);
+    let n = 0;
+    for (const pool of this.#pools) if (wanted === undefined || pool.origin === wanted) n += pool.connectionCount();
+    return n;
+  }
+
+  /** undici's Agent statistics, per origin. */
+  // @ts-expect-error undici's types declare Agent's stats as a property; it is a getter there too.
+  override get stats(): Record<string, NtlmOriginPool['stats']> {
+    const all: Record<string, NtlmOriginPool['stats']> = {};
+    for (const pool of this.#pools) all[pool.origin] = pool.stats;
+    return all;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const identity = this.#engine.identity;
+    return {
+      user: identity?.user,
+      domain: identity?.domain,
+      ...(this.#options.origins ? { origins: this.#options.origins.map(String) } : {}),
+      ...(this.#engine.proxyIdentity ? { proxyUser: this.#engine.proxyIdentity.name } : {}),
+    };
+  }
+
+  [INSPECT](): string {
+    return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+/** withCredentials and scoped views: the parent's connections, with a per-request NTLM context. */
+class NtlmView extends Dispatcher {
+  constructor(private readonly parent: NtlmDispatcher, private readonly context: RequestContext) {
+    super();
+  }
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return this.parent.dispatch({ ...opts, [CONTEXT]: this.context } as Dispatcher.DispatchOptions, handler);
+  }
+
+  /** A view of the same credentials limited to `origins`. */
+  scoped(origins: readonly string[]): Dispatcher {
+    return this.parent.scoped(origins, this.context);
   }
 
   override close(): Promise<void>;
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
-    return withCallback(this.shutdown(undefined, false), callback);
+    if (!callback) return Promise.resolve();
+    queueMicrotask(callback);
   }
 
   override destroy(): Promise<void>;
@@ -231,13 +185,17 @@ export class NtlmDispatcher extends Dispatcher {
   override destroy(error: Error | null, callback: () => void): void;
   override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
     const callback = typeof a === 'function' ? a : b;
-    return withCallback(this.shutdown(typeof a === 'function' ? undefined : a, true), callback);
+    if (!callback) return Promise.resolve();
+    queueMicrotask(callback);
   }
-}
 
-function withCallback(promise: Promise<void>, callback?: () => void): Promise<void> | void {
-  if (!callback) return promise;
-  promise.then(callback, callback);
+  toJSON(): Record<string, unknown> {
+    return { ...this.parent.toJSON(), ...(this.context.identity ? this.context.identity.toJSON() : {}), ...(this.context.scope ? { scope: this.context.scope } : {}) };
+  }
+
+  [INSPECT](): string {
+    return `NtlmDispatcher view ${JSON.stringify(this.toJSON())}`;
+  }
 }
 
 export interface NtlmProxyAgentOptions extends Omit<NtlmDispatcherOptions, 'proxy'> {
@@ -252,12 +210,13 @@ export interface NtlmProxyAgentOptions extends Omit<NtlmDispatcherOptions, 'prox
 }
 
 /**
- * NTLM through a forward proxy: plain HTTP in absolute form on an authenticated proxy connection,
- * HTTPS through a CONNECT tunnel whose 407 handshake uses the proxy credentials; origin NTLM (and EPA
- * with the origin's own certificate) inside. Usable wherever a Dispatcher is.
+ * NTLM through a forward proxy: plain HTTP in absolute form on an authenticated proxy connection, HTTPS
+ * through a CONNECT tunnel whose 407 handshake uses the proxy credentials; origin NTLM (and EPA with the
+ * origin's own certificate) inside. Usable wherever a Dispatcher is.
  */
 export class NtlmProxyAgent extends NtlmDispatcher {
-  constructor(options: NtlmProxyAgentOptions) {
+  constructor(options: NtlmProxyAgentOptions = {}) {
+    if (!options || typeof options !== 'object') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'NtlmProxyAgent options must be an object');
     const { uri, proxyCredentials, noProxy, proxyTls, ...rest } = options;
     super({
       ...rest,
@@ -268,32 +227,5 @@ export class NtlmProxyAgent extends NtlmDispatcher {
         ...(proxyTls ? { tls: proxyTls } : {}),
       },
     });
-  }
-}
-
-/** Shares the parent's pools and memory, with its own origin allow-list; closing it closes nothing. */
-class ScopedDispatcher extends Dispatcher {
-  constructor(private readonly parent: NtlmDispatcher, private readonly origins: readonly string[]) {
-    super();
-  }
-
-  override dispatch(opts: DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    this.parent.dispatchWithin(opts, handler, this.origins);
-    return true;
-  }
-
-  // The parent owns the connections: closing a scoped view closes nothing.
-  override close(): Promise<void>;
-  override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | void {
-    return withCallback(Promise.resolve(), callback);
-  }
-
-  override destroy(): Promise<void>;
-  override destroy(error: Error | null): Promise<void>;
-  override destroy(callback: () => void): void;
-  override destroy(error: Error | null, callback: () => void): void;
-  override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
-    return withCallback(Promise.resolve(), typeof a === 'function' ? a : b);
   }
 }

@@ -1,21 +1,66 @@
-// createNtlmFetch: fetch's signature, NTLM through an NtlmDispatcher. Redirects keep working, but
-// credentials go only to the origin the caller asked for (and `origins`), never to a redirect target.
-import { fetch as undiciFetch, type RequestInfo, type RequestInit, type Response } from 'undici';
+// createNtlmFetch: WHATWG fetch with NTLM through an NtlmDispatcher. It is Node's global fetch (or the one
+// you pass) with the dispatcher set per call: Node's own Request, Headers, FormData and Response work, it
+// always returns a promise, rejects where fetch rejects, and hands URLs it does not authenticate (data:,
+// blob:) to fetch unchanged. Credentials go only to the origin called (and `origins`), never to a redirect target.
+import { NtlmError } from '@ntlmkit/core';
 import { normaliseOrigin } from '@ntlmkit/core/http';
 import { NtlmDispatcher, type NtlmDispatcherOptions } from './dispatcher.js';
 
-export type NtlmFetch = ((input: RequestInfo, init?: RequestInit) => Promise<Response>) & {
-  dispatcher: NtlmDispatcher;
+type Fetch = typeof globalThis.fetch;
+
+/** fetch's own signature, plus the dispatcher behind it. */
+export type NtlmFetch = Fetch & {
+  readonly dispatcher: NtlmDispatcher;
+  /** Closes the dispatcher's connections (when the fetch made it). */
   close(): Promise<void>;
 };
 
-export function createNtlmFetch(options: NtlmDispatcherOptions | { dispatcher: NtlmDispatcher }): NtlmFetch {
-  const dispatcher = 'dispatcher' in options ? options.dispatcher : new NtlmDispatcher(options);
-  const configured = 'dispatcher' in options ? undefined : options.origins;
-  const ntlmFetch = (input: RequestInfo, init?: RequestInit) => {
-    const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
-    const origins = configured ? configured.map(normaliseOrigin) : [normaliseOrigin(url)];
-    return undiciFetch(input, { ...init, dispatcher: dispatcher.scoped(origins) });
+export interface NtlmFetchOptions extends NtlmDispatcherOptions {
+  /** The fetch to call; default Node's global fetch (undici's `fetch` works too). */
+  fetch?: Fetch;
+}
+
+export interface NtlmFetchOverDispatcher {
+  /** An NtlmDispatcher to use (it keeps its own options; the fetch closes it with `close()`). */
+  dispatcher: NtlmDispatcher;
+  fetch?: Fetch;
+}
+
+function urlOf(input: unknown): string | undefined {
+  if (typeof input === 'string') return input;
+  if (input instanceof URL) return input.href;
+  const url = (input as { url?: unknown } | null)?.url;
+  return typeof url === 'string' ? url : undefined;
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatcher): NtlmFetch {
+  if (!options || typeof options !== 'object') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createNtlmFetch needs options, e.g. { credentials }');
+  const { fetch: given, ...rest } = options as NtlmFetchOptions & Partial<NtlmFetchOverDispatcher>;
+  if (given !== undefined && typeof given !== 'function') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`fetch` must be a fetch function');
+  const impl: Fetch = given ?? globalThis.fetch;
+  if (typeof impl !== 'function') throw new NtlmError('ERR_NTLM_UNSUPPORTED', 'this runtime has no global fetch: pass `fetch` (for example undici\'s)');
+  const dispatcher = rest.dispatcher instanceof NtlmDispatcher ? rest.dispatcher : new NtlmDispatcher(rest as NtlmDispatcherOptions);
+  const configured = rest.dispatcher ? undefined : (rest as NtlmDispatcherOptions).origins?.map(normaliseOrigin);
+  const ntlmFetch = async (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]): Promise<Response> => {
+    const origin = originOf(urlOf(input));
+    // Not an http(s) URL (data:, blob:, or one fetch will reject): fetch decides, as it would without us.
+    if (origin === undefined) return impl(input, init);
+    const scope = configured ?? [origin];
+    return impl(input, { ...init, dispatcher: dispatcher.scoped(scope) } as unknown as RequestInit);
   };
-  return Object.assign(ntlmFetch, { dispatcher, close: () => dispatcher.close() });
+  return Object.assign(ntlmFetch, {
+    dispatcher,
+    close: () => dispatcher.close(),
+    [Symbol.for('nodejs.util.inspect.custom')]: () => `[Function: ntlmFetch] ${JSON.stringify(dispatcher.toJSON())}`,
+  }) as unknown as NtlmFetch;
 }

@@ -1,8 +1,14 @@
-// undici passes request headers as an object, a flat [name, value, …] array or pairs; legs need to
-// replace a few of them, so we work on a flat array.
+// Request headers as undici takes them (an object, a flat [name, value, …] array, or pairs); a handshake
+// leg adds its Authorization and, without the body, says `Content-Length: 0`.
 
-export type HeaderInput = Record<string, string | string[] | undefined> | (string | Buffer)[] | Iterable<[string, string]> | null | undefined;
+export type HeaderInput =
+  | Record<string, string | string[] | undefined>
+  | (string | Buffer)[]
+  | Iterable<[string, string]>
+  | null
+  | undefined;
 
+/** [name, value, …], values as strings. */
 export function flattenHeaders(headers: HeaderInput): string[] {
   const out: string[] = [];
   if (!headers) return out;
@@ -25,14 +31,29 @@ export function flattenHeaders(headers: HeaderInput): string[] {
   return out;
 }
 
-export function withoutHeaders(flat: string[], names: string[]): string[] {
-  const drop = new Set(names.map((n) => n.toLowerCase()));
+export function hasHeader(headers: HeaderInput, name: string): boolean {
+  const flat = flattenHeaders(headers);
+  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === name) return true;
+  return false;
+}
+
+const BODY_HEADERS = new Set(['content-length', 'transfer-encoding', 'expect']);
+
+/** The headers of a leg: the caller's, with `add` replacing headers of the same names; bodiless: Content-Length 0. */
+export function withLegHeaders(headers: HeaderInput, add: Readonly<Record<string, string>>, bodiless: boolean): string[] {
+  const flat = flattenHeaders(headers);
   const out: string[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) if (!drop.has(flat[i]!.toLowerCase())) out.push(flat[i]!, flat[i + 1]!);
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i]!.toLowerCase();
+    if (Object.prototype.hasOwnProperty.call(add, name) || (bodiless && BODY_HEADERS.has(name))) continue;
+    out.push(flat[i]!, flat[i + 1]!);
+  }
+  for (const [name, value] of Object.entries(add)) out.push(name, value);
+  if (bodiless) out.push('content-length', '0');
   return out;
 }
 
-export function headerValues(headers: Record<string, string | string[] | undefined>, name: string): string[] {
-  const v = headers[name] ?? headers[name.toLowerCase()];
-  return v === undefined ? [] : ([] as string[]).concat(v);
+/** The caller's headers with these replaced (a forward proxy's Host and Proxy-Connection). */
+export function replaceHeaders(headers: HeaderInput, replace: Readonly<Record<string, string>>): string[] {
+  return withLegHeaders(headers, replace, false);
 }

@@ -1,49 +1,57 @@
-// The HTTP side of NTLM for one client (one credential set, optionally one proxy credential set):
-// which origins it authenticates, what it has learnt about them, and how one request runs on a
-// pinned connection. Adapters supply the connection and one HTTP exchange (`send`), nothing else.
-import type { CertificateInput } from '../channel-binding.js';
+// The HTTP side of NTLM for one client: its options and credentials (copied when it is made), which
+// origins receive credentials, what it has learnt about them, its connection budget, and the machine for
+// each request. Adapters bring the transport: pinned connections (PinnedSlot) and the legs the machine asks for.
 import type { Credentials } from '../credentials.js';
-import type { ConnectionAuth } from './connection-auth.js';
-import { credentialKey } from './credential-key.js';
-import { runExchange } from './exchange.js';
-import { originLegs, type RawSend } from './layers.js';
 import { NtlmError } from '../errors.js';
-import { DEFAULT_MAX_REPLAY_BYTES, normaliseOrigin, validateOptions, type NtlmHttpOptions } from './options.js';
+import { Identity } from './identity.js';
+import { RequestFlow, isIdempotent, type LayerOptions } from './machine.js';
+import {
+  DEFAULT_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REPLAY_BYTES, normaliseOrigin, spnFor, type NtlmHttpOptions,
+} from './options.js';
 import { OriginMemory } from './origin-memory.js';
+import { ConnectionBudget } from './pool.js';
 import { routeFor, type Env, type ProxyOptions, type Route } from './proxy.js';
 
-export interface EngineOptions extends Omit<NtlmHttpOptions, 'credentials'> {
-  /** Origin credentials; optional only when a proxy is configured (proxy authentication alone). */
-  credentials?: Credentials;
+export interface EngineOptions extends NtlmHttpOptions {
   proxy?: ProxyOptions & { fromEnv?: boolean };
 }
 
-/** What the engine needs of a pinned connection. */
-export interface PinnedSlot {
-  /** The origin's authentication of this connection. */
-  readonly auth: ConnectionAuth;
-  /** A forward proxy's authentication of this connection. */
-  readonly proxyAuth: ConnectionAuth;
-  connectionId(): unknown;
-  reconnect(): Promise<void>;
-  peerCertificate(): CertificateInput | undefined;
+export interface FlowRequest {
+  /** The request's origin (`https://host:port`). */
+  origin: string;
+  /** The request URL, built only when a handshake needs it (the SPN rule may look at it). */
+  url: () => URL;
+  route: Route;
+  /** Who this request authenticates as (the client's credentials, or the request's own); none: no origin layer. */
+  identity: Identity | undefined;
+  method: string | undefined;
+  body: { present: boolean; replayable: boolean };
 }
 
 export class NtlmHttpEngine {
-  readonly key: string | undefined;
-  readonly proxyKey: string | undefined;
+  readonly options: Readonly<EngineOptions>;
+  /** The client's own credentials (absent when every request brings its own, or for a proxy alone). */
+  readonly identity: Identity | undefined;
+  readonly proxyIdentity: Identity | undefined;
   /** Origins known to want NTLM. */
   readonly memory = new OriginMemory();
   /** Proxies known to want NTLM. */
   readonly proxyMemory = new OriginMemory();
-  /** The `origins` allow-list, normalised once (undefined: any origin asked for). */
-  private readonly origins: ReadonlySet<string> | undefined;
+  readonly budget: ConnectionBudget;
+  private readonly explicit: ReadonlySet<string> | undefined;
+  private first: string | undefined;
+  private readonly refused = new Set<string>();
 
-  constructor(readonly options: EngineOptions, readonly log: (message: string) => void) {
-    if (options?.credentials || !options?.proxy) validateOptions(options as NtlmHttpOptions);
-    this.key = options.credentials ? credentialKey(options.credentials) : undefined;
-    this.proxyKey = options.proxy?.credentials ? credentialKey(options.proxy.credentials) : undefined;
-    this.origins = options.origins ? new Set(options.origins.map(normaliseOrigin)) : undefined;
+  constructor(options: EngineOptions, readonly log: (message: string) => void) {
+    this.options = { ...options };
+    this.identity = options.credentials ? new Identity(options.credentials) : undefined;
+    this.proxyIdentity = options.proxy?.credentials ? new Identity(options.proxy.credentials) : undefined;
+    this.explicit = options.origins ? new Set(options.origins.map(normaliseOrigin)) : undefined;
+    this.budget = new ConnectionBudget(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  }
+
+  get connections(): number {
+    return this.options.connections ?? DEFAULT_CONNECTIONS;
   }
 
   /** How much of a streamed body is read ahead so that it can be sent again. */
@@ -55,72 +63,70 @@ export class NtlmHttpEngine {
     return routeFor(url, this.options.proxy, env);
   }
 
-  /** Whether origin credentials go to this origin (and, for a scoped call, whether it is in scope). */
-  authenticates(origin: string, scope?: readonly string[]): boolean {
-    return this.key !== undefined && (!this.origins || this.origins.has(origin)) && (!scope || scope.includes(origin));
-  }
-
-  /** An origin known to want NTLM gets NEGOTIATE first, so its body is sent once and need not be replayable. */
-  knows(origin: string): boolean {
-    return this.memory.scheme(origin) !== undefined || this.options.preemptive === true;
-  }
-
-  /** The key a pool prefers connections by. */
-  get slotKey(): string {
-    return this.key ?? this.proxyKey ?? '';
-  }
-
   /**
-   * One request on a pinned connection: through the proxy's 407 exchange on a forward route, and the
-   * origin's 401 exchange when `authenticate`; at most one handshake each, never a loop.
+   * Whether origin credentials go to `origin`: an origin listed in `origins`; without the option, the origins
+   * the caller asks for directly (`scope`: the origin of a fetch or axios call), or else the first origin this
+   * client is used with. A redirect never extends it.
    */
-  request<R>(p: { origin: string; url: URL; route: Route; authenticate: boolean; slot: PinnedSlot; bodyReplayable: boolean; send: RawSend<R> }): Promise<R> {
-    const proxyCredentials = this.options.proxy?.credentials;
-    const legs = originLegs(
-      sendBodyOnce(p.send, p.bodyReplayable),
-      p.route.kind === 'forward' && proxyCredentials
-        ? {
-            url: p.route.proxy,
-            credentials: proxyCredentials,
-            credentialKey: this.proxyKey!,
-            auth: p.slot.proxyAuth,
-            memory: this.proxyMemory,
-            lmCompatibilityLevel: this.options.lmCompatibilityLevel,
-            reconnect: () => p.slot.reconnect(),
-            connectionId: () => p.slot.connectionId(),
-            log: this.log,
-          }
-        : undefined,
-      p.bodyReplayable,
-    );
-    if (!p.authenticate) return legs({ withBody: true, deliver: () => true }).then((r) => r.response as R);
-    return runExchange<R>({
-      origin: p.origin,
-      url: p.url,
-      options: this.options as NtlmHttpOptions,
-      credentialKey: this.key!,
-      auth: p.slot.auth,
-      memory: this.memory,
-      challengeStatus: 401,
-      bodyReplayable: p.bodyReplayable,
-      peerCertificate: () => p.slot.peerCertificate(),
-      reconnect: () => p.slot.reconnect(),
-      connectionId: () => p.slot.connectionId(),
+  allows(origin: string, scope?: readonly string[]): boolean {
+    let ok: boolean;
+    if (scope) ok = scope.includes(origin) && (!this.explicit || this.explicit.has(origin));
+    else if (this.explicit) ok = this.explicit.has(origin);
+    else ok = (this.first ??= origin) === origin;
+    if (!ok && !this.refused.has(origin)) {
+      this.refused.add(origin);
+      this.log(
+        `${origin}: no credentials go there (${this.explicit ? 'not in `origins`' : scope ? 'not the origin the request was made for' : `credentials go to ${this.first}, the first origin used`}); list it in \`origins\` to authenticate to it`,
+      );
+    }
+    return ok;
+  }
+
+  /** An origin known to want NTLM gets the NEGOTIATE first, so its body is sent once and need not be replayable. */
+  knows(origin: string): boolean {
+    return this.options.preemptive === true || this.memory.scheme(origin) !== undefined;
+  }
+
+  /** The machine for one request. */
+  flow(r: FlowRequest): RequestFlow {
+    const proxy = r.route.kind === 'forward' && this.proxyIdentity
+      ? this.layer(407, r.route.proxy.origin, this.proxyIdentity, this.proxyMemory, () => undefined)
+      : undefined;
+    const origin = r.identity ? this.layer(401, r.origin, r.identity, this.memory, () => spnFor(this.options, r.url())) : undefined;
+    return new RequestFlow({
+      ...(origin ? { origin } : {}),
+      ...(proxy ? { proxy } : {}),
+      body: r.body,
+      idempotent: isIdempotent(r.method),
       log: this.log,
-      send: legs,
     });
   }
-}
 
-/** A body that cannot be replayed (a stream) goes out with one leg at most; a second is refused. */
-function sendBodyOnce<R>(send: RawSend<R>, replayable: boolean): RawSend<R> {
-  if (replayable) return send;
-  let sent = false;
-  return (auth, withBody, deliver) => {
-    if (withBody && sent) {
-      return Promise.reject(new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'));
+  /** The proxy layer of a CONNECT exchange (core/node's tunnel). */
+  proxyLayer(proxy: URL): LayerOptions | undefined {
+    return this.proxyIdentity ? this.layer(407, proxy.origin, this.proxyIdentity, this.proxyMemory, () => undefined) : undefined;
+  }
+
+  private layer(status: 401 | 407, target: string, identity: Identity, memory: OriginMemory, spn: () => string | undefined): LayerOptions {
+    const o = this.options;
+    return {
+      status,
+      target,
+      identity,
+      spn,
+      memory,
+      preemptive: status === 401 && o.preemptive === true,
+      throwOnAuthFailure: o.throwOnAuthFailure === true,
+      ...(o.lmCompatibilityLevel !== undefined ? { lmCompatibilityLevel: o.lmCompatibilityLevel } : {}),
+      onWarning: this.log,
+    };
+  }
+
+  /** An identity for per-request credentials (a copy: later changes to `credentials` change nothing). */
+  static identity(credentials: Credentials): Identity {
+    if (!credentials || typeof credentials !== 'object') {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'credentials must be an object: { username, password | ntHash, domain?, workstation? }');
     }
-    if (withBody) sent = true;
-    return send(auth, withBody, deliver);
-  };
+    return new Identity(credentials);
+  }
 }

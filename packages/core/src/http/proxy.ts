@@ -48,13 +48,6 @@ export function proxyFor(url: URL, options: ProxyOptions, env: Env = {}): URL | 
   return proxy;
 }
 
-/** Header names of an exchange: a 401 uses WWW-Authenticate/Authorization, a 407 the Proxy- pair. */
-export function authHeaderNames(status: 401 | 407): { challenge: string; credentials: string } {
-  return status === 407
-    ? { challenge: 'proxy-authenticate', credentials: 'proxy-authorization' }
-    : { challenge: 'www-authenticate', credentials: 'authorization' };
-}
-
 /** How a request reaches its origin: directly, in absolute form through a proxy (http:), or through a CONNECT tunnel (https:). */
 export type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
 

@@ -1,26 +1,21 @@
 // CONNECT through a proxy, with the proxy's 407 NTLM handshake on the CONNECT exchange of one proxy
-// connection (the same engine as every other exchange). Returns the socket to the origin, ready for TLS.
+// connection, driven by the same machine as every other exchange. Gives the socket to the origin, ready
+// for TLS (see secureOver in ./tls.ts).
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Credentials } from '../credentials.js';
 import { NtlmError } from '../errors.js';
 import { ConnectionAuth } from '../http/connection-auth.js';
-import { credentialKey } from '../http/credential-key.js';
-import { runExchange, type LegResult } from '../http/exchange.js';
-import type { OriginMemory } from '../http/origin-memory.js';
-import type { LmCompatibilityLevel } from '../client.js';
+import { RequestFlow, type Action, type ConnectionView, type LayerOptions, type ResponseHead } from '../http/machine.js';
+import { serverName, tlsHost } from './tls.js';
 
 export interface TunnelOptions {
   proxy: URL;
-  /** NTLM credentials for the proxy; without them the CONNECT carries no Proxy-Authorization. */
-  credentials?: Credentials;
   /** The origin to tunnel to (its port defaults to 443 for https:, 80 for http:). */
   target: URL;
-  /** Remembers that the proxy wants NTLM (shared by the caller's tunnels). */
-  memory: OriginMemory;
+  /** The proxy's authentication layer (engine.proxyLayer); without it the CONNECT carries no Proxy-Authorization. */
+  layer?: LayerOptions;
   /** TLS options when the proxy itself is https:. */
   proxyTls?: tls.ConnectionOptions;
-  lmCompatibilityLevel?: LmCompatibilityLevel;
   timeoutMs?: number;
   log?: (message: string) => void;
 }
@@ -114,9 +109,9 @@ export class HeadReader {
 function connectProxy(o: TunnelOptions): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const port = Number(o.proxy.port || (o.proxy.protocol === 'https:' ? 443 : 80));
-    const host = o.proxy.hostname.replace(/^\[|\]$/g, '');
+    const host = tlsHost(o.proxy);
     const socket = o.proxy.protocol === 'https:'
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...o.proxyTls })
+      ? tls.connect({ host, port, servername: serverName(host, o.proxyTls?.servername), ALPNProtocols: ['http/1.1'], ...o.proxyTls })
       : net.connect({ host, port });
     const ready = o.proxy.protocol === 'https:' ? 'secureConnect' : 'connect';
     const timer = o.timeoutMs ? setTimeout(() => socket.destroy(new Error('timed out connecting to the proxy')), o.timeoutMs) : undefined;
@@ -132,85 +127,81 @@ function connectProxy(o: TunnelOptions): Promise<net.Socket> {
   });
 }
 
-/** Opens a tunnel to host:port through the proxy, authenticating to the proxy with NTLM when asked. */
-export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
-  const target = `${o.target.hostname}:${o.target.port || (o.target.protocol === 'https:' ? 443 : 80)}`;
-  let reader = new HeadReader(await connectProxy(o));
-  let generation = 1;
-  const log = o.log ?? (() => undefined);
-  const answer = async (): Promise<MessageHead> => {
-    const head = await reader.head();
-    if (!head.status) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the proxy did not answer CONNECT with HTTP/1.x');
-    return head;
-  };
-  const write = (authorization?: string) =>
-    reader.socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Connection: keep-alive\r\n${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`);
-  try {
-    if (!o.credentials) {
-      write();
-      const head = await answer();
-      if (head.status !== 200) {
-        throw Object.assign(new NtlmError('ERR_NTLM_AUTH_FAILED', `the proxy answered CONNECT with ${head.status}${head.status === 407 ? ' and no proxy credentials were given' : ''}`), { status: head.status });
-      }
-      return reader.release();
-    }
-    const proxyOrigin = o.proxy.origin;
-    const socket = await runExchange<net.Socket>({
-      origin: proxyOrigin,
-      url: o.proxy,
-      options: { credentials: o.credentials, lmCompatibilityLevel: o.lmCompatibilityLevel, throwOnAuthFailure: true },
-      credentialKey: credentialKey(o.credentials),
-      auth: new ConnectionAuth(),
-      memory: o.memory,
-      challengeStatus: 407,
-      bodyReplayable: true,
-      log,
-      peerCertificate: () => (reader.socket as tls.TLSSocket).getPeerCertificate?.(),
-      connectionId: () => generation,
-      reconnect: async () => {
-        reader.socket.destroy();
-        reader = new HeadReader(await connectProxy(o));
-        generation++;
-      },
-      send: async (leg): Promise<LegResult<net.Socket>> => {
-        write(leg.authorization);
-        const head = await answer();
-        const challenges = head.headers['proxy-authenticate'] ?? [];
-        const closing = (head.headers['connection'] ?? head.headers['proxy-connection'] ?? []).some((v) => /close/i.test(v));
-        const delivered = leg.deliver(head.status, challenges, closing);
-        if (head.status === 200 && delivered) return { delivered, status: 200, challenges, closing: false, response: reader.release() };
-        await reader.skipBody(head);
-        if (delivered) {
-          throw Object.assign(new NtlmError('ERR_NTLM_AUTH_FAILED', `the proxy answered CONNECT with ${head.status}`), { status: head.status });
-        }
-        return { delivered, status: head.status, challenges, closing };
-      },
-    });
-    return socket;
-  } catch (error) {
-    reader.socket.destroy();
-    if (error instanceof NtlmError && error.code === 'ERR_NTLM_AUTH_FAILED') (error as NtlmError & { status?: number }).status ??= 407;
-    throw error;
-  }
+/** The CONNECT target: a host name, or an IP literal (IPv6 in brackets), and a port. */
+function authority(target: URL): string {
+  return `${target.hostname}:${target.port || (target.protocol === 'https:' ? 443 : 80)}`;
 }
 
-/** The tunnel opener for a route through a proxy (undefined for other routes), with the engine's proxy settings. */
-export function tunnelOpener(
-  engine: { options: { proxy?: { credentials?: Credentials }; lmCompatibilityLevel?: LmCompatibilityLevel }; proxyMemory: OriginMemory; log: (m: string) => void },
-  route: { kind: string; proxy?: URL },
-  target: URL,
-  proxyTls?: tls.ConnectionOptions,
-): (() => Promise<net.Socket>) | undefined {
-  if (route.kind !== 'tunnel' || !route.proxy) return undefined;
-  const proxy = route.proxy;
-  return () =>
-    openTunnel({
-      proxy,
-      credentials: engine.options.proxy?.credentials,
-      target,
-      memory: engine.proxyMemory,
-      ...(proxyTls ? { proxyTls } : {}),
-      lmCompatibilityLevel: engine.options.lmCompatibilityLevel,
-      log: engine.log,
-    });
+function headOf(head: MessageHead): ResponseHead {
+  const connection = [...(head.headers['connection'] ?? []), ...(head.headers['proxy-connection'] ?? [])];
+  return {
+    status: head.status,
+    header: (name) => head.headers[name] ?? [],
+    closing: connection.some((v) => /\bclose\b/i.test(v)),
+  };
+}
+
+/**
+ * Opens a tunnel to the target through the proxy, authenticating to the proxy with NTLM when it asks (at
+ * most one handshake, one fresh attempt on a new proxy connection). A refusal is ERR_NTLM_AUTH_FAILED
+ * (407) or ERR_NTLM_TUNNEL_REFUSED (any other status), with `status`.
+ */
+export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
+  const target = authority(o.target);
+  const log = o.log ?? (() => undefined);
+  const flow = new RequestFlow({ ...(o.layer ? { proxy: o.layer } : {}), body: { present: false, replayable: true }, idempotent: true, log });
+  const conn: ConnectionView & { generation: number } = {
+    auth: new ConnectionAuth(),
+    proxyAuth: new ConnectionAuth(),
+    generation: 1,
+    peerCertificate: () => undefined,
+  };
+  let reader = new HeadReader(await connectProxy(o));
+  let action: Action = flow.start(undefined);
+  try {
+    for (;;) {
+      if (action.kind === 'fail') throw action.error;
+      if (action.kind === 'deliver') throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the CONNECT exchange ended without an answer');
+      if (action.fresh || reader.socket.destroyed) {
+        reader.socket.destroy();
+        reader = new HeadReader(await connectProxy(o));
+        conn.generation++;
+      }
+      const instead = flow.sending(conn);
+      if (instead) {
+        action = instead;
+        continue;
+      }
+      const authorization = action.headers['proxy-authorization'];
+      reader.socket.write(
+        `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Connection: keep-alive\r\n` +
+          `${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`,
+      );
+      let head: MessageHead;
+      try {
+        head = await reader.head();
+      } catch (error) {
+        action = flow.failure(error as Error, true);
+        continue;
+      }
+      if (!head.status) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the proxy did not answer CONNECT with HTTP/1.x');
+      action = flow.response(headOf(head), conn);
+      if (action.kind === 'deliver') {
+        if (head.status === 200) return reader.release();
+        throw head.status === 407
+          ? new NtlmError('ERR_NTLM_AUTH_FAILED', `the proxy ${o.proxy.origin} refused the CONNECT to ${target} (407${o.layer ? '' : ', and no proxy credentials were given'})`, { status: 407 })
+          : new NtlmError('ERR_NTLM_TUNNEL_REFUSED', `the proxy ${o.proxy.origin} answered the CONNECT to ${target} with ${head.status}`, { status: head.status });
+      }
+      if (action.kind === 'send' && !action.fresh) {
+        try {
+          await reader.skipBody(head);
+        } catch (error) {
+          action = flow.failure(error as Error, true);
+        }
+      }
+    }
+  } catch (error) {
+    reader.socket.destroy();
+    throw error;
+  }
 }

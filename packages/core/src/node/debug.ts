@@ -1,8 +1,9 @@
+// The one logger of the Node adapters: handshake steps to NODE_DEBUG=ntlm and to the `debug` option.
+// Messages never carry passwords, hashes, keys or tokens (tokens only through the redacting decoder).
 import { debuglog } from 'node:util';
 
 const nodeDebug = debuglog('ntlm');
 
-/** Handshake steps to NODE_DEBUG=ntlm and the `debug` option. Messages never carry tokens or secrets. */
 export function logger(debug?: (message: string) => void): (message: string) => void {
   return (message) => {
     nodeDebug(message);

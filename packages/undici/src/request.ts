@@ -1,0 +1,454 @@
+// One request through NTLM, as undici runs redirects and retries: a handler that decides on each leg's
+// response head (the machine in @ntlmkit/core/http says what to do), swallows the body of a leg it
+// consumes, and dispatches the next leg on the same pinned Client when the consumed one ends. The caller's
+// handler sees one request: one start, one response, one end or error.
+//
+// undici 7 runs handlers of the first style (onConnect, onHeaders, …) inside, undici 8 the second
+// (onRequestStart, onResponseStart, …); a leg handler of the Client's own style passes headers through
+// untouched, so there are two thin surfaces over one request core.
+import * as undici from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Action, RequestFlow, ResponseHead, SlotPool } from '@ntlmkit/core/http';
+import { withLegHeaders, type HeaderInput } from './headers.js';
+import type { UndiciSlot } from './slot.js';
+
+/** undici 8 and later speak only the second handler style. */
+export const MODERN_HANDLERS = typeof (undici as { Dispatcher1Wrapper?: unknown }).Dispatcher1Wrapper === 'function';
+
+/** The Keep-Alive hint is trusted this much less for reuse, as undici does by default. */
+const REUSE_MARGIN_MS = 1000;
+
+/** Aborts a leg that would go out on the wrong socket (never written: the machine sends another leg). */
+class LegReplaced extends Error {
+  constructor() {
+    super('the leg was replaced before it was written');
+  }
+}
+
+export interface RequestSetup {
+  slots: SlotPool<UndiciSlot>;
+  flow: RequestFlow;
+  /** The identity key the request prefers connections by ('' for none). */
+  key: string;
+  /** The leg options as the caller gave them (rewritten for a forward proxy). */
+  opts: Dispatcher.DispatchOptions;
+  hasBody: boolean;
+  keepAliveTimeout: number;
+  keepAliveMaxTimeout: number;
+  /** Counts requests waiting for a connection, for the pool's drain event. */
+  onWaitEnd(): void;
+  /** The request ended (delivered, failed or aborted). */
+  onSettled(request: NtlmRequest): void;
+}
+
+/** The headers the machine reads, from either header style. */
+interface HeadFacts {
+  challenges: string[];
+  proxyChallenges: string[];
+  closing: boolean;
+  /** Keep-Alive: timeout=N, in seconds. */
+  hint: number | undefined;
+}
+
+function parseHint(value: string | undefined): number | undefined {
+  const m = value ? /timeout\s*=\s*(\d+)/i.exec(value) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** One pass over raw headers ([name, value, …] buffers) for the four the handshake needs. */
+export function rawFacts(raw: (Buffer | string)[]): HeadFacts {
+  const facts: HeadFacts = { challenges: [], proxyChallenges: [], closing: false, hint: undefined };
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const n = name.length;
+    if (n !== 10 && n !== 16 && n !== 18) continue;
+    const lower = name.toString().toLowerCase();
+    const value = raw[i + 1]!.toString();
+    if (lower === 'www-authenticate') facts.challenges.push(value);
+    else if (lower === 'proxy-authenticate') facts.proxyChallenges.push(value);
+    else if (lower === 'connection') facts.closing ||= /\bclose\b/i.test(value);
+    else if (lower === 'keep-alive') facts.hint = parseHint(value);
+  }
+  return facts;
+}
+
+export function objectFacts(headers: Record<string, string | string[] | undefined>): HeadFacts {
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const connection = list(headers['connection']);
+  return {
+    challenges: list(headers['www-authenticate']),
+    proxyChallenges: list(headers['proxy-authenticate']),
+    closing: connection.some((v) => /\bclose\b/i.test(v)),
+    hint: parseHint(list(headers['keep-alive'])[0]),
+  };
+}
+
+function headOf(status: number, f: HeadFacts): ResponseHead {
+  return {
+    status,
+    closing: f.closing,
+    header: (name) => (name === 'www-authenticate' ? f.challenges : name === 'proxy-authenticate' ? f.proxyChallenges : []),
+  };
+}
+
+/** The request core, whichever handler style the Client speaks. */
+export abstract class NtlmRequest {
+  protected slot: UndiciSlot | undefined;
+  /** The caller aborted (the reason), or the request ended. */
+  protected aborted: Error | undefined;
+  protected done = false;
+  /** The current leg's response goes to the caller. */
+  protected delivering = false;
+  /** What to do when the current (consumed) leg ends. */
+  private next: Action | undefined;
+  private legWritten = false;
+  private legWithBody = true;
+  private cancelWait: (() => void) | undefined;
+  private reusableUntil = 0;
+
+  constructor(protected readonly s: RequestSetup) {}
+
+  /** Starts the request; false when it waits for a connection. */
+  start(): boolean {
+    this.begin();
+    return this.proceed();
+  }
+
+  /** The caller can abort from now on, even while the request waits for its body or a connection. */
+  begin(): void {
+    this.userStart();
+  }
+
+  /** Takes a connection (or waits for one) and sends the first leg. */
+  proceed(): boolean {
+    if (this.done) return true;
+    if (this.aborted) {
+      this.finish(this.aborted, true);
+      return true;
+    }
+    const slot = this.s.slots.take(this.s.key);
+    if (slot) {
+      this.run(slot);
+      return true;
+    }
+    this.cancelWait = this.s.slots.wait(this.s.key, (granted) => {
+      this.cancelWait = undefined;
+      this.s.onWaitEnd();
+      this.run(granted);
+    });
+    return false;
+  }
+
+  /** Ends the request with `error` whatever it is doing (the pool is destroyed, the body could not be read). */
+  abortWith(error: Error): void {
+    if (this.done) return;
+    if (!this.slot && !this.cancelWait) {
+      this.finish(error, true);
+      return;
+    }
+    this.userAbort(error);
+  }
+
+  /** The caller aborts: at once, whatever the request is doing; nothing is sent for it afterwards. */
+  protected userAbort(reason: Error): void {
+    if (this.done || this.aborted) return;
+    this.aborted = reason;
+    if (this.cancelWait) {
+      this.cancelWait();
+      this.cancelWait = undefined;
+      this.s.onWaitEnd();
+      this.finish(reason, true);
+      return;
+    }
+    this.abortLeg(reason);
+  }
+
+  private run(slot: UndiciSlot): void {
+    this.slot = slot;
+    if (this.aborted) {
+      this.finish(this.aborted, true);
+      return;
+    }
+    this.act(this.s.flow.start(slot), true);
+  }
+
+  /** `clean`: the connection is between legs, not broken (a failure then leaves it usable). */
+  private act(action: Action, clean: boolean): void {
+    if (action.kind === 'fail') this.finish(action.error, clean);
+    else if (action.kind === 'send') this.dispatchLeg(action.headers, action.withBody);
+    else this.finish(new Error('ntlmkit: a delivery outside a response'), clean);
+  }
+
+  private dispatchLeg(headers: Readonly<Record<string, string>>, withBody: boolean): void {
+    if (this.aborted) {
+      this.finish(this.aborted, true);
+      return;
+    }
+    this.delivering = false;
+    this.next = undefined;
+    this.legWritten = false;
+    this.legWithBody = withBody;
+    const base = this.s.opts;
+    const names = Object.keys(headers);
+    const opts = names.length === 0 && (withBody || !this.s.hasBody)
+      ? base
+      : { ...base, headers: withLegHeaders(base.headers as HeaderInput, headers, !withBody && this.s.hasBody), body: withBody ? base.body : null };
+    this.slot!.client.dispatch(opts, this as unknown as Dispatcher.DispatchHandler);
+  }
+
+  /** A leg is about to be written. False: it was aborted instead (the machine or the caller said so). */
+  protected legStart(): boolean {
+    if (this.aborted) {
+      this.abortLeg(this.aborted);
+      return false;
+    }
+    const instead = this.s.flow.sending(this.slot!);
+    if (instead) {
+      this.next = instead;
+      this.abortLeg(new LegReplaced());
+      return false;
+    }
+    this.legWritten = true;
+    return true;
+  }
+
+  /** The leg's response head. True: it goes to the caller. */
+  protected legHead(status: number, facts: HeadFacts): boolean {
+    // Informational responses (100, 103) are neither a challenge nor the answer.
+    if (status < 200) return false;
+    const action = this.s.flow.response(headOf(status, facts), this.slot!);
+    if (action.kind === 'deliver') {
+      this.delivering = true;
+      this.reusableUntil = this.reuseDeadline(facts);
+      return true;
+    }
+    this.next = action;
+    return false;
+  }
+
+  /** The leg ended. The delivered response: the connection is free before the caller hears of it. */
+  protected legEnd(deliver: () => void): void {
+    if (this.delivering) {
+      this.done = true;
+      this.release(this.reusableUntil);
+      this.s.onSettled(this);
+      deliver();
+      return;
+    }
+    this.act(this.next!, true);
+  }
+
+  protected legError(error: Error, deliver: (error: Error) => void): void {
+    if (this.done) return;
+    if (this.delivering) {
+      // A started response is never replayed, for any method.
+      this.done = true;
+      this.release(0);
+      this.s.onSettled(this);
+      deliver(error);
+      return;
+    }
+    // Never from inside undici's error path on this Client (it is still walking its queue): the next
+    // step runs once that has unwound.
+    const next = error instanceof LegReplaced && this.next ? this.next : undefined;
+    queueMicrotask(() => {
+      if (next) this.act(next, false);
+      else if (this.aborted) this.finish(this.aborted, false);
+      else this.act(this.s.flow.failure(error, this.legWritten), false);
+    });
+  }
+
+  private reuseDeadline(f: HeadFacts): number {
+    if (f.closing) return 0;
+    const ms = f.hint !== undefined ? f.hint * 1000 - REUSE_MARGIN_MS : this.s.keepAliveTimeout;
+    return ms > 0 ? Date.now() + Math.min(ms, this.s.keepAliveMaxTimeout) : 0;
+  }
+
+  private release(reusableUntil: number): void {
+    const slot = this.slot;
+    if (!slot) return;
+    this.slot = undefined;
+    this.s.slots.release(slot, reusableUntil);
+  }
+
+  /** Ends the request with an error (nothing was delivered); `clean`: its connection is still usable. */
+  private finish(error: Error, clean: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.release(clean && this.slot?.connected ? Date.now() + this.s.keepAliveTimeout : 0);
+    this.s.onSettled(this);
+    this.userError(error);
+  }
+
+  /** Whether the current leg carries the body (for upload progress callbacks). */
+  protected get bodyLeg(): boolean {
+    return this.legWithBody;
+  }
+
+  protected abstract userStart(): void;
+  protected abstract userError(error: Error): void;
+  protected abstract abortLeg(reason: Error): void;
+}
+
+type LegacyHandler = {
+  onConnect?(abort: (reason?: Error) => void, context?: unknown): void;
+  onHeaders?(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean | void;
+  onData?(chunk: Buffer): boolean | void;
+  onComplete?(trailers: Buffer[] | string[] | null): void;
+  onError?(error: Error): void;
+  onBodySent?(chunk: unknown): void;
+  onRequestSent?(): void;
+};
+
+/** For undici 7's Client, and the first-style handlers undici 7 hands its dispatchers. */
+export class LegacyRequest extends NtlmRequest {
+  private leg: ((reason?: Error) => void) | undefined;
+
+  constructor(setup: RequestSetup, private readonly user: LegacyHandler) {
+    super(setup);
+  }
+
+  protected userStart(): void {
+    this.user.onConnect?.((reason) => this.userAbort(reason ?? new undici.errors.RequestAbortedError()));
+  }
+
+  protected userError(error: Error): void {
+    if (!this.user.onError) throw error;
+    this.user.onError(error);
+  }
+
+  protected abortLeg(reason: Error): void {
+    this.leg?.(reason);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.leg = abort;
+    this.legStart();
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (!this.legHead(status, rawFacts(raw))) return true;
+    return this.user.onHeaders?.(status, raw, resume, statusText) !== false;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.delivering ? this.user.onData?.(chunk) !== false : true;
+  }
+
+  onComplete(trailers: Buffer[] | string[] | null): void {
+    this.legEnd(() => this.user.onComplete?.(trailers));
+  }
+
+  onError(error: Error): void {
+    this.legError(error, (e) => this.userError(e));
+  }
+
+  onBodySent(chunk: unknown): void {
+    if (this.bodyLeg) this.user.onBodySent?.(chunk);
+  }
+
+  onRequestSent(): void {
+    if (this.bodyLeg) this.user.onRequestSent?.();
+  }
+}
+
+type Controller = Dispatcher.DispatchController & { rawHeaders?: unknown; rawTrailers?: unknown };
+type ModernHandler = Dispatcher.DispatchHandler;
+
+/** The controller the caller holds for the whole request, across the legs. */
+class RequestController {
+  private leg: Controller | undefined;
+  private reason: Error | null = null;
+  private isPaused = false;
+  rawHeaders: unknown = null;
+  rawTrailers: unknown = null;
+
+  constructor(private readonly onAbort: (reason: Error) => void) {}
+
+  attach(leg: Controller): void {
+    this.leg = leg;
+    if (this.isPaused) leg.pause();
+  }
+
+  abort(reason?: Error): void {
+    if (this.reason) return;
+    this.reason = reason ?? new undici.errors.RequestAbortedError();
+    this.onAbort(this.reason);
+  }
+
+  pause(): void {
+    this.isPaused = true;
+    this.leg?.pause();
+  }
+
+  resume(): void {
+    this.isPaused = false;
+    this.leg?.resume();
+  }
+
+  get aborted(): boolean {
+    return this.reason !== null;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+}
+
+/** For undici 8's Client, and second-style handlers. */
+export class ModernRequest extends NtlmRequest {
+  private readonly controller: RequestController;
+  private leg: Controller | undefined;
+
+  constructor(setup: RequestSetup, private readonly user: ModernHandler) {
+    super(setup);
+    this.controller = new RequestController((reason) => this.userAbort(reason));
+  }
+
+  protected userStart(): void {
+    this.user.onRequestStart?.(this.controller as unknown as Dispatcher.DispatchController, undefined);
+  }
+
+  protected userError(error: Error): void {
+    if (!this.user.onResponseError) throw error;
+    this.user.onResponseError(this.controller as unknown as Dispatcher.DispatchController, error);
+  }
+
+  protected abortLeg(reason: Error): void {
+    this.leg?.abort(reason);
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.leg = controller;
+    if (this.legStart()) this.controller.attach(controller);
+  }
+
+  onResponseStart(controller: Controller, status: number, headers: Record<string, string | string[] | undefined>, statusText: string): void {
+    if (!this.legHead(status, objectFacts(headers))) return;
+    this.controller.rawHeaders = controller.rawHeaders ?? null;
+    this.user.onResponseStart?.(this.controller as unknown as Dispatcher.DispatchController, status, headers as never, statusText);
+  }
+
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    if (this.delivering) this.user.onResponseData?.(this.controller as unknown as Dispatcher.DispatchController, chunk);
+  }
+
+  onResponseEnd(controller: Controller, trailers: Record<string, string | string[] | undefined>): void {
+    this.legEnd(() => {
+      this.controller.rawTrailers = controller.rawTrailers ?? null;
+      this.user.onResponseEnd?.(this.controller as unknown as Dispatcher.DispatchController, trailers as never);
+    });
+  }
+
+  onResponseError(_controller: Controller, error: Error): void {
+    this.legError(error, (e) => this.userError(e));
+  }
+
+  onBodySent(chunk: unknown): void {
+    if (this.bodyLeg) (this.user as { onBodySent?(c: unknown): void }).onBodySent?.(chunk);
+  }
+
+  onRequestSent(): void {
+    if (this.bodyLeg) (this.user as { onRequestSent?(): void }).onRequestSent?.();
+  }
+}

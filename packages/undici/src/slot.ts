@@ -1,0 +1,82 @@
+// A pinned connection for undici: one Client with pipelining 1 (one socket at a time, one request at a
+// time). The connector is the origin's (shared by its slots, so TLS sessions are reused); each socket
+// it opens is a new generation, and its TLS peer certificate feeds the channel binding.
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Client, type buildConnector } from 'undici';
+import { PinnedSlot } from '@ntlmkit/core/http';
+
+/**
+ * undici resets a socket whose Keep-Alive hint, less this threshold, is 0 or below. NTLM's AUTHENTICATE
+ * follows its CHALLENGE within milliseconds and must go on the same socket whatever the hint says, so undici
+ * keeps the socket this much longer than the hint; the pool stops reusing it for later requests before the
+ * hint runs out (see reusableUntil in the request).
+ */
+const KEEP_ALIVE_THRESHOLD = -1000;
+
+export interface SlotOptions {
+  /** Where the Client connects: the origin, or a forward proxy. */
+  url: string;
+  connector: buildConnector.connector;
+  /** Idle keep-alive when the server gives no hint (ms). */
+  keepAliveTimeout: number;
+  /** Upper bound of any keep-alive (ms). */
+  keepAliveMaxTimeout: number;
+  /** Client events, forwarded by the origin pool (connect, disconnect, connectionError). */
+  events: (event: 'connect' | 'disconnect' | 'connectionError', origin: URL, targets: readonly unknown[], error?: Error) => void;
+  onDisconnect(slot: UndiciSlot): void;
+}
+
+export class UndiciSlot extends PinnedSlot {
+  readonly client: Client;
+  #socket: Socket | undefined;
+  #certificate: { raw: Uint8Array } | undefined;
+
+  constructor(o: SlotOptions) {
+    super();
+    this.client = new Client(o.url, {
+      pipelining: 1,
+      allowH2: false,
+      keepAliveTimeout: o.keepAliveTimeout,
+      keepAliveMaxTimeout: o.keepAliveMaxTimeout,
+      keepAliveTimeoutThreshold: KEEP_ALIVE_THRESHOLD,
+      connect: (opts, callback) =>
+        o.connector(opts, (error, socket) => {
+          if (!error && socket) this.#adopt(socket as Socket);
+          callback(error, socket as never);
+        }),
+    });
+    this.client.on('connect', (origin, targets) => o.events('connect', origin, targets));
+    this.client.on('disconnect', (origin, targets, error) => {
+      this.#socket = undefined;
+      this.#certificate = undefined;
+      o.onDisconnect(this);
+      o.events('disconnect', origin, targets, error);
+    });
+    this.client.on('connectionError', (origin, targets, error) => o.events('connectionError', origin, targets, error));
+  }
+
+  #adopt(socket: Socket): void {
+    this.generation++;
+    this.#socket = socket;
+    const tls = socket as TLSSocket;
+    this.#certificate = typeof tls.getPeerCertificate === 'function' ? tls.getPeerCertificate() : undefined;
+  }
+
+  get connected(): boolean {
+    return this.#socket !== undefined && !this.#socket.destroyed;
+  }
+
+  peerCertificate(): { raw: Uint8Array } | undefined {
+    return this.#certificate?.raw ? this.#certificate : undefined;
+  }
+
+  close(): void {
+    this.client.destroy().catch(() => undefined);
+  }
+
+  /** Closes after the request in progress, if any. */
+  closeGracefully(): Promise<void> {
+    return this.client.close();
+  }
+}
