@@ -17,12 +17,29 @@ export function checkCounts<T extends object>(options: T, names: readonly (keyof
   return options;
 }
 
+/** Whether the headers given to `writeHead(status, [message], headers)` say `Connection: close`. */
+function closesIn(args: unknown[]): boolean {
+  const headers = args.find((a) => typeof a === 'object' && a !== null);
+  if (!headers) return false;
+  const pairs: [unknown, unknown][] = Array.isArray(headers)
+    ? Array.isArray(headers[0]) ? headers : headers.flatMap((v, i) => (i % 2 ? [] : [[v, headers[i + 1]]]))
+    : Object.entries(headers);
+  return pairs.some(([name, value]) => String(name).toLowerCase() === 'connection' && /close/i.test(String(value)));
+}
+
 /**
  * `Keep-Alive: timeout=<seconds>` on a response that keeps its connection (Node then sends
- * `Connection: keep-alive` beside it, and no Keep-Alive header of its own).
+ * `Connection: keep-alive` beside it, and no Keep-Alive header of its own). A response that turns out to
+ * close its connection (`Connection: close`, set before or in `writeHead`) goes without it.
  */
 export function hintKeepAlive(res: ServerResponse, seconds: number): void {
-  if (res.shouldKeepAlive) res.setHeader('Keep-Alive', `timeout=${seconds}`);
+  if (!res.shouldKeepAlive) return;
+  res.setHeader('Keep-Alive', `timeout=${seconds}`);
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    if (/close/i.test(String(res.getHeader('connection') ?? '')) || closesIn(args)) res.removeHeader('Keep-Alive');
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
 }
 
 interface Watch {
@@ -44,6 +61,15 @@ export class IdleCloser {
     this.watches.set(socket, watch);
     socket.once('close', () => clearTimeout(watch.timer));
     this.arm(socket, watch);
+  }
+
+  /**
+   * Watches a TLS connection before its handshake: closed if it sends nothing at all for `ms` (the TLS
+   * socket is watched with `watch` once the handshake is done).
+   */
+  watchOpening(socket: Socket): void {
+    const timer = setTimeout(() => socket.bytesRead === 0 && socket.destroy(), this.ms);
+    socket.once('close', () => clearTimeout(timer));
   }
 
   /** A request is in progress on `socket` until the returned function is called. */

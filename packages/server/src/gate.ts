@@ -202,7 +202,6 @@ export class NtlmGate<About extends object> {
 /** Writes a 401/407 through a ServerResponse (with a body for the origin, none for the proxy). */
 export function writeAnswer(res: http.ServerResponse, answer: Answer): void {
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-  if (answer.close === 'announce') res.removeHeader('Keep-Alive');
   const body = answer.role.body;
   if (body) res.setHeader('Content-Type', 'text/plain');
   res.setHeader('Content-Length', Buffer.byteLength(body));

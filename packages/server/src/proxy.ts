@@ -179,11 +179,11 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
         socket.end(answerHead(answer));
         return;
       }
-      socket.write(answerHead(answer, hint));
       if (answer.close === 'drop') {
-        socket.destroySoon();
+        socket.write(answerHead(answer), () => socket.destroy());
         return;
       }
+      socket.write(answerHead(answer, hint));
       // Node hands CONNECT sockets over for good: the next CONNECT of the handshake is read here. The
       // connection is idle until it arrives.
       busy?.();

@@ -211,7 +211,10 @@ export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   else if (idle) server.keepAliveTimeout = 0; // the idle close is ours, and unannounced
   server.on('connection', () => void stats.connections++);
-  if (idle) server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => idle.watch(socket));
+  if (idle && tls) {
+    server.on('connection', (socket: Socket) => idle.watchOpening(socket));
+    server.on('secureConnection', (socket: Socket) => idle.watch(socket));
+  } else if (idle) server.on('connection', (socket: Socket) => idle.watch(socket));
 
   const extras: Omit<NtlmServerExtras, keyof Lifecycle | keyof OutcomeEvents<OutcomeEvent>> = {
     stats,

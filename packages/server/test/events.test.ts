@@ -1,5 +1,6 @@
 // The 'ntlm' outcome event is an ordinary event of the server and of the proxy: every EventEmitter
 // method works for it, and it never disturbs Node's own events.
+import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { buildAuthenticateMessage, createNegotiateMessage, fromBase64, toBase64 } from '@ntlmkit/core';
 import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmServer, type OutcomeEvent, type ProxyOutcomeEvent } from '../src/index';
@@ -37,7 +38,8 @@ async function proxyHandshake(proxy: string, target: string, password = alice.pa
 }
 
 interface Subject {
-  emitter: NtlmServer | NtlmProxy;
+  /** The server or the proxy, as the EventEmitter it is. */
+  emitter: EventEmitter & { stats: { authenticated: number } };
   /** One full handshake (one 'ntlm' event); `ok` false sends a wrong password. */
   handshake(ok?: boolean): Promise<void>;
 }
@@ -77,7 +79,7 @@ describe.each(Object.keys(subjects))("the 'ntlm' event of the %s", (name) => {
 
   test('on and addListener deliver every outcome, with the connection and the request', async () => {
     const events: (OutcomeEvent | ProxyOutcomeEvent)[] = [];
-    subject.emitter.on('ntlm', (o) => void events.push(o));
+    subject.emitter.on('ntlm', (o: OutcomeEvent | ProxyOutcomeEvent) => void events.push(o));
     subject.emitter.addListener('ntlm', record('added'));
     await subject.handshake();
     await subject.handshake(false);
@@ -141,4 +143,16 @@ describe.each(Object.keys(subjects))("the 'ntlm' event of the %s", (name) => {
     // Node calls the listeners registered when emit began: the first outcome still reaches `second`.
     expect(seen).toEqual(['second:true']);
   });
+});
+
+test("the 'ntlm' listeners are typed for every method (a compile-time check once tests are type-checked)", () => {
+  const server = createNtlmServer();
+  const proxy = createNtlmProxy();
+  const onServer = (o: OutcomeEvent) => void o.path;
+  const onProxy = (o: ProxyOutcomeEvent) => void o.target;
+  server.on('ntlm', onServer).once('ntlm', onServer).prependListener('ntlm', onServer).prependOnceListener('ntlm', onServer);
+  server.addListener('ntlm', onServer).off('ntlm', onServer).removeListener('ntlm', onServer);
+  proxy.on('ntlm', onProxy).once('ntlm', onProxy).prependListener('ntlm', onProxy).off('ntlm', onProxy);
+  expect(server.listenerCount('ntlm')).toBe(3); // five added, two removed
+  expect(proxy.listenerCount('ntlm')).toBe(2);
 });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import {
   AvFlags, AvId, computeResponseV2, createNegotiateMessage, dateToFiletime, encodeAuthenticateMessage, encodeAvPairs, mic,
-  ntowfv2, parseChallengeMessage, toBase64, u32leCompat, utf16le, DEFAULT_VERSION, NegotiateFlags,
+  ntowfv2, parseChallengeMessage, toBase64, u32leCompat, DEFAULT_VERSION, NegotiateFlags,
 } from './imports';
 import { createNtlmServer, createSelfSignedCertificate, type NtlmServer, type NtlmServerOptions, type OutcomeEvent } from '../src/index';
 import { challengeFrom, newAgent, ntlmHandshake, outcome, send } from './client';
