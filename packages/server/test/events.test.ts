@@ -3,17 +3,11 @@
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { buildAuthenticateMessage, createNegotiateMessage, fromBase64, toBase64 } from '@ntlmkit/core';
-import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmServer, type OutcomeEvent, type ProxyOutcomeEvent } from '../src/index';
+import { createNtlmProxy, createNtlmServer, type OutcomeEvent, type ProxyOutcomeEvent } from '../src/index';
 import { newAgent, ntlmHandshake } from './client';
+import { alice, stopAfterEach, users } from './wire';
 
-const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
-const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
-const started: (NtlmServer | NtlmProxy)[] = [];
-const agents: http.Agent[] = [];
-afterEach(async () => {
-  agents.splice(0).forEach((a) => a.destroy());
-  await Promise.all(started.splice(0).map((s) => s.stop()));
-});
+const track = stopAfterEach();
 
 /** One request through the proxy with a Proxy-Authorization header, on the agent's single socket. */
 function viaProxy(proxy: string, target: string, agent: http.Agent, header?: string): Promise<http.IncomingMessage> {
@@ -28,8 +22,7 @@ function viaProxy(proxy: string, target: string, agent: http.Agent, header?: str
 }
 
 async function proxyHandshake(proxy: string, target: string, password = alice.password): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  agents.push(agent);
+  const agent = track.agent(new http.Agent({ keepAlive: true, maxSockets: 1 }));
   const negotiate = createNegotiateMessage();
   const r1 = await viaProxy(proxy, target, agent, `NTLM ${toBase64(negotiate)}`);
   const challenge = fromBase64(String(r1.headers['proxy-authenticate']).split(' ')[1]!);
@@ -46,22 +39,19 @@ interface Subject {
 
 const subjects: Record<string, () => Promise<Subject>> = {
   server: async () => {
-    const server = createNtlmServer({ users });
-    started.push(server);
+    const server = track.keep(createNtlmServer({ users }));
     await server.start();
     return {
       emitter: server,
       handshake: async (ok = true) => {
-        const agent = newAgent(server.url);
-        agents.push(agent);
+        const agent = track.agent(newAgent(server.url));
         await ntlmHandshake(server.url, agent, ok ? alice : { ...alice, password: 'wrong' });
       },
     };
   },
   proxy: async () => {
-    const origin = createNtlmServer({ authenticate: false });
-    const proxy = createNtlmProxy({ users });
-    started.push(origin, proxy);
+    const origin = track.keep(createNtlmServer({ authenticate: false }));
+    const proxy = track.keep(createNtlmProxy({ users }));
     await origin.start();
     await proxy.start();
     return { emitter: proxy, handshake: async (ok = true) => void (await proxyHandshake(proxy.url, `${origin.url}/x`, ok ? alice.password : 'wrong')) };

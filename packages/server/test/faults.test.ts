@@ -2,28 +2,20 @@
 import http from 'node:http';
 import { isNtlmError } from '@ntlmkit/core';
 import { createNtlmServer, type NtlmServer, type NtlmServerOptions, type RequestHandler } from '../src/index';
-import { exchange, handshake, PinnedAgent, PinnedHttpsAgent, rawConnection, rawValues, sleep } from './wire';
+import {
+  alice, exchange, handshake, PinnedAgent, PinnedHttpsAgent, rawConnection, rawValues, sleep, stopAfterEach, users,
+} from './wire';
 
-const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
-const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
-const servers: NtlmServer[] = [];
-const agents: http.Agent[] = [];
+const track = stopAfterEach();
 
 async function start(options: NtlmServerOptions = {}): Promise<NtlmServer> {
-  const server = createNtlmServer({ users, ...options });
-  servers.push(server);
+  const server = track.keep(createNtlmServer({ users, ...options }));
   await server.start();
   return server;
 }
 function pinned(server: NtlmServer): http.Agent {
-  const agent = server.url.startsWith('https:') ? new PinnedHttpsAgent() : new PinnedAgent();
-  agents.push(agent);
-  return agent;
+  return track.agent(server.url.startsWith('https:') ? new PinnedHttpsAgent() : new PinnedAgent());
 }
-afterEach(async () => {
-  agents.splice(0).forEach((a) => a.destroy());
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
 
 /** A handler that records what it executed, then answers `body` (with or without Content-Length). */
 function recording(seen: string[], body = 'x'.repeat(100), chunked = false): RequestHandler {
@@ -55,8 +47,7 @@ describe('keepAliveHint', () => {
   test("it is what makes Node's own agent open a new connection per request", async () => {
     for (const [faults, expected] of [[{ keepAliveHint: 1 }, 3], [{ keepAliveHint: 5 }, 1], [{}, 1]] as const) {
       const server = await start({ authenticate: false, faults });
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      agents.push(agent);
+      const agent = track.agent(new http.Agent({ keepAlive: true, maxSockets: 1 }));
       for (let i = 0; i < 3; i++) expect((await exchange(server.url, { agent })).status).toBe(200);
       expect(server.stats.connections).toBe(expected);
     }

@@ -1,10 +1,9 @@
 // The options of the server and the proxy reach the acceptor policy of every connection, with the
 // defaults applied. The real acceptor runs; a subclass only records the policy it was given.
-import http from 'node:http';
 import type { AcceptorPolicy } from '../src/acceptor';
 import { acceptorPolicy } from '../src/gate';
-import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmServer } from '../src/index';
-import { handshake, PinnedAgent } from './wire';
+import { createNtlmProxy, createNtlmServer } from '../src/index';
+import { alice, handshake, PinnedAgent, stopAfterEach, users } from './wire';
 
 const mockPolicies: AcceptorPolicy[] = [];
 jest.mock('../src/acceptor', () => {
@@ -18,38 +17,27 @@ jest.mock('../src/acceptor', () => {
   return { ...actual, NtlmAcceptor: RecordingAcceptor };
 });
 
-const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
-const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
-const started: (NtlmServer | NtlmProxy)[] = [];
-const agents: http.Agent[] = [];
+const track = stopAfterEach();
 beforeEach(() => void mockPolicies.splice(0));
-afterEach(async () => {
-  agents.splice(0).forEach((a) => a.destroy());
-  await Promise.all(started.splice(0).map((s) => s.stop()));
-});
 
 type Strictness = { lenientSessionKey?: boolean; requireMic?: boolean };
 
 async function serverPolicies(options: Strictness): Promise<Record<string, unknown>[]> {
-  const server = createNtlmServer({ users, ...options });
-  started.push(server);
+  const server = track.keep(createNtlmServer({ users, ...options }));
   await server.start();
   for (let i = 0; i < 2; i++) {
-    const agent = new PinnedAgent();
-    agents.push(agent);
+    const agent = track.agent(new PinnedAgent());
     expect((await handshake(server.url, agent, alice)).final.status).toBe(200);
   }
   return mockPolicies as unknown as Record<string, unknown>[];
 }
 
 async function proxyPolicies(options: Strictness): Promise<Record<string, unknown>[]> {
-  const origin = createNtlmServer({ authenticate: false });
-  const proxy = createNtlmProxy({ users, ...options });
-  started.push(origin, proxy);
+  const origin = track.keep(createNtlmServer({ authenticate: false }));
+  const proxy = track.keep(createNtlmProxy({ users, ...options }));
   await origin.start();
   await proxy.start();
-  const agent = new PinnedAgent();
-  agents.push(agent);
+  const agent = track.agent(new PinnedAgent());
   const r = await handshake(proxy.url, agent, alice, { path: `${origin.url}/x` }, 'proxy-authorization');
   expect(r.final.status).toBe(200);
   // The proxy's acceptors know alice; the origin's (no users) are not the subject here.
@@ -80,13 +68,11 @@ test('acceptorPolicy applies the defaults and shares one replay set between conn
     lmCompatibilityLevel: 5, tokenChecking: 'allow', maxClockSkewMs: 300_000, allowAnonymous: false, tls: false,
     lenientSessionKey: false, requireMic: false, targetNames: { netbiosDomain: 'EXAMPLE', dnsDomain: 'example.test' },
   });
-  const server = createNtlmServer({ users });
-  started.push(server);
+  const server = track.keep(createNtlmServer({ users }));
   // Two connections' acceptors: equal policies, the same set of seen proofs.
   return server.start().then(async () => {
     for (let i = 0; i < 2; i++) {
-      const agent = new PinnedAgent();
-      agents.push(agent);
+      const agent = track.agent(new PinnedAgent());
       await handshake(server.url, agent, alice);
     }
     expect(mockPolicies).toHaveLength(2);

@@ -2,31 +2,19 @@
 import http from 'node:http';
 import net from 'node:net';
 import { buildAuthenticateMessage, createNegotiateMessage, fromBase64, toBase64 } from '@ntlmkit/core';
-import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmProxyOptions, type NtlmServer, type RequestHandler } from '../src/index';
-import { exchange, handshake, PinnedAgent, rawValues, sleep } from './wire';
+import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmProxyOptions, type RequestHandler } from '../src/index';
+import { alice, exchange, handshake, PinnedAgent, rawValues, sleep, stopAfterEach, users } from './wire';
 
-const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
-const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
-const started: (NtlmServer | NtlmProxy)[] = [];
-const agents: http.Agent[] = [];
-afterEach(async () => {
-  agents.splice(0).forEach((a) => a.destroy());
-  await Promise.all(started.splice(0).map((s) => s.stop()));
-});
+const track = stopAfterEach();
 
 async function scene(faults: NtlmProxyOptions['faults'], handler?: RequestHandler) {
-  const origin = createNtlmServer({ authenticate: false, handler });
-  const proxy = createNtlmProxy({ users, faults });
-  started.push(origin, proxy);
+  const origin = track.keep(createNtlmServer({ authenticate: false, handler }));
+  const proxy = track.keep(createNtlmProxy({ users, faults }));
   await origin.start();
   await proxy.start();
   return { origin, proxy };
 }
-function pinned(): http.Agent {
-  const agent = new PinnedAgent();
-  agents.push(agent);
-  return agent;
-}
+const pinned = (): http.Agent => track.agent(new PinnedAgent());
 const through = (proxy: NtlmProxy, agent: http.Agent, path: string, last: { method?: string; body?: string } = {}) =>
   handshake(proxy.url, agent, alice, { ...last, path }, 'proxy-authorization');
 

@@ -124,3 +124,20 @@ export function rawConnection(url: string): Promise<{ socket: net.Socket; receiv
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
+export const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
+
+/** Registers an afterEach that stops the servers and proxies and destroys the agents a test made. */
+export function stopAfterEach(): { keep<T extends { stop(): Promise<void> }>(s: T): T; agent<A extends http.Agent>(a: A): A } {
+  const started: { stop(): Promise<void> }[] = [];
+  const agents: http.Agent[] = [];
+  afterEach(async () => {
+    agents.splice(0).forEach((a) => a.destroy());
+    await Promise.all(started.splice(0).map((s) => s.stop()));
+  });
+  return {
+    keep: (s) => (started.push(s), s),
+    agent: (a) => (agents.push(a), a),
+  };
+}
