@@ -137,13 +137,16 @@ export function cutResponse(res: ServerResponse, socket: Socket, method: string 
   const write = res.write.bind(res) as (chunk: Buffer | string, callback: Callback) => boolean;
   const end = res.end.bind(res) as () => ServerResponse;
   const chunks: Buffer[] = [];
+  let ended = false;
   res.write = ((...args: unknown[]) => {
     const { chunk, callback } = writeArgs(args);
-    if (chunk) chunks.push(chunk);
+    if (chunk && !ended) chunks.push(chunk);
     if (callback) process.nextTick(callback);
     return true;
   }) as ServerResponse['write'];
   res.end = ((...args: unknown[]) => {
+    if (ended) return res;
+    ended = true;
     const { chunk } = writeArgs(args);
     if (chunk) chunks.push(chunk);
     const body = Buffer.concat(chunks);
