@@ -17,7 +17,8 @@ const FLAGS = {
   'cert-file': { type: 'string', value: 'PATH', help: 'with --https: write the certificate (PEM) there, e.g. for curl --cacert' },
   'token-checking': { type: 'string', value: 'MODE', help: 'channel bindings over HTTPS: none | allow | require (default allow)' },
   schemes: { type: 'string', value: 'S', help: 'what a 401 offers: NTLM | Negotiate | both | both-joined (default both)' },
-  spn: { type: 'string', multiple: true, value: 'NAME', help: 'accepted SPN, e.g. HTTP/localhost (repeatable; makes the SPN mandatory)' },
+  spn: { type: 'string', multiple: true, value: 'NAME',
+    help: 'accepted SPN, e.g. HTTP/localhost (repeatable; makes the SPN mandatory)' },
   'lm-compatibility': { type: 'string', value: 'N', help: '0 to 5: 5 (default) NTLMv2 only, 4 or lower also NTLMv1' },
   'lenient-session-key': { type: 'boolean', help: 'KEY_EXCH alone makes the encrypted session key count for the MIC\n' +
     '(as gss-ntlmssp and Samba; default: MS-NLMP, KEY_EXCH with SIGN or SEAL)' },
@@ -30,7 +31,8 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h', help: 'print this and exit' },
 };
 
-const labels = Object.entries(FLAGS).map(([name, f]) => `${f.short ? `-${f.short}, ` : ''}--${name}${f.value ? ` ${f.value}` : ''}`);
+const labels = Object.entries(FLAGS)
+  .map(([name, f]) => `${f.short ? `-${f.short}, ` : ''}--${name}${f.value ? ` ${f.value}` : ''}`);
 const column = Math.max(...labels.map((l) => l.length)) + 4;
 const usage = `usage: ntlmkit-server [options]\n${Object.values(FLAGS)
   .map((f, i) => `  ${labels[i].padEnd(column - 2)}${f.help.replaceAll('\n', `\n${' '.repeat(column)}`)}`)
@@ -58,14 +60,17 @@ function parse(args) {
   const values = {};
   for (const token of tokens) {
     if (token.kind === 'option-terminator') fail("unexpected '--'");
-    if (token.kind === 'positional') fail('unexpected argument (values go after their flag, e.g. --port 8080; quote a --user value with spaces)');
+    if (token.kind === 'positional') {
+      fail('unexpected argument (values go after their flag, e.g. --port 8080; quote a --user value with spaces)');
+    }
     const flag = FLAGS[token.name];
     if (!flag) fail(`unknown option ${token.rawName}`);
     if (flag.type === 'boolean' && token.inlineValue) fail(`--${token.name} takes no value`);
     if (flag.type === 'string') {
       if (token.value === undefined || token.value === '') fail(`--${token.name} needs a value`);
       if (!token.inlineValue && token.value.startsWith('-')) {
-        fail(`--${token.name} needs a value (got another option; write --${token.name}=VALUE for one that starts with '-')`);
+        const name = `--${token.name}`;
+        fail(`${name} needs a value (got another option; write ${name}=VALUE for one that starts with '-')`);
       }
     }
     const value = flag.type === 'boolean' ? true : token.value;
@@ -77,12 +82,17 @@ function parse(args) {
 }
 
 /** A value in a message: quoted, cut at 60 characters, control characters escaped (backslashes kept as typed). */
-const quote = (text) => `"${(text.length > 60 ? `${text.slice(0, 60)}…` : text).replace(/[\u0000-\u001f\u007f"]/g, (c) => JSON.stringify(c).slice(1, -1))}"`;
+const quote = (text) => {
+  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return `"${shown.replace(/[\u0000-\u001f\u007f"]/g, (c) => JSON.stringify(c).slice(1, -1))}"`;
+};
 
 function integer(name, text, min, max) {
   if (text === undefined) return undefined;
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) fail(`--${name} must be a whole number from ${min} to ${max}, got ${quote(text)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    fail(`--${name} must be a whole number from ${min} to ${max}, got ${quote(text)}`);
+  }
   return n;
 }
 
@@ -115,7 +125,8 @@ if (args.help) {
 
 const users = {};
 for (const [name, password] of (args.user ?? ['EXAMPLE\\alice:Passw0rd!']).map(user)) {
-  if (Object.keys(users).some((n) => n.toLowerCase() === name.toLowerCase())) fail(`--user ${quote(name)} is given twice`);
+  const taken = Object.keys(users).some((n) => n.toLowerCase() === name.toLowerCase());
+  if (taken) fail(`--user ${quote(name)} is given twice`);
   users[name] = password;
 }
 for (const spn of args.spn ?? []) {
@@ -152,8 +163,9 @@ if (args['cert-file'] !== undefined) {
 if (!args.quiet) {
   server.on('ntlm', (o) => {
     const reading = o.reading ? ` reading=${o.reading}${o.micKey ? ` micKey=${o.micKey}` : ''}` : '';
-    console.log(`${o.ok ? 'OK  ' : 'FAIL'} conn=${o.connection} ${o.method} ${o.path} user=${o.user ?? '-'} dialect=${o.dialect ?? '-'}` +
-      ` mic=${o.mic} cb=${o.channelBinding}${reading}${o.reason ? ` reason="${o.reason}"` : ''}`);
+    const who = `user=${o.user ?? '-'} dialect=${o.dialect ?? '-'} mic=${o.mic} cb=${o.channelBinding}`;
+    const reason = o.reason ? ` reason="${o.reason}"` : '';
+    console.log(`${o.ok ? 'OK  ' : 'FAIL'} conn=${o.connection} ${o.method} ${o.path} ${who}${reading}${reason}`);
   });
 }
 let url;
@@ -163,6 +175,7 @@ try {
   console.error(`ntlmkit-server: cannot listen on ${host}:${port}: ${error.code ?? error.message}`);
   process.exit(1);
 }
-const strictness = `session key: ${args['lenient-session-key'] ? 'lenient' : 'strict'}, MIC: ${args['require-mic'] ? 'required' : 'checked when sent'}`;
+const strictness = `session key: ${args['lenient-session-key'] ? 'lenient' : 'strict'}, ` +
+  `MIC: ${args['require-mic'] ? 'required' : 'checked when sent'}`;
 console.log(`ntlmkit server listening on ${url} (users: ${Object.keys(users).join(', ')}; ${strictness})`);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.stop().then(() => process.exit(0)));

@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import { DEFAULT_VERSION, toBase64, type NtlmVersion } from '@ntlmkit/core';
-import { NtlmAcceptor, type AcceptorPolicy, type AuthOutcome, type TargetNames, type TokenChecking } from './acceptor.js';
+import {
+  NtlmAcceptor, type AcceptorPolicy, type AuthOutcome, type TargetNames, type TokenChecking,
+} from './acceptor.js';
 import { ntlmStep } from './step.js';
 import { Users, type UserTable } from './users.js';
 
@@ -165,16 +167,15 @@ export class NtlmGate<About extends object> {
     const step = ntlmStep(connection.acceptor, header, o.alwaysRefuse);
     switch (step.kind) {
       case 'none':
-        if (connection.authenticated && !o.perRequest) return { pass: true, connection, identity: connection.authenticated };
+        if (connection.authenticated && !o.perRequest) {
+          return { pass: true, connection, identity: connection.authenticated };
+        }
         return { pass: false, connection, answer: this.bare(connection) };
       case 'challenge':
         connection.authenticated = undefined; // a new handshake replaces the connection's identity
         o.stats.handshakes++;
-        return {
-          pass: false,
-          connection,
-          answer: this.answer({ [o.role.challengeHeader]: `${step.scheme} ${toBase64(step.token)}` }, o.closeAfterChallenge),
-        };
+        const challenge = `${step.scheme} ${toBase64(step.token)}`;
+        return { pass: false, connection, answer: this.answer({ [o.role.challengeHeader]: challenge }, o.closeAfterChallenge) };
       case 'authenticated':
       case 'refused': {
         const outcome = step.outcome;
@@ -195,7 +196,8 @@ export class NtlmGate<About extends object> {
   }
 
   private answer(headers: Record<string, string | string[]>, close?: 'announce' | 'drop'): Answer {
-    return { role: this.options.role, headers: close === 'announce' ? { ...headers, Connection: 'close' } : headers, close };
+    const all = close === 'announce' ? { ...headers, Connection: 'close' } : headers;
+    return { role: this.options.role, headers: all, close };
   }
 }
 
@@ -214,7 +216,8 @@ export function writeAnswer(res: http.ServerResponse, answer: Answer): void {
 /** The answer's head as raw text, for a socket Node has handed over (a CONNECT being authenticated). */
 export function answerHead(answer: Answer, extra: Record<string, string> = {}): string {
   const lines = [`HTTP/1.1 ${answer.role.status} ${answer.role.statusText}`];
-  const headers: Record<string, string | string[]> = { ...answer.headers, 'Content-Length': String(Buffer.byteLength(answer.role.body)) };
+  const length = String(Buffer.byteLength(answer.role.body));
+  const headers: Record<string, string | string[]> = { ...answer.headers, 'Content-Length': length };
   if (answer.close !== 'announce') Object.assign(headers, { Connection: 'keep-alive' }, extra);
   for (const [name, value] of Object.entries(headers)) for (const v of [value].flat()) lines.push(`${name}: ${v}`);
   return `${lines.join('\r\n')}\r\n\r\n${answer.role.body}`;

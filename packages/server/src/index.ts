@@ -7,6 +7,11 @@ export {
 } from './proxy.js';
 export type { AcceptorOptions, OriginAcceptorOptions } from './gate.js';
 export type { Lifecycle, OutcomeEvents } from './lifecycle.js';
-export { NtlmAcceptor, type AcceptorPolicy, type AuthOutcome, type TokenChecking, type ChannelBindingStatus, type ServerDialect, type TargetNames } from './acceptor.js';
-export { createSelfSignedCertificate, type CertificateAlgorithm, type SelfSigned, type SelfSignedOptions } from './certificate.js';
+export {
+  NtlmAcceptor, type AcceptorPolicy, type AuthOutcome, type TokenChecking, type ChannelBindingStatus, type ServerDialect,
+  type TargetNames,
+} from './acceptor.js';
+export {
+  createSelfSignedCertificate, type CertificateAlgorithm, type SelfSigned, type SelfSignedOptions,
+} from './certificate.js';
 export { Users, type UserTable, type UserEntry } from './users.js';

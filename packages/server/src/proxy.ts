@@ -70,9 +70,12 @@ function first(value: string | string[] | undefined): string | undefined {
 export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
   const faults = checkCounts({ ...options.faults }, COUNTS, 'faults');
   const allowTarget = options.allowTarget ?? loopbackOnly;
-  const stats: ProxyStats = { requests: 0, connects: 0, connections: 0, handshakes: 0, authenticated: 0, failures: 0, forwarded: 0 };
+  const stats: ProxyStats = {
+    requests: 0, connects: 0, connections: 0, handshakes: 0, authenticated: 0, failures: 0, forwarded: 0,
+  };
   const idle = faults.closeIdleAfterMs !== undefined ? new IdleCloser(faults.closeIdleAfterMs) : undefined;
-  const hint: Record<string, string> = faults.keepAliveHint !== undefined ? { 'Keep-Alive': `timeout=${faults.keepAliveHint}` } : {};
+  const hint: Record<string, string> =
+    faults.keepAliveHint !== undefined ? { 'Keep-Alive': `timeout=${faults.keepAliveHint}` } : {};
   // The upstream connection pinned to each client connection (origin NTLM is connection-bound too).
   const agents = new WeakMap<Socket, http.Agent>();
   // Node stops tracking sockets it hands over for CONNECT: stop() closes these itself.
@@ -117,7 +120,8 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('a proxy request needs an absolute http:// URI\n');
       return;
     }
-    const verdict = gate.admit(req.socket, first(req.headers['proxy-authorization']), { method: req.method ?? '', target: target.host });
+    const about = { method: req.method ?? '', target: target.host };
+    const verdict = gate.admit(req.socket, first(req.headers['proxy-authorization']), about);
     if (!verdict.pass) {
       for await (const _ of req); // read the body: the connection stays usable
       writeAnswer(res, verdict.answer);
@@ -128,20 +132,24 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
       return;
     }
     const headers: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    }
     stats.forwarded++;
     const n = ++forwards;
     if (n <= (faults.dropAfterExecute ?? 0)) dropResponse(res, req.socket);
     else if (n <= (faults.resetMidBody ?? 0)) cutResponse(res, req.socket, req.method);
     const upstream = http.request(target, { method: req.method, headers, agent: agentFor(req.socket) }, (up) => {
       const back: http.OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) back[name] = value;
+      for (const [name, value] of Object.entries(up.headers)) {
+        if (!HOP_BY_HOP.has(name) && value !== undefined) back[name] = value;
+      }
       res.writeHead(up.statusCode ?? 502, back);
       up.pipe(res);
     });
     upstream.on('error', (error) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream failed: ${error.message}\n`);
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream failed: ${error.message}\n`);
     });
     req.pipe(upstream);
   }

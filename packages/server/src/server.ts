@@ -57,7 +57,11 @@ export interface RequestContext {
   connection: number;
 }
 
-export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, context: RequestContext) => void | Promise<void>;
+export type RequestHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  context: RequestContext,
+) => void | Promise<void>;
 
 export interface NtlmServerOptions extends OriginAcceptorOptions {
   /** `true` for a fresh self-signed certificate, or your own certificate and key (PEM). */
@@ -198,7 +202,8 @@ export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
     const body = Buffer.concat(chunks);
     if (options.authenticate === false) return execute(req, res, { body, connection: gate.connection(req.socket).id });
 
-    const verdict = gate.admit(req.socket, req.headers.authorization, { method: req.method ?? '', path: req.url ?? '' });
+    const about = { method: req.method ?? '', path: req.url ?? '' };
+    const verdict = gate.admit(req.socket, req.headers.authorization, about);
     if (verdict.recorded) res.setHeader('x-ntlm-outcome', headerJson(verdict.recorded));
     if (verdict.pass) {
       const outcome = verdict.identity;

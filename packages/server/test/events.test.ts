@@ -13,7 +13,8 @@ const track = stopAfterEach();
 function viaProxy(proxy: string, target: string, agent: http.Agent, header?: string): Promise<http.IncomingMessage> {
   const { hostname, port } = new URL(proxy);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: hostname, port, path: target, agent, headers: header ? { 'proxy-authorization': header } : {} }, (res) => {
+    const headers = header ? { 'proxy-authorization': header } : {};
+    const req = http.request({ host: hostname, port, path: target, agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res));
     });
@@ -54,7 +55,8 @@ const subjects: Record<string, () => Promise<Subject>> = {
     const proxy = track.keep(createNtlmProxy({ users }));
     await origin.start();
     await proxy.start();
-    return { emitter: proxy, handshake: async (ok = true) => void (await proxyHandshake(proxy.url, `${origin.url}/x`, ok ? alice.password : 'wrong')) };
+    const handshake = async (ok = true) => void (await proxyHandshake(proxy.url, `${origin.url}/x`, ok ? alice.password : 'wrong'));
+    return { emitter: proxy, handshake };
   },
 };
 

@@ -99,7 +99,8 @@ export async function handshake(
   header: 'authorization' | 'proxy-authorization' = 'authorization',
 ): Promise<{ challenge: Exchange; final: Exchange }> {
   const negotiate = createNegotiateMessage();
-  const challenge = await exchange(url, { ...last, body: undefined, method: 'GET', agent, headers: { [header]: `NTLM ${toBase64(negotiate)}` } });
+  const first = { ...last, body: undefined, method: 'GET', agent, headers: { [header]: `NTLM ${toBase64(negotiate)}` } };
+  const challenge = await exchange(url, first);
   const line = String(challenge.headers[header === 'authorization' ? 'www-authenticate' : 'proxy-authenticate']);
   const token = fromBase64(line.split(' ')[1]!);
   const m = buildAuthenticateMessage({ negotiate, challenge: token, ...credentials }).message;
