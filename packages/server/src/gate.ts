@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { DEFAULT_VERSION, toBase64, type NtlmVersion } from '@ntlmkit/core';
 import {
   NtlmAcceptor, type AcceptorPolicy, type AuthOutcome, type TargetNames, type TokenChecking,
@@ -171,11 +172,12 @@ export class NtlmGate<About extends object> {
           return { pass: true, connection, identity: connection.authenticated };
         }
         return { pass: false, connection, answer: this.bare(connection) };
-      case 'challenge':
+      case 'challenge': {
         connection.authenticated = undefined; // a new handshake replaces the connection's identity
         o.stats.handshakes++;
-        const challenge = `${step.scheme} ${toBase64(step.token)}`;
-        return { pass: false, connection, answer: this.answer({ [o.role.challengeHeader]: challenge }, o.closeAfterChallenge) };
+        const headers = { [o.role.challengeHeader]: `${step.scheme} ${toBase64(step.token)}` };
+        return { pass: false, connection, answer: this.answer(headers, o.closeAfterChallenge) };
+      }
       case 'authenticated':
       case 'refused': {
         const outcome = step.outcome;
@@ -202,13 +204,12 @@ export class NtlmGate<About extends object> {
 }
 
 /** Writes a 401/407 through a ServerResponse (with a body for the origin, none for the proxy). */
-export function writeAnswer(res: http.ServerResponse, answer: Answer): void {
+export function writeAnswer(res: http.ServerResponse, socket: Socket, answer: Answer): void {
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
   const body = answer.role.body;
   if (body) res.setHeader('Content-Type', 'text/plain');
   res.setHeader('Content-Length', Buffer.byteLength(body));
-  const socket = res.socket; // detached from `res` by the time 'finish' is emitted
-  if (answer.close === 'drop') res.once('finish', () => socket?.destroy());
+  if (answer.close === 'drop') res.once('finish', () => socket.destroy());
   res.writeHead(answer.role.status, answer.role.statusText);
   res.end(body);
 }

@@ -124,7 +124,7 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
     const verdict = gate.admit(req.socket, first(req.headers['proxy-authorization']), about);
     if (!verdict.pass) {
       for await (const _ of req); // read the body: the connection stays usable
-      writeAnswer(res, verdict.answer);
+      writeAnswer(res, req.socket, verdict.answer);
       return;
     }
     if (!allowTarget(target.hostname.replace(/^\[|\]$/g, ''), Number(target.port || 80))) {

@@ -210,7 +210,7 @@ export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
       return execute(req, res, { user: outcome.user, outcome, body, connection: verdict.connection.id });
     }
     if (faults.delayMs) await sleep(faults.delayMs);
-    writeAnswer(res, verdict.answer);
+    writeAnswer(res, req.socket, verdict.answer);
   }
 
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
