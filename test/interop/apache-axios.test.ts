@@ -14,8 +14,8 @@ describePeer('Apache + gss-ntlmssp', apacheAvailable(), APACHE_INSTALL)('axios a
     clients.forEach((c) => c.ntlm.destroy());
     apache?.stop();
   });
-  function client(password = 'Passw0rd!', username = 'EXAMPLE\\alice') {
-    const c = createNtlmAxios({ credentials: { username, password }, httpsAgent: new https.Agent({ rejectUnauthorized: false }), connections: 4 });
+  function client(password = 'Passw0rd!', username = 'EXAMPLE\\alice', extra: Record<string, unknown> = {}) {
+    const c = createNtlmAxios({ credentials: { username, password }, httpsAgent: new https.Agent({ rejectUnauthorized: false }), connections: 4, ...extra });
     clients.push(c);
     return c;
   }
@@ -34,6 +34,19 @@ describePeer('Apache + gss-ntlmssp', apacheAvailable(), APACHE_INSTALL)('axios a
     expect(results.every((r) => String(r.data).includes('user=EXAMPLE\\bob'))).toBe(true);
     expect(api.ntlm.connectionCount()).toBeLessThanOrEqual(4);
   });
+
+  // Issue 12 §4: every request succeeds; later rounds open new connections that resume TLS sessions (a
+  // resumed session presents no certificate: the channel binding comes from the session's).
+  test.each([32, 256])('HTTPS: %i concurrent requests, 4 rounds on new connections', async (n) => {
+    const api = client('Passw0rd!', 'EXAMPLE\\alice', { connections: 16, freeSocketTimeout: 50 });
+    for (let round = 0; round < 4; round++) {
+      const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => api.get(`${apache.https}/echo?r=${round}&i=${i}`)));
+      const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason?.message));
+      expect(failed).toEqual([]);
+      expect(results.every((r) => String((r as PromiseFulfilledResult<{ data: string }>).value.data).includes('user=EXAMPLE\\alice'))).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+  }, 60_000);
 
   test('a wrong password: the 401', async () => {
     await expect(client('wrong').get(`${apache.http}/`)).rejects.toMatchObject({ response: { status: 401 } });

@@ -50,6 +50,18 @@ describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('axios throug
     expect(api.ntlm.connectionCount()).toBeLessThanOrEqual(8);
   });
 
+  // Issue 12 §4 through a tunnel: every request of 32 and of 256 concurrent ones, in rounds on new tunnels.
+  test.each([32, 256])('HTTPS via CONNECT: %i concurrent requests, 3 rounds on new tunnels', async (n) => {
+    const api = client({ credentials: alice, connections: 8, freeSocketTimeout: 50 });
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => api.get(`${scene.ntlmHttps.url}/r${round}/${i}`)));
+      const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason?.message));
+      expect(failed).toEqual([]);
+      expect(results.every((r) => (r as PromiseFulfilledResult<{ data: { user: string } }>).value.data.user === 'EXAMPLE\\alice')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+  }, 60_000);
+
   test("axios's own proxy setting is refused clearly on an NTLM instance", async () => {
     const api = createNtlmAxios({ credentials: alice });
     clients.push(api);

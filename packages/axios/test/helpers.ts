@@ -1,0 +1,44 @@
+// Shared by the axios adapter's tests: the users, servers and clients, each stopped after its test.
+import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmProxyOptions, type NtlmServer, type NtlmServerOptions } from '@ntlmkit/server';
+import { createNtlmAxios, type NtlmAxiosInstance } from '../src/index';
+
+export const users = { 'EXAMPLE\\alice': 'Passw0rd!', 'EXAMPLE\\bob': 'Pässwörd€1' };
+export const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
+export const bob = { username: 'EXAMPLE\\bob', password: 'Pässwörd€1' };
+export const proxyUser = { username: 'CORP\\proxy', password: 'Pr0xy!' };
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+/** Runs `fn` after the current test (servers stop, clients close their connections). */
+export function after(fn: () => unknown): void {
+  cleanup.push(fn);
+}
+
+/** Both readings of MS-NLMP's session-key rule: the strict one (the default) and gss-ntlmssp's / Samba's. */
+export const READINGS = [false, true] as const;
+
+export async function server(options: NtlmServerOptions = {}): Promise<NtlmServer> {
+  const s = createNtlmServer({ users, ...options });
+  await s.start();
+  after(() => s.stop());
+  return s;
+}
+
+export async function proxy(options: Partial<NtlmProxyOptions> = {}): Promise<NtlmProxy> {
+  const p = createNtlmProxy({ users: { 'CORP\\proxy': 'Pr0xy!' }, ...options });
+  await p.start();
+  after(() => p.stop());
+  return p;
+}
+
+export function client(config: Parameters<typeof createNtlmAxios>[0]): NtlmAxiosInstance {
+  const c = createNtlmAxios(config);
+  after(() => c.ntlm.destroy());
+  return c;
+}
+
+export const outcome = (r: { headers: Record<string, unknown> }) => JSON.parse(String(r.headers['x-ntlm-outcome']));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
