@@ -98,7 +98,7 @@ export class Hop implements LegListener {
     const slot = await this.#take();
     this.#slot = slot;
     slot.listener = this;
-    let action = this.s.flow.start(slot);
+    let action = this.#step(() => this.s.flow.start(slot));
     for (;;) {
       if (action.kind === 'fail') return this.#fail(action.error, slot.connected);
       if (action.kind === 'deliver') return this.#fail(new NtlmError('ERR_NTLM_WRONG_STATE', 'a delivery outside a response'), true);
@@ -131,7 +131,7 @@ export class Hop implements LegListener {
       req.destroy(this.s.cancellation.reason ?? new LegReplaced());
       return;
     }
-    const instead = this.s.flow.sending(this.#slot!);
+    const instead = this.#step(() => this.s.flow.sending(this.#slot!));
     if (instead) {
       leg.instead = instead;
       req.destroy(new LegReplaced());
@@ -144,10 +144,19 @@ export class Hop implements LegListener {
     const leg = this.#leg;
     if (!leg || !leg.written) return;
     const head = headOf(res, req);
-    leg.action = this.s.flow.response(head, this.#slot!);
+    leg.action = this.#step(() => this.s.flow.response(head, this.#slot!));
     if (leg.action.kind !== 'deliver') return;
     leg.reusableUntil = this.#reuseDeadline(head.closing, values(res.headers['keep-alive'])[0]);
     this.s.cancellation.headArrived();
+  }
+
+  /** A step of the machine; what it throws (a caller's `spn` function, say) ends the request with it. */
+  #step<T extends Action | undefined>(step: () => T): T | Action {
+    try {
+      return step();
+    } catch (error) {
+      return { kind: 'fail', error: error as Error };
+    }
   }
 
   /** What the machine says after a leg failed (the caller's abort and a started response end the request). */
@@ -160,7 +169,7 @@ export class Hop implements LegListener {
     // (Node's errors may come from another realm, as under jest: no `instanceof Error`.)
     const cause = error instanceof AxiosError ? (error as { cause?: unknown }).cause : error;
     if (leg.action?.kind === 'deliver' || typeof cause !== 'object' || cause === null || !leg.written) return { kind: 'fail', error: error as Error };
-    const next = this.s.flow.failure(cause as Error, leg.action !== undefined || this.#slot!.ready);
+    const next = this.#step(() => this.s.flow.failure(cause as Error, leg.action !== undefined || this.#slot!.ready));
     return next.kind === 'fail' && next.error === cause ? { kind: 'fail', error: error as Error } : next;
   }
 
