@@ -24,6 +24,12 @@ const SOAK = QUICK ? 300 : 50_000;
 const UPLOAD = QUICK ? 1024 * 1024 : 8 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = QUICK ? 2000 : 5000;
 const GIVE_UP_AFTER = 5;
+// BENCH_ONLY=throughput,apache runs only the named sections (roundtrips, throughput, upload, tokens, soak,
+// apache) and writes bench/results.only.md; BENCH_CLIENTS limits the clients of the throughput and apache
+// sections (names from clients.mjs, comma-separated: BENCH_CLIENTS='ntlmkit axios,baseline axios').
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
+const runs = (section) => !ONLY || ONLY.has(section);
+const measured = (kinds) => (process.env.BENCH_CLIENTS ? kinds.filter((k) => process.env.BENCH_CLIENTS.split(',').includes(k)) : kinds);
 const out = [];
 const log = (line = '') => {
   out.push(line);
@@ -102,7 +108,7 @@ log('## 1. Round trips (HTTP exchanges the server sees)');
 log();
 log('| client | (a) first request, new origin | (b) new connection, known origin | (c) authenticated connection | dialect seen by the server |');
 log('| --- | ---: | ---: | ---: | --- |');
-{
+if (runs('roundtrips')) {
   const url = await ipc('start', { authenticate: true });
   const rows = [...NTLM_CLIENTS.slice(0, 1).map((k) => [k, {}]), ['ntlmkit undici', { preemptive: true }], ...NTLM_CLIENTS.slice(1).map((k) => [k, {}])];
   for (const [kind, extra] of rows) {
@@ -159,8 +165,8 @@ const conditions = [
 const throughput = {};
 log(`| client | ${conditions.map((c) => c.label).join(' | ')} |`);
 log(`| --- | ${conditions.map(() => '---:').join(' | ')} |`);
-const kinds = [...NTLM_CLIENTS, ...Object.values(BASELINES)];
-for (const cond of conditions) {
+const kinds = measured([...NTLM_CLIENTS, ...Object.values(BASELINES)]);
+for (const cond of runs('throughput') ? conditions : []) {
   const authUrl = await ipc('start', { authenticate: true, delayMs: cond.delayMs ?? 0 });
   const plainUrl = await ipc('start', { authenticate: false, delayMs: cond.delayMs ?? 0 });
   for (const kind of kinds) {
@@ -176,7 +182,7 @@ for (const cond of conditions) {
   }
   await ipc('stopAll');
 }
-for (const kind of kinds) {
+for (const kind of runs('throughput') ? kinds : []) {
   const cells = conditions.map((cond) => {
     const r = throughput[kind][cond.label];
     const base = throughput[BASELINES[makeClient(kind).library]]?.[cond.label];
@@ -187,7 +193,7 @@ for (const kind of kinds) {
   log(`| ${kind} | ${cells.join(' | ')} |`);
 }
 log();
-{
+if (runs('throughput') && !process.env.BENCH_CLIENTS) {
   const best = (label) => Math.max(...['axios-ntlm', 'httpntlm'].filter((k) => !throughput[k][label].failures).map((k) => throughput[k][label].rps), 0);
   for (const label of ['c=32', 'c=32, pool 8', 'c=32, 2 ms']) {
     const competitor = best(label);
@@ -202,7 +208,7 @@ log(`## 3. Upload: POST of ${fmt(UPLOAD / 1024 / 1024)} MiB to a known NTLM orig
 log();
 log('| client | buffer: bytes received per request | stream: bytes received per request | stream intact |');
 log('| --- | ---: | ---: | --- |');
-{
+if (runs('upload')) {
   const body = Buffer.alloc(UPLOAD, 0x61);
   const sha = createHash('sha256').update(body).digest('hex');
   const url = await ipc('start', { authenticate: true });
@@ -244,7 +250,7 @@ log('## 4. AUTHENTICATE messages per second (same user, password and CHALLENGE w
 log();
 log('| implementation | messages/s | ratio to ntlmkit | what it produced |');
 log('| --- | ---: | ---: | --- |');
-{
+if (runs('tokens')) {
   const challengeBytes = createChallengeMessage({
     flags: 0xe28a8215, serverChallenge: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), targetName: 'EXAMPLE',
     targetInfo: [
@@ -303,7 +309,7 @@ log(`## 5. Soak: ${fmt(SOAK)} requests at concurrency 64, pool of 16 connections
 log();
 log('| adapter | req/s | errors | max open sockets (server) | pool size | heap growth | RSS growth |');
 log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-{
+if (runs('soak')) {
   const url = await ipc('start', { authenticate: true });
   for (const kind of ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios']) {
     await ipc('drop', { url });
@@ -327,7 +333,9 @@ if (!global.gc) log('(Run with `node --expose-gc` for heap figures after a full 
 
 // --- 6. The same clients against a real third-party server, where its Debian packages are installed ---
 const apacheModule = '/usr/lib/apache2/modules/mod_auth_gssapi.so';
-if (existsSync('/usr/sbin/apache2') && existsSync(apacheModule)) {
+if (!runs('apache')) {
+  // not asked for (BENCH_ONLY)
+} else if (existsSync('/usr/sbin/apache2') && existsSync(apacheModule)) {
   const script = join(here, '..', 'test', 'peers', 'apache-ntlm');
   // A fresh Apache per client: a client that leaves idle keep-alive connections behind (httpntlm opens
   // a new agent per call) would otherwise hold Apache's workers and slow down whoever comes next.
@@ -362,7 +370,7 @@ if (existsSync('/usr/sbin/apache2') && existsSync(apacheModule)) {
   log('| client | c=1 | c=32 |');
   log('| --- | ---: | ---: |');
   const rows = {};
-  for (const kind of [...NTLM_CLIENTS, ...Object.values(BASELINES)]) {
+  for (const kind of measured([...NTLM_CLIENTS, ...Object.values(BASELINES)])) {
     rows[kind] = await withApache(async (base) => {
       const url = kind.startsWith('baseline') ? `${base}/public/index.html` : `${base}/`;
       const result = {};
@@ -391,11 +399,11 @@ if (existsSync('/usr/sbin/apache2') && existsSync(apacheModule)) {
 
 // --- chart ---
 // Quick figures are not meaningful: they never replace the committed chart.
-if (!QUICK) {
+if (!QUICK && !ONLY) {
   writeFileSync(join(here, 'throughput.svg'), chart());
   log('Chart: [throughput.svg](throughput.svg) (ratio to the same library\'s unauthenticated baseline).');
 }
-writeFileSync(join(here, QUICK ? 'results.quick.md' : 'results.md'), `${out.join('\n')}\n`);
+writeFileSync(join(here, ONLY ? 'results.only.md' : QUICK ? 'results.quick.md' : 'results.md'), `${out.join('\n')}\n`);
 child.kill();
 
 function chart() {

@@ -7,7 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  bodyFacts, bufferWithin, Identity, normaliseOrigin, NtlmHttpEngine, routeKey, SlotPool, validateOptions,
+  bodyFacts, bufferWithin, Identity, normaliseOrigin, NtlmHttpEngine, SlotPool, validateOptions,
   type Env, type NtlmHttpOptions, type OptionCheck, type ProxyOptions, type Route,
 } from '@ntlmkit/core/http';
 import { logger, openTunnel, secureOver, TlsSessions } from '@ntlmkit/core/node';
@@ -101,6 +101,11 @@ function urlOf(config: InternalAxiosRequestConfig): URL | undefined {
   }
 }
 
+/** The caller authenticates the request itself (axios's `auth`, or an Authorization header). */
+function ownAuthorization(config: InternalAxiosRequestConfig): boolean {
+  return config.auth !== undefined || (config.headers as AxiosHeaders | undefined)?.has?.('authorization') === true;
+}
+
 /** axios's settle: the caller's validateStatus decides. */
 function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosResponse {
   const validate = config.validateStatus;
@@ -114,9 +119,14 @@ function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Ax
   );
 }
 
-interface PoolEntry {
+/** What a client knows of one origin: its route (from the options and the environment) and its pools. */
+interface OriginEntry {
   origin: string;
-  pool: SlotPool<AxiosSlot>;
+  route: Route;
+  /** axios's `proxy` setting for a forward proxy. */
+  proxy: { protocol: string; host: string; port: number } | undefined;
+  /** Pools by route (`proxy: false` goes direct) and connection settings. */
+  pools: Map<Route, Map<ConnectionSettings, SlotPool<AxiosSlot>>>;
 }
 
 export class NtlmAxiosEngine {
@@ -124,7 +134,8 @@ export class NtlmAxiosEngine {
   readonly #idleMs: number;
   readonly #proxyTls: ConnectionOptions | undefined;
   readonly #ntlmProxy: boolean;
-  readonly #pools = new Map<string, PoolEntry>();
+  readonly #origins = new Map<string, OriginEntry>();
+  readonly #pools: { origin: string; pool: SlotPool<AxiosSlot> }[] = [];
   readonly #active = new Set<Cancellation>();
   readonly #http: AxiosAdapter;
 
@@ -139,19 +150,31 @@ export class NtlmAxiosEngine {
     this.#http = axios.getAdapter('http');
   }
 
-  /** The axios adapter that `withNtlm` installs. */
-  readonly adapter: AxiosAdapter = (config) => this.#request(config);
+  /**
+   * The axios adapter `withNtlm` puts in the instance's defaults. Instances made from it (`instance.create()`)
+   * inherit it but not the request interceptor: their requests go out without NTLM.
+   */
+  readonly adapter: AxiosAdapter = (config) =>
+    (config as { [OWNER]?: unknown })[OWNER] === this ? this.#request(config) : this.#http(config);
+
+  /** The adapter of this instance's own requests (set by its request interceptor). */
+  readonly #owned: AxiosAdapter = (config) => this.#request(config);
 
   /**
-   * @internal The request interceptor: marks the request as this instance's and picks the adapter. A
-   * request with an adapter function of its own (a mock) runs that instead: NTLM steps aside.
+   * @internal The request interceptor: picks the adapter. A request with an adapter function of its own
+   * (a mock) runs that instead, so NTLM steps aside (a mock's passthrough reaches `adapter` from the defaults).
    */
   prepare(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
-    Object.defineProperty(config, OWNER, { value: this, configurable: true });
     const adapter = config.adapter;
-    if (adapter === this.adapter || typeof adapter === 'function') return config;
-    if (!usesHttpAdapter(adapter)) Object.defineProperty(config, REFUSED, { value: unsupportedAdapter(adapter), configurable: true });
-    config.adapter = this.adapter;
+    if (adapter === this.#owned) return config;
+    if (typeof adapter === 'function' && adapter !== this.adapter) {
+      Object.defineProperty(config, OWNER, { value: this, configurable: true });
+      return config;
+    }
+    if (adapter !== this.adapter && !usesHttpAdapter(adapter)) {
+      Object.defineProperty(config, REFUSED, { value: unsupportedAdapter(adapter), configurable: true });
+    }
+    config.adapter = this.#owned;
     return config;
   }
 
@@ -159,7 +182,7 @@ export class NtlmAxiosEngine {
   connectionCount(origin?: string): number {
     const wanted = origin === undefined ? undefined : normaliseOrigin(origin);
     let n = 0;
-    for (const { origin: o, pool } of this.#pools.values()) {
+    for (const { origin: o, pool } of this.#pools) {
       if (wanted === undefined || o === wanted) for (const slot of pool.slots) if (slot.connected) n++;
     }
     return n;
@@ -172,14 +195,14 @@ export class NtlmAxiosEngine {
   destroy(): void {
     const error = new NtlmError('ERR_NTLM_CONNECTION_CLOSED', 'the NTLM connections of this axios instance were destroyed (instance.ntlm.destroy())');
     for (const cancellation of [...this.#active]) cancellation.abort(error);
-    for (const { pool } of this.#pools.values()) for (const slot of [...pool.slots]) slot.close();
-    this.#pools.clear();
+    for (const { pool } of this.#pools.splice(0)) for (const slot of [...pool.slots]) slot.close();
+    this.#origins.clear();
   }
 
   /** Lets the requests in progress finish, then closes every idle connection. */
   async close(): Promise<void> {
-    await Promise.all([...this.#active].map((c) => c.settled));
-    for (const { pool } of this.#pools.values()) pool.closeIdle();
+    await Promise.all([...this.#active].map((c) => c.settled()));
+    for (const { pool } of this.#pools) pool.closeIdle();
   }
 
   toJSON(): Record<string, unknown> {
@@ -197,8 +220,6 @@ export class NtlmAxiosEngine {
   }
 
   async #request(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-    // A config of another instance (one made by `instance.create()` inherits the adapter): no credentials.
-    if ((config as { [OWNER]?: unknown })[OWNER] !== this) return this.#http(config);
     const refused = (config as { [REFUSED]?: NtlmError })[REFUSED] ?? this.#unsupported(config);
     if (refused) throw toAxiosError(refused, config);
     const first = urlOf(config);
@@ -301,11 +322,11 @@ export class NtlmAxiosEngine {
 
   async #hop(config: InternalAxiosRequestConfig, url: URL, identity: Identity | undefined, scope: readonly string[] | undefined, cancellation: Cancellation): Promise<AxiosResponse> {
     const engine = this.#engine;
+    const known = this.#origin(url);
+    const origin = known.origin;
     // Like axios: the environment's proxies apply unless the request says `proxy: false`.
-    const route = config.proxy === false ? DIRECT : engine.route(url, process.env as Env);
-    const origin = url.origin;
-    const ownAuthorization = config.auth !== undefined || AxiosHeaders.from(config.headers as AxiosHeaders).has('authorization');
-    const authenticate = identity !== undefined && !ownAuthorization && engine.allows(origin, scope);
+    const route = config.proxy === false ? DIRECT : known.route;
+    const authenticate = identity !== undefined && !ownAuthorization(config) && engine.allows(origin, scope);
     if (!authenticate && route.kind === 'direct') return this.#plain(config, cancellation);
     const proxied = route.kind === 'forward' && engine.proxyIdentity !== undefined;
     let data: unknown = config.data;
@@ -322,12 +343,13 @@ export class NtlmAxiosEngine {
       origin, url: () => url, route, identity: authenticate ? identity : undefined, method: config.method, body,
     });
     const hop = new Hop({
-      pool: this.#pool(route, url, config),
+      pool: this.#pool(known, route, url, config),
       flow,
       key: authenticate ? identity!.key : '',
       config: data === config.data ? config : ({ ...config, data } as InternalAxiosRequestConfig),
       http: this.#http,
       route,
+      ...(route.kind === 'forward' ? { proxy: known.proxy! } : {}),
       hasBody: body.present,
       idleMs: this.#idleMs,
       cancellation,
@@ -337,26 +359,43 @@ export class NtlmAxiosEngine {
 
   /** A hop without NTLM (an origin that gets no credentials): axios's http adapter with the caller's agents. */
   #plain(config: InternalAxiosRequestConfig, cancellation: Cancellation): Promise<AxiosResponse> {
-    const abort = new AbortController();
-    cancellation.onAbort(() => abort.abort());
     const timeout = cancellation.handOver();
     return this.#http({
-      ...config, maxRedirects: 0, validateStatus: () => true, signal: abort.signal, cancelToken: undefined,
+      ...config, maxRedirects: 0, validateStatus: () => true, signal: undefined, cancelToken: cancellation.token() as never,
       ...(timeout !== undefined ? { timeout: timeout.ms, timeoutErrorMessage: timeout.message } : {}),
     } as InternalAxiosRequestConfig) as Promise<AxiosResponse>;
   }
 
+  /** What this client knows of an origin (its route is read from the options and the environment once). */
+  #origin(url: URL): OriginEntry {
+    const key = url.origin;
+    let known = this.#origins.get(key);
+    if (!known) {
+      const route = this.#engine.route(url, process.env as Env);
+      const p = route.kind === 'forward' ? route.proxy : undefined;
+      known = {
+        origin: key,
+        route,
+        proxy: p ? { protocol: p.protocol.slice(0, -1), host: p.hostname, port: Number(p.port || (p.protocol === 'https:' ? 443 : 80)) } : undefined,
+        pools: new Map(),
+      };
+      this.#origins.set(key, known);
+    }
+    return known;
+  }
+
   /** The pool of pinned connections for a route, an origin and everything that makes a TLS connection different. */
-  #pool(route: Route, url: URL, config: InternalAxiosRequestConfig): SlotPool<AxiosSlot> {
+  #pool(known: OriginEntry, route: Route, url: URL, config: InternalAxiosRequestConfig): SlotPool<AxiosSlot> {
     const secure = route.kind === 'forward' ? route.proxy.protocol === 'https:' : url.protocol === 'https:';
     const settings: ConnectionSettings = route.kind === 'forward'
       ? connectionOptions(this.#proxyTls, secure)
       : connectionOptions(secure ? config.httpsAgent : config.httpAgent, secure);
-    const id = `${routeKey(route, url.origin)} ${settings.key}`;
-    const known = this.#pools.get(id);
-    if (known) return known.pool;
+    let byRoute = known.pools.get(route);
+    if (!byRoute) known.pools.set(route, (byRoute = new Map()));
+    const found = byRoute.get(settings);
+    if (found) return found;
     const sessions = route.kind === 'direct' && secure ? new TlsSessions() : undefined;
-    const tunnel = route.kind === 'tunnel' ? this.#tunnel(route.proxy, new URL(url.origin), settings.options) : undefined;
+    const tunnel = route.kind === 'tunnel' ? this.#tunnel(route.proxy, new URL(known.origin), settings.options) : undefined;
     const pool: SlotPool<AxiosSlot> = new SlotPool<AxiosSlot>({
       limit: this.#engine.connections,
       budget: this.#engine.budget,
@@ -371,7 +410,8 @@ export class NtlmAxiosEngine {
           onDisconnect: (slot) => pool.disconnected(slot),
         }),
     });
-    this.#pools.set(id, { origin: url.origin, pool });
+    byRoute.set(settings, pool);
+    this.#pools.push({ origin: known.origin, pool });
     return pool;
   }
 

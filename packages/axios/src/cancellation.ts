@@ -4,21 +4,21 @@
 // for it afterwards.
 import { AxiosError, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 
-type Token = { subscribe(listener: (reason: unknown) => void): void; unsubscribe(listener: (reason: unknown) => void): void };
+/** The cancel token interface axios's adapters subscribe to. */
+export type Token = { subscribe(listener: (reason: unknown) => void): void; unsubscribe(listener: (reason: unknown) => void): void };
 
 export class Cancellation {
   reason: Error | undefined;
-  /** Resolves when the request is over. */
-  readonly settled: Promise<void>;
-  #settle!: () => void;
   #handler: ((reason: Error) => void) | undefined;
+  #settled: (() => void)[] | undefined;
+  #over = false;
+  #token: Token | undefined;
   /** As axios: `timeout` bounds the time until the response head (then axios watches the socket's inactivity). */
   readonly #deadline: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #undo: (() => void)[] = [];
 
   constructor(private readonly config: InternalAxiosRequestConfig) {
-    this.settled = new Promise((resolve) => (this.#settle = resolve));
     const signal = config.signal as AbortSignal | undefined;
     if (signal) {
       const aborted = () => this.abort(new CanceledError(undefined, config));
@@ -40,6 +40,25 @@ export class Cancellation {
       else if (ms > 0) this.#deadline = Date.now() + ms;
     }
     this.arm();
+  }
+
+  /** Resolves when the request is over. */
+  settled(): Promise<void> {
+    if (this.#over) return Promise.resolve();
+    return new Promise((resolve) => (this.#settled ??= []).push(resolve));
+  }
+
+  /**
+   * A cancel token for one call of axios's adapter: an abort of the request aborts that call (with the
+   * abort's reason). Lighter than an AbortSignal per leg.
+   */
+  token(): Token {
+    return (this.#token ??= {
+      subscribe: (listener) => this.onAbort(listener),
+      unsubscribe: (listener) => {
+        if (this.#handler === listener) this.#handler = undefined;
+      },
+    });
   }
 
   /** What to run on an abort (one thing at a time: the wait for a connection, or the leg in flight). */
@@ -100,7 +119,8 @@ export class Cancellation {
     this.headArrived();
     for (const undo of this.#undo.splice(0)) undo();
     this.#handler = undefined;
-    this.#settle();
+    this.#over = true;
+    for (const resolve of this.#settled?.splice(0) ?? []) resolve();
   }
 
   /** The error axios's http adapter gives for a timeout. */

@@ -24,6 +24,8 @@ export interface ConnectionSettings {
 
 const NONE: ConnectionSettings = { options: {}, key: '' };
 const known = new WeakMap<object, ConnectionSettings>();
+/** One settings object per key, so that equal options in other objects find the same pool. */
+const interned = new Map<string, ConnectionSettings>();
 const identities = new WeakMap<object, number>();
 let nextIdentity = 0;
 
@@ -48,7 +50,9 @@ export function connectionOptions(source: unknown, tls: boolean): ConnectionSett
   for (const key of [...(tls ? TLS_KEYS : []), ...SOCKET_KEYS]) if (all?.[key] !== undefined) options[key] = all[key];
   const extra = EXTRA_KEYS.map((key) => (options[key] === undefined ? '' : identity(options[key]))).join(':');
   const name = tls ? https.Agent.prototype.getName.call(https.globalAgent, options) : http.Agent.prototype.getName.call(http.globalAgent, options);
-  const settings = Object.keys(options).length ? { options: options as ConnectionOptions, key: `${name}|${extra}` } : NONE;
+  const key = `${name}|${extra}`;
+  let settings = Object.keys(options).length ? interned.get(key) : NONE;
+  if (!settings) interned.set(key, (settings = { options: options as ConnectionOptions, key }));
   known.set(source, settings);
   return settings;
 }

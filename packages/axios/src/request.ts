@@ -12,6 +12,12 @@ import type { Action, RequestFlow, ResponseHead, Route, SlotPool } from '@ntlmki
 import type { Cancellation } from './cancellation.js';
 import type { AxiosSlot, LegListener } from './slot.js';
 
+const everything = () => true;
+const LEG_KEYS = [
+  'headers', 'data', 'httpAgent', 'httpsAgent', 'proxy', 'maxRedirects', 'validateStatus', 'signal', 'cancelToken',
+  'onUploadProgress', 'onDownloadProgress',
+] as const;
+
 /** The Keep-Alive hint is trusted this much less for reuse, as Node's agent and undici do. */
 const REUSE_MARGIN_MS = 1000;
 
@@ -31,6 +37,8 @@ export interface HopSetup {
   config: InternalAxiosRequestConfig;
   http: AxiosAdapter;
   route: Route;
+  /** axios's `proxy` setting for a forward proxy. */
+  proxy?: { protocol: string; host: string; port: number };
   hasBody: boolean;
   idleMs: number;
   cancellation: Cancellation;
@@ -66,11 +74,12 @@ function values(value: string | string[] | undefined): string[] {
 }
 
 function headOf(res: IncomingMessage, req: ClientRequest): ResponseHead {
-  const distinct = (res as { headersDistinct?: Record<string, string[]> }).headersDistinct;
+  const connection = res.headers.connection;
   return {
     status: res.statusCode ?? 0,
-    header: (name) => distinct?.[name] ?? values(res.headers[name]),
-    closing: !req.shouldKeepAlive || values(res.headers.connection).some((v) => /\bclose\b/i.test(v)),
+    // Each challenge header apart (Node joins repeated headers with commas in `headers`); read only on a 401 or 407.
+    header: (name) => (res as { headersDistinct?: Record<string, string[]> }).headersDistinct?.[name] ?? values(res.headers[name]),
+    closing: !req.shouldKeepAlive || (connection !== undefined && /\bclose\b/i.test(connection)),
   };
 }
 
@@ -90,15 +99,31 @@ export function toAxiosError(error: unknown, config: InternalAxiosRequestConfig)
 export class Hop implements LegListener {
   #slot: AxiosSlot | undefined;
   #leg: Leg | undefined;
+  /** The caller's values of the members a leg sets on the config (see #legConfig). */
+  #saved: Record<string, unknown> | undefined;
+  #own: string[] = [];
 
   constructor(private readonly s: HopSetup) {}
 
   /** The response the machine delivers (its connection released first, or when a stream has been read). */
   async run(): Promise<AxiosResponse> {
+    try {
+      return await this.#run();
+    } finally {
+      this.#restore();
+    }
+  }
+
+  async #run(): Promise<AxiosResponse> {
     const slot = await this.#take();
     this.#slot = slot;
     slot.listener = this;
-    let action = this.#step(() => this.s.flow.start(slot));
+    let action: Action;
+    try {
+      action = this.s.flow.start(slot);
+    } catch (error) {
+      return this.#fail(error as Error, slot.connected);
+    }
     for (;;) {
       if (action.kind === 'fail') return this.#fail(action.error, slot.connected);
       if (action.kind === 'deliver') return this.#fail(new NtlmError('ERR_NTLM_WRONG_STATE', 'a delivery outside a response'), true);
@@ -110,7 +135,9 @@ export class Hop implements LegListener {
       let response: AxiosResponse;
       try {
         response = await this.s.http(this.#legConfig(action));
+        this.#restore();
       } catch (error) {
+        this.#restore();
         const next = this.#afterError(leg, error);
         if (next.kind === 'fail') return this.#fail(next.error, false);
         action = next;
@@ -131,7 +158,12 @@ export class Hop implements LegListener {
       req.destroy(this.s.cancellation.reason ?? new LegReplaced());
       return;
     }
-    const instead = this.#step(() => this.s.flow.sending(this.#slot!));
+    let instead: Action | undefined;
+    try {
+      instead = this.s.flow.sending(this.#slot!);
+    } catch (error) {
+      instead = { kind: 'fail', error: error as Error };
+    }
     if (instead) {
       leg.instead = instead;
       req.destroy(new LegReplaced());
@@ -144,19 +176,16 @@ export class Hop implements LegListener {
     const leg = this.#leg;
     if (!leg || !leg.written) return;
     const head = headOf(res, req);
-    leg.action = this.#step(() => this.s.flow.response(head, this.#slot!));
-    if (leg.action.kind !== 'deliver') return;
-    leg.reusableUntil = this.#reuseDeadline(head.closing, values(res.headers['keep-alive'])[0]);
-    this.s.cancellation.headArrived();
-  }
-
-  /** A step of the machine; what it throws (a caller's `spn` function, say) ends the request with it. */
-  #step<T extends Action | undefined>(step: () => T): T | Action {
     try {
-      return step();
+      leg.action = this.s.flow.response(head, this.#slot!);
     } catch (error) {
-      return { kind: 'fail', error: error as Error };
+      // What a step throws (a caller's `spn` function, say) ends the request with it.
+      leg.action = { kind: 'fail', error: error as Error };
+      return;
     }
+    if (leg.action.kind !== 'deliver') return;
+    leg.reusableUntil = this.#reuseDeadline(head.closing, res.headers['keep-alive'] as string | undefined);
+    this.s.cancellation.headArrived();
   }
 
   /** What the machine says after a leg failed (the caller's abort and a started response end the request). */
@@ -169,52 +198,77 @@ export class Hop implements LegListener {
     // (Node's errors may come from another realm, as under jest: no `instanceof Error`.)
     const cause = error instanceof AxiosError ? (error as { cause?: unknown }).cause : error;
     if (leg.action?.kind === 'deliver' || typeof cause !== 'object' || cause === null || !leg.written) return { kind: 'fail', error: error as Error };
-    const next = this.#step(() => this.s.flow.failure(cause as Error, leg.action !== undefined || this.#slot!.ready));
+    let next: Action;
+    try {
+      next = this.s.flow.failure(cause as Error, leg.action !== undefined || this.#slot!.ready);
+    } catch (failure) {
+      return { kind: 'fail', error: failure as Error };
+    }
     return next.kind === 'fail' && next.error === cause ? { kind: 'fail', error: error as Error } : next;
   }
 
+  /**
+   * The caller's config with this leg's settings. axios hands its adapter a config of this request alone:
+   * the leg's settings go on it for the call of the http adapter and come off again before anyone else sees
+   * it (a copy of axios's config, a dictionary of 40 members, would cost more than the rest of the leg).
+   */
   #legConfig(action: Extract<Action, { kind: 'send' }>): InternalAxiosRequestConfig {
-    const c = this.s.config;
+    const c = this.s.config as InternalAxiosRequestConfig & Record<string, unknown>;
     const names = Object.keys(action.headers);
     const bodiless = !action.withBody && this.s.hasBody;
-    let headers = c.headers;
-    if (names.length || bodiless || this.s.route.kind === 'forward') {
-      // A copy per leg: axios's http adapter would change the caller's headers.
-      headers = new AxiosHeaders(c.headers);
+    const forward = this.s.route.kind === 'forward';
+    let headers = c.headers as AxiosHeaders;
+    if (names.length || bodiless || forward) {
+      // A copy per leg: axios's http adapter changes the headers it is given.
+      headers = new AxiosHeaders(headers);
       for (const name of names) headers.set(name, action.headers[name]!);
       if (bodiless) {
         headers.delete('Transfer-Encoding');
         headers.set('Content-Length', '0');
       }
-      if (this.s.route.kind === 'forward') headers.set('Proxy-Connection', 'keep-alive');
+      if (forward) headers.set('Proxy-Connection', 'keep-alive');
     }
+    const saved: Record<string, unknown> = {};
+    const own: string[] = [];
+    for (const key of LEG_KEYS) {
+      saved[key] = c[key];
+      if (Object.prototype.hasOwnProperty.call(c, key)) own.push(key);
+    }
+    this.#saved = saved;
+    this.#own = own;
     const agent = this.#slot!.agent;
-    const abort = new AbortController();
-    this.s.cancellation.onAbort(() => abort.abort());
-    const route = this.s.route;
-    const download = c.onDownloadProgress;
-    return {
-      ...c,
-      headers,
-      data: action.withBody ? c.data : undefined,
-      httpAgent: agent,
-      httpsAgent: agent,
-      // A forward proxy gets the request in absolute form from axios (origin and path as given); the rest go direct.
-      proxy: route.kind === 'forward'
-        ? { protocol: route.proxy.protocol.slice(0, -1), host: route.proxy.hostname, port: Number(route.proxy.port || (route.proxy.protocol === 'https:' ? 443 : 80)) }
-        : false,
-      maxRedirects: 0,
-      validateStatus: () => true,
-      signal: abort.signal,
-      cancelToken: undefined,
-      onUploadProgress: action.withBody ? c.onUploadProgress : undefined,
-      onDownloadProgress: download ? (event) => this.#leg?.action?.kind === 'deliver' && download(event) : undefined,
-    } as InternalAxiosRequestConfig;
+    const download = saved.onDownloadProgress as ((event: unknown) => void) | undefined;
+    c.headers = headers as never;
+    if (!action.withBody) c.data = undefined;
+    c.httpAgent = agent;
+    c.httpsAgent = agent;
+    // A forward proxy gets the request in absolute form from axios (origin and path as given); the rest go direct.
+    c.proxy = forward ? this.s.proxy! : false;
+    c.maxRedirects = 0;
+    c.validateStatus = everything;
+    c.signal = undefined;
+    // An abort of the request aborts this leg with its reason (lighter than an AbortSignal per leg).
+    c.cancelToken = this.s.cancellation.token() as never;
+    if (!action.withBody) c.onUploadProgress = undefined;
+    if (download) c.onDownloadProgress = (event: unknown) => this.#leg?.action?.kind === 'deliver' && download(event);
+    return c;
+  }
+
+  /** The caller's config as it was. */
+  #restore(): void {
+    const saved = this.#saved;
+    if (!saved) return;
+    this.#saved = undefined;
+    const c = this.s.config as unknown as Record<string, unknown>;
+    for (const key of LEG_KEYS) {
+      if (this.#own.includes(key)) c[key] = saved[key];
+      else delete c[key];
+    }
   }
 
   #reuseDeadline(closing: boolean, keepAlive: string | undefined): number {
     if (closing) return 0;
-    const hint = keepAlive ? /timeout\s*=\s*(\d+)/i.exec(keepAlive) : null;
+    const hint = keepAlive === undefined ? null : /timeout\s*=\s*(\d+)/i.exec(keepAlive);
     const ms = hint ? Math.min(Number(hint[1]) * 1000 - REUSE_MARGIN_MS, this.s.idleMs) : this.s.idleMs;
     return ms > 0 ? Date.now() + ms : 0;
   }
