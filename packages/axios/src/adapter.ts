@@ -87,12 +87,25 @@ export function unsupportedAdapter(adapter: unknown): NtlmError {
   return new NtlmError('ERR_NTLM_UNSUPPORTED_ADAPTER', `NTLM needs axios's Node http adapter (it pins connections); this request uses ${JSON.stringify(adapter)}`);
 }
 
-/** The request URL as axios's http adapter builds it (buildFullPath, then `new URL`); undefined if axios would refuse it. */
+/** axios 1.8 added `allowAbsoluteUrls`; older versions treat an absolute `url` as absolute whatever it says. */
+const [major = 0, minor = 0] = String(axios.VERSION ?? '').split('.').map(Number);
+const HAS_ALLOW_ABSOLUTE = major > 1 || (major === 1 && minor >= 8);
+
+/**
+ * The request URL as axios's http adapter builds it (buildFullPath, then `new URL`), so that the origin that
+ * gets the credentials is the one axios connects to; undefined for what axios would refuse or not send over
+ * http(s) (then axios itself answers, in its own words).
+ */
 function urlOf(config: InternalAxiosRequestConfig): URL | undefined {
   const url = typeof config.url === 'string' ? config.url : '';
   const base = config.baseURL;
+  // `http:host` (no `//`): axios refuses it; `new URL` would read a host into it.
+  if (/^\s*https?:(?!\/\/)/i.test(url) || (base && /^\s*https?:(?!\/\/)/i.test(base))) return undefined;
   const absolute = /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url);
-  const full = base && (!absolute || config.allowAbsoluteUrls === false) ? (url ? `${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : base) : url;
+  const combine = base && (!absolute || (HAS_ALLOW_ABSOLUTE && config.allowAbsoluteUrls === false));
+  // A protocol-relative url (`//host/x`): axios 1.8+ refuses it, older ones send it to that host. No credentials.
+  if (!combine && url.startsWith('//')) return undefined;
+  const full = combine ? (url ? `${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : base) : url;
   try {
     const parsed = new URL(full);
     return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed : undefined;

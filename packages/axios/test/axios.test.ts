@@ -2,6 +2,7 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import axios, { AxiosError } from 'axios';
 import { createNtlmServer, type NtlmServer, type NtlmServerOptions, type OutcomeEvent } from '@ntlmkit/server';
+import { decodeToken } from '@ntlmkit/core';
 import { createNtlmAxios, withNtlm, NtlmError, type NtlmAxiosInstance } from '../src/index';
 
 const users = { 'EXAMPLE\\alice': 'Passw0rd!', 'EXAMPLE\\bob': 'Pässwörd€1' };
@@ -249,4 +250,35 @@ describe('faults', () => {
     expect(text).not.toContain('S3cret!');
     expect(text).not.toMatch(/TlRMTVNT/);
   });
+});
+
+describe('the config the caller sees', () => {
+  test('responses and errors carry the caller config as it was (no leg settings left on it)', async () => {
+    const s = await server();
+    const agent = new https.Agent();
+    const validateStatus = (status: number) => status < 300;
+    const api = client({ credentials: alice, httpsAgent: agent, validateStatus });
+    const r = await api.post(s.url, { a: 1 }, { maxRedirects: 3 });
+    expect(r.config).toMatchObject({ httpsAgent: agent, validateStatus, maxRedirects: 3, data: '{"a":1}' });
+    expect(r.config.httpAgent).toBeUndefined();
+    expect(r.config.cancelToken).toBeUndefined();
+    expect(r.config.proxy).toBeUndefined();
+    const e = await api.get(s.url, { ntlm: { credentials: { ...alice, password: 'wrong' } } }).catch((x) => x);
+    expect(e.config).toMatchObject({ httpsAgent: agent, validateStatus });
+    expect(e.config.cancelToken).toBeUndefined();
+  });
+});
+
+test('workstation: none by default (axios-ntlm sends the host name); credentials.workstation when given', async () => {
+  const s = await server();
+  const sent: string[] = [];
+  s.on('request', (req: import('node:http').IncomingMessage) => {
+    const auth = req.headers.authorization;
+    if (!auth) return;
+    const decoded = decodeToken(auth);
+    if (decoded.type === 3) sent.push(decoded.fields.find(([name]) => name === 'workstation')?.[1] ?? '?');
+  });
+  await client({ credentials: alice }).get(s.url);
+  await client({ credentials: { ...alice, workstation: 'WS-0042' } }).get(s.url);
+  expect(sent).toEqual(['', 'WS-0042']);
 });

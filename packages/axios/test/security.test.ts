@@ -29,21 +29,23 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
       expect(seenByB).toEqual([]);
     });
 
-    test('a protocol-relative url with a baseURL is refused by axios, as without NTLM; nothing is sent', async () => {
+    test('a protocol-relative url with a baseURL: what axios does without NTLM, and never with credentials', async () => {
       const a = await server({ lenientSessionKey });
       const b = await server({ lenientSessionKey });
       const seenByB = requestsOf(b);
       const api = client({ credentials: alice, baseURL: a.url });
       const plain = axios.create({ baseURL: a.url });
       const bHost = new URL(b.url).host;
-      const ours = await api.get(`//${bHost}/x`).catch((e: Error) => e);
-      const theirs = await plain.get(`//${bHost}/x`).catch((e: Error) => e);
-      expect(theirs).toHaveProperty('message');
-      expect(ours).toMatchObject({ message: (theirs as Error).message });
-      // With allowAbsoluteUrls: false it is a path of the base URL.
-      const r = await api.get(`//${bHost}/x`, { allowAbsoluteUrls: false });
-      expect(r.data).toMatchObject({ user: 'EXAMPLE\\alice', path: `/${bHost}/x` });
-      expect(seenByB).toEqual([]);
+      // axios 1.8 and later refuse it (Invalid URL); older versions send it to that host.
+      const outcomeOf = (p: Promise<{ status: number }>) => p.then((r) => r.status, (e: Error) => e.message);
+      expect(await outcomeOf(api.get(`//${bHost}/x`, { validateStatus: () => true }))).toEqual(await outcomeOf(plain.get(`//${bHost}/x`, { validateStatus: () => true })));
+      expect(seenByB.every((line) => !line.endsWith('auth'))).toBe(true);
+      expect(b.stats.handshakes).toBe(0);
+      // With allowAbsoluteUrls: false (axios 1.8 and later) it is a path of the base URL.
+      if (Number(axios.VERSION.split('.')[1]) >= 8) {
+        const r = await api.get(`//${bHost}/x`, { allowAbsoluteUrls: false });
+        expect(r.data).toMatchObject({ user: 'EXAMPLE\\alice', path: `/${bHost}/x` });
+      }
     });
 
     test('through a forward proxy: the absolute URI is the origin and the path as given', async () => {
