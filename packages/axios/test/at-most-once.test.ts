@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import axios, { AxiosError } from 'axios';
 import { defaultHandler } from '@ntlmkit/server';
 import { NtlmError } from '../src/index';
-import { READINGS, alice, client, server, sleep } from './helpers';
+import { READINGS, alice, client, rejection, server, sleep } from './helpers';
 
 /** The request lines a server saw for `path`, 401 legs included. */
 function linesFor(s: import('node:http').Server, path: string): string[] {
@@ -26,7 +26,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
   describe('no replay of a request that may have been processed', () => {
     test('the connection drops after the AUTHENTICATE carrying a POST body: not sent again', async () => {
       const s = await server({ faults: { dropAfterExecute: 1 }, lenientSessionKey });
-      const e = await client({ credentials: alice, preemptive: true }).post(s.url, { order: 1 }).catch((x: AxiosError) => x);
+      const e = await rejection(client({ credentials: alice, preemptive: true }).post(s.url, { order: 1 }));
       expect(e).toBeInstanceOf(AxiosError);
       expect(e.code).toBe('ERR_NTLM_MAY_HAVE_BEEN_PROCESSED');
       expect(e.cause).toBeInstanceOf(NtlmError);
@@ -42,7 +42,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
       const api = client({ credentials: alice });
       await api.get(s.url);
       s.resetStats();
-      const e = await api.post(s.url, Readable.from([Buffer.from('abc')])).catch((x: AxiosError) => x);
+      const e = await rejection(api.post(s.url, Readable.from([Buffer.from('abc')])));
       expect(e.code).toBe('ERR_NTLM_MAY_HAVE_BEEN_PROCESSED');
       expect(s.stats.executed).toBe(1);
       expect(s.stats.bodyBytes).toBe(3);

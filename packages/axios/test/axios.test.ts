@@ -201,7 +201,7 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
     });
 
     test('withNtlm keeps the caller interceptors', async () => {
-      const s = await server({ handler: (req, res) => res.end(String(req.headers['x-trace'])) });
+      const s = await server({ handler: (req, res) => void res.end(String(req.headers['x-trace'])) });
       const instance = axios.create({ baseURL: s.url });
       instance.interceptors.request.use((c) => { c.headers.set('x-trace', 'abc'); return c; });
       const seen: number[] = [];

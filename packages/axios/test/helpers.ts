@@ -1,5 +1,6 @@
 // Shared by the axios adapter's tests: the users, servers and clients, each stopped after its test.
 import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmProxyOptions, type NtlmServer, type NtlmServerOptions } from '@ntlmkit/server';
+import type { AxiosError } from 'axios';
 import { createNtlmAxios, type NtlmAxiosInstance } from '../src/index';
 
 export const users = { 'EXAMPLE\\alice': 'Passw0rd!', 'EXAMPLE\\bob': 'Pässwörd€1' };
@@ -41,4 +42,13 @@ export function client(config: Parameters<typeof createNtlmAxios>[0]): NtlmAxios
 }
 
 export const outcome = (r: { headers: Record<string, unknown> }) => JSON.parse(String(r.headers['x-ntlm-outcome']));
+/** The error a request rejects with (the test fails if it does not reject). */
+export function rejection(p: Promise<unknown>): Promise<AxiosError> {
+  return p.then(
+    () => {
+      throw new Error('the request was expected to fail');
+    },
+    (error: AxiosError) => error,
+  );
+}
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,7 +10,7 @@ const reading = { lenientSessionKey: false };
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
-async function proxy(faults: Parameters<typeof createNtlmProxy>[0]['faults'] = {}): Promise<NtlmProxy> {
+async function proxy(faults: NonNullable<Parameters<typeof createNtlmProxy>[0]>['faults'] = {}): Promise<NtlmProxy> {
   const p = createNtlmProxy({ users: { 'CORP\\proxy': 'Pr0xy!' }, ...reading, faults });
   await p.start();
   cleanup.push(() => p.stop());

@@ -6,7 +6,7 @@ import axios, { AxiosError } from 'axios';
 import { createSelfSignedCertificate, type OutcomeEvent } from '@ntlmkit/server';
 import { ntowfv1, toBase64, toHex } from '@ntlmkit/core';
 import { createNtlmAxios, withNtlm, NtlmError, type NtlmAxiosInstance } from '../src/index';
-import { READINGS, after, alice, bob, client, outcome, proxy, proxyUser, server } from './helpers';
+import { READINGS, after, alice, bob, client, outcome, proxy, proxyUser, rejection, server } from './helpers';
 
 /** Every request line a server saw, 401 legs included. */
 function requestsOf(s: import('node:http').Server): string[] {
@@ -258,7 +258,7 @@ describe('every option given the wrong type is an NtlmError', () => {
     ['ntlm.credentials.username: a number', { ntlm: { credentials: { username: 5, password: 'x' } } }],
   ])('a request with %s: an AxiosError with the NtlmError as cause', async (_name, config) => {
     const s = await server();
-    const e = await client({ credentials: alice }).get(s.url, config as never).catch((x: AxiosError) => x);
+    const e = await rejection(client({ credentials: alice }).get(s.url, config as never));
     expect(e).toBeInstanceOf(AxiosError);
     expect(e.code).toBe('ERR_NTLM_INVALID_ARGUMENT');
     expect(e.cause).toBeInstanceOf(NtlmError);
