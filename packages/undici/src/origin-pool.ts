@@ -95,7 +95,8 @@ export class NtlmOriginPool extends Dispatcher {
     const origin = this.origin;
     const setup: RequestSetup = {
       slots: this.slots,
-      flow: undefined as never,
+      makeFlow: () => flowFor(body),
+      fast: authenticate && !proxied && body.replayable,
       key: authenticate ? identity.key : '',
       opts: this.route.kind === 'forward'
         ? {
@@ -116,16 +117,13 @@ export class NtlmOriginPool extends Dispatcher {
       engine.flow({ origin, url: () => new URL(origin + path), route: this.route, identity: authenticate ? identity : undefined, method: opts.method, body: facts });
     const request = MODERN_HANDLERS ? new ModernRequest(setup, wrapHandler!(handler)) : new LegacyRequest(setup, handler as never);
     this.#active.add(request);
-    if (!readAhead) {
-      setup.flow = flowFor(body);
-      return this.started(request.start());
-    }
+    if (!readAhead) return this.started(request.start());
     request.begin();
     bufferWithin(opts.body as AsyncIterable<Uint8Array>, engine.maxReplayBytes).then(
       (read) => {
         body = { present: true, replayable: read.replayable };
         setup.opts = { ...setup.opts, body: read.replayable ? Buffer.from(read.body.buffer, read.body.byteOffset, read.body.byteLength) : (read.body as never) };
-        setup.flow = flowFor(body);
+        setup.fast = authenticate && !proxied && read.replayable;
         this.started(request.proceed());
       },
       (error: Error) => request.abortWith(error),
