@@ -24,18 +24,24 @@ export function own(bag: Bag, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(bag, key) ? bag[key] : undefined;
 }
 
-/** A non-null, non-array object whose own keys (with a defined value) are all in `allowed`. */
+/**
+ * A snapshot of a non-null, non-array object whose own keys (with a defined value) are all in `allowed`.
+ * Each property is read once, so a getter cannot change a value after it was checked.
+ */
 export function record(value: unknown, what: string, allowed: readonly string[], fail: Fail): Bag {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw fail(`${what} must be an object, not ${typeOf(value)}`);
   }
-  const bag = value as Bag;
-  for (const key of Object.keys(bag)) {
-    if (bag[key] !== undefined && !allowed.includes(key)) {
+  const snapshot: Bag = Object.create(null);
+  for (const key of Object.keys(value)) {
+    const item = (value as Bag)[key];
+    if (item === undefined) continue;
+    if (!allowed.includes(key)) {
       throw fail(`${what} has an unknown property ${JSON.stringify(key.slice(0, 40))}; allowed: ${allowed.join(', ')}`);
     }
+    snapshot[key] = item;
   }
-  return bag;
+  return snapshot;
 }
 
 export function list(value: unknown, what: string, fail: Fail): readonly unknown[] {

@@ -58,6 +58,26 @@ const DOMAIN_RULES = {
 } as const;
 const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 
+// Our own objects are read through own properties too: a polluted Object.prototype changes nothing.
+export type CredentialCommand = Extract<ControlCommand, { definitions: unknown }>;
+export type RoleCommand = Extract<ControlCommand, { roles: unknown }>;
+
+export function isCredentialCommand(c: ControlCommand): c is CredentialCommand {
+  return CREDENTIAL_COMMANDS.includes(c.command);
+}
+
+export function isRoleCommand(c: ControlCommand): c is RoleCommand {
+  return ROLE_COMMANDS.includes(c.command);
+}
+
+export function isClear(d: CredentialDefinition): d is ClearDefinition {
+  return own(d as unknown as Bag, 'clear') === true;
+}
+
+export function mappingOf(d: CredentialDefinition): string | undefined {
+  return own(d as unknown as Bag, 'mapping') as string | undefined;
+}
+
 /** Prefixes messages with the entry they concern when there are several. */
 export function entry(fail: Fail, what: string, index: number, count: number): Fail {
   return (message: string, details?: Details) =>
@@ -118,8 +138,8 @@ export function definition(value: unknown, fail: Fail): CredentialDefinition {
 
 /** Global credentials remove the mapping-specific ones set before them: refuse that order. */
 export function checkOrder(command: string, definitions: readonly CredentialDefinition[], fail: Fail): void {
-  const firstScoped = definitions.findIndex((d) => d.mapping !== undefined);
-  if (firstScoped >= 0 && definitions.some((d, i) => i > firstScoped && d.mapping === undefined)) {
+  const firstScoped = definitions.findIndex((d) => mappingOf(d) !== undefined);
+  if (firstScoped >= 0 && definitions.some((d, i) => i > firstScoped && mappingOf(d) === undefined)) {
     throw fail(
       `${command}: a global definition after mapping-specific ones would remove them on the gateway; ` +
         'put global credentials first',
@@ -181,26 +201,32 @@ export function command(value: unknown, fail: Fail): ControlCommand {
 }
 
 function encodeDefinition(d: CredentialDefinition): string {
-  const scope = d.mapping === undefined ? '' : `@${d.mapping}`;
-  if ('clear' in d) return scope;
-  const encoding = d.encoding ?? 'utf-8';
+  const mapping = mappingOf(d);
+  const scope = mapping === undefined ? '' : `@${mapping}`;
+  if (isClear(d)) return scope;
+  const bag = d as unknown as Bag;
+  const encoding = (own(bag, 'encoding') ?? 'utf-8') as CredentialEncoding;
+  const domain = own(bag, 'domain') as string | undefined;
   // Byte by byte, so encoding the parts equals encoding `domain\user:password` as one string.
   const user = encodeField(d.username, encoding, 'username');
-  const domain = d.domain === undefined ? '' : `${encodeField(d.domain, encoding, 'domain')}%5C`;
-  return `${domain}${user}%3A${encodeField(d.password, encoding, 'password')}${scope}`;
+  const prefix = domain === undefined ? '' : `${encodeField(domain, encoding, 'domain')}%5C`;
+  return `${prefix}${user}%3A${encodeField(d.password, encoding, 'password')}${scope}`;
 }
 
 /** `name[:timeout[:lifetime[:K]]]`; an earlier field a later one needs is written as 0 (the default). */
 function encodeRole(r: RoleGrant): string {
-  const fields = [r.name, String(r.timeout ?? 0), String(r.lifetime ?? 0), 'K'];
-  const count = r.keepId ? 4 : r.lifetime !== undefined ? 3 : r.timeout !== undefined ? 2 : 1;
+  const bag = r as unknown as Bag;
+  const timeout = own(bag, 'timeout') as number | undefined;
+  const lifetime = own(bag, 'lifetime') as number | undefined;
+  const fields = [r.name, String(timeout ?? 0), String(lifetime ?? 0), 'K'];
+  const count = own(bag, 'keepId') === true ? 4 : lifetime !== undefined ? 3 : timeout !== undefined ? 2 : 1;
   return fields.slice(0, count).join(':');
 }
 
 /** `NAME=VALUE` of a checked command, before the cookie's own percent-encoding. */
 export function encodeCommand(c: ControlCommand): string {
-  if ('definitions' in c) return `${c.command}=${c.definitions.map(encodeDefinition).join(',')}`;
-  if ('roles' in c) return `${c.command}=${c.roles.map(encodeRole).join(',')}`;
+  if (isCredentialCommand(c)) return `${c.command}=${c.definitions.map(encodeDefinition).join(',')}`;
+  if (isRoleCommand(c)) return `${c.command}=${c.roles.map(encodeRole).join(',')}`;
   return `AUDIT_TOKEN=${encodeField(c.value, 'utf-8', 'audit token')}`;
 }
 

@@ -1,7 +1,9 @@
 // The AL_CONTROL cookie: commands joined by '&', percent-encoded as a whole, plus the attributes asked for.
 // The header is `NAME=` followed by unreserved characters and `%XX` only; each attribute is checked.
 import { MAX_CONTROL_COOKIE_LENGTH, list, optionalBoolean, own, record, text } from './checks.js';
-import { ROLE_COMMANDS, checkOrder, command, encodeCommand, entry, type ControlCommand } from './commands.js';
+import {
+  checkOrder, command, encodeCommand, entry, isCredentialCommand, isRoleCommand, type ControlCommand,
+} from './commands.js';
 import { percentEncode } from './encoding.js';
 import { invalidArgument } from './errors.js';
 
@@ -58,7 +60,7 @@ function checkRoleOrder(commands: readonly ControlCommand[]): void {
   const seen = new Set<string>();
   let last: string | undefined;
   for (const c of commands) {
-    if (!ROLE_COMMANDS.includes(c.command) || c.command === last) continue;
+    if (!isRoleCommand(c) || c.command === last) continue;
     if (seen.has(c.command)) {
       throw invalidArgument(`${c.command} is given twice with another role command between: combine them yourself`);
     }
@@ -74,14 +76,14 @@ function merge(commands: ControlCommand[]): ControlCommand[] {
   for (const c of commands) {
     const same = out.find((o) => o.command === c.command);
     if (!same) out.push(c); // a fresh copy already: safe to extend
-    else if ('definitions' in same && 'definitions' in c) for (const d of c.definitions) same.definitions.push(d);
-    else if ('roles' in same && 'roles' in c) for (const r of c.roles) same.roles.push(r);
-    else if ('value' in same && 'value' in c && same.value !== c.value) {
+    else if (isCredentialCommand(same) && isCredentialCommand(c)) for (const d of c.definitions) same.definitions.push(d);
+    else if (isRoleCommand(same) && isRoleCommand(c)) for (const r of c.roles) same.roles.push(r);
+    else if (same.command === 'AUDIT_TOKEN' && c.command === 'AUDIT_TOKEN' && same.value !== c.value) {
       throw invalidArgument('two different AUDIT_TOKEN values in one cookie');
     }
   }
   for (const c of out) {
-    if ('definitions' in c) checkOrder(c.command, c.definitions, invalidArgument);
+    if (isCredentialCommand(c)) checkOrder(c.command, c.definitions, invalidArgument);
   }
   return out;
 }
