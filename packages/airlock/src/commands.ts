@@ -41,10 +41,24 @@ export interface RoleGrant {
 export type CredentialCommandName = 'HTTP_NTLM' | 'HTTP_BASIC_AUTH';
 export type RoleCommandName = 'SET_CREDENTIALS' | 'ADD_CREDENTIALS' | 'REMOVE_CREDENTIALS';
 
-export type ControlCommand =
-  | { command: CredentialCommandName; definitions: CredentialDefinition[] }
-  | { command: 'AUDIT_TOKEN'; value: string }
-  | { command: RoleCommandName; roles: RoleGrant[] };
+/** HTTP_NTLM or HTTP_BASIC_AUTH: credential definitions, applied in order. */
+export interface CredentialCommand {
+  command: CredentialCommandName;
+  definitions: CredentialDefinition[];
+}
+
+export interface AuditTokenCommand {
+  command: 'AUDIT_TOKEN';
+  value: string;
+}
+
+/** SET_CREDENTIALS, ADD_CREDENTIALS or REMOVE_CREDENTIALS: roles of the gateway session. */
+export interface RoleCommand {
+  command: RoleCommandName;
+  roles: RoleGrant[];
+}
+
+export type ControlCommand = CredentialCommand | AuditTokenCommand | RoleCommand;
 
 export const CREDENTIAL_COMMANDS: readonly string[] = ['HTTP_NTLM', 'HTTP_BASIC_AUTH'];
 export const ROLE_COMMANDS: readonly string[] = ['SET_CREDENTIALS', 'ADD_CREDENTIALS', 'REMOVE_CREDENTIALS'];
@@ -59,9 +73,6 @@ const DOMAIN_RULES = {
 const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 
 // Our own objects are read through own properties too: a polluted Object.prototype changes nothing.
-export type CredentialCommand = Extract<ControlCommand, { definitions: unknown }>;
-export type RoleCommand = Extract<ControlCommand, { roles: unknown }>;
-
 export function isCredentialCommand(c: ControlCommand): c is CredentialCommand {
   return CREDENTIAL_COMMANDS.includes(c.command);
 }
@@ -88,6 +99,11 @@ function optionalName(kind: 'mapping', value: unknown, fail: Fail): string | und
   return value === undefined ? undefined : name(kind, value, fail);
 }
 
+/** Domain names compare without ASCII case (as Windows compares NetBIOS names); other characters exactly. */
+function asciiLower(value: string): string {
+  return value.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 function credential(bag: Bag, fail: Fail): CredentialInput {
   let username = text(own(bag, 'username'), 'username', fail, USER_RULES);
   const password = text(own(bag, 'password'), 'password', fail, { empty: true, control: true });
@@ -99,10 +115,11 @@ function credential(bag: Bag, fail: Fail): CredentialInput {
     // DOMAIN\user: the gateway sees one string, so the two spellings must not disagree.
     const prefix = username.slice(0, slash);
     username = username.slice(slash + 1);
-    if (prefix === '') throw fail("the username starts with '\\': the domain before it is empty", { field: 'username' });
-    if (username === '') throw fail("the username ends with '\\': the user after it is empty", { field: 'username' });
-    if (username.includes('\\')) throw fail("the username contains more than one '\\'", { field: 'username' });
-    if (domain !== undefined && domain.toUpperCase() !== prefix.toUpperCase()) {
+    const field = { field: 'username' };
+    if (prefix === '') throw fail("the username starts with '\\': the domain before it is empty", field);
+    if (username === '') throw fail("the username ends with '\\': the user after it is empty", field);
+    if (username.includes('\\')) throw fail("the username contains more than one '\\'", field);
+    if (domain !== undefined && asciiLower(domain) !== asciiLower(prefix)) {
       throw fail("the domain disagrees with the DOMAIN\\user form of the username", { field: 'domain' });
     }
     domain ??= prefix;
@@ -110,7 +127,9 @@ function credential(bag: Bag, fail: Fail): CredentialInput {
   if (encoding === 'iso-8859-1') {
     for (const [field, value] of [['domain', domain], ['username', username], ['password', password]] as const) {
       const at = value === undefined ? -1 : value.search(NOT_LATIN1);
-      if (at >= 0) throw fail(`a character at position ${at} of the ${field} cannot be written in ISO-8859-1`, { field });
+      if (at >= 0) {
+        throw fail(`a character at position ${at} of the ${field} cannot be written in ISO-8859-1`, { field });
+      }
     }
   }
   const out: CredentialInput = { username, password };
@@ -188,7 +207,8 @@ export function command(value: unknown, fail: Fail): ControlCommand {
   if (typeof kind === 'string' && ROLE_COMMANDS.includes(kind)) {
     const bag = record(value, `the ${kind} command`, ['command', 'roles'], fail);
     const items = list(own(bag, 'roles'), `the credentials (roles) of ${kind}`, fail);
-    return { command: kind as RoleCommandName, roles: items.map((r, i) => role(r, entry(fail, 'role', i, items.length))) };
+    const roles = items.map((r, i) => role(r, entry(fail, 'role', i, items.length)));
+    return { command: kind as RoleCommandName, roles };
   }
   if (kind === 'AUDIT_TOKEN') {
     const bag = record(value, 'the AUDIT_TOKEN command', ['command', 'value'], fail);
@@ -230,44 +250,50 @@ export function encodeCommand(c: ControlCommand): string {
   return `AUDIT_TOKEN=${encodeField(c.value, 'utf-8', 'audit token')}`;
 }
 
-function credentialCommand(kind: CredentialCommandName, input: unknown): ControlCommand {
-  return command({ command: kind, definitions: Array.isArray(input) ? input : [input] }, invalidArgument);
+function credentialCommand(kind: CredentialCommandName, input: unknown): CredentialCommand {
+  const definitions = Array.isArray(input) ? input : [input];
+  return command({ command: kind, definitions }, invalidArgument) as CredentialCommand;
 }
 
 /** HTTP_NTLM: NTLM credentials for the gateway to use towards back ends (one definition or several). */
-export function ntlmCredentials(input: CredentialDefinition | readonly CredentialDefinition[]): ControlCommand {
+export function ntlmCredentials(input: CredentialDefinition | readonly CredentialDefinition[]): CredentialCommand {
   return credentialCommand('HTTP_NTLM', input);
 }
 
 /** HTTP_BASIC_AUTH: Basic credentials, same definition grammar. */
-export function basicAuthCredentials(input: CredentialDefinition | readonly CredentialDefinition[]): ControlCommand {
+export function basicAuthCredentials(input: CredentialDefinition | readonly CredentialDefinition[]): CredentialCommand {
   return credentialCommand('HTTP_BASIC_AUTH', input);
 }
 
-function clear(kind: CredentialCommandName, mapping: unknown): ControlCommand {
+function clear(kind: CredentialCommandName, mapping: unknown): CredentialCommand {
   return credentialCommand(kind, mapping === undefined ? { clear: true } : { clear: true, mapping });
 }
 
 /** Removes the NTLM credentials from the session (for one mapping when given). */
-export function clearNtlmCredentials(mapping?: string): ControlCommand {
+export function clearNtlmCredentials(mapping?: string): CredentialCommand {
   return clear('HTTP_NTLM', mapping);
 }
 
 /** Removes the Basic credentials from the session (for one mapping when given). */
-export function clearBasicAuthCredentials(mapping?: string): ControlCommand {
+export function clearBasicAuthCredentials(mapping?: string): CredentialCommand {
   return clear('HTTP_BASIC_AUTH', mapping);
 }
 
 /** AUDIT_TOKEN: a value the gateway writes to its logs for the session (encoded as UTF-8). */
-export function auditToken(value: string): ControlCommand {
-  return command({ command: 'AUDIT_TOKEN', value }, invalidArgument);
+export function auditToken(value: string): AuditTokenCommand {
+  return command({ command: 'AUDIT_TOKEN', value }, invalidArgument) as AuditTokenCommand;
 }
 
-function roleCommand(kind: RoleCommandName, roles: unknown[]): ControlCommand {
-  return command({ command: kind, roles }, invalidArgument);
+function roleCommand(kind: RoleCommandName, roles: unknown[]): RoleCommand {
+  return command({ command: kind, roles }, invalidArgument) as RoleCommand;
 }
 
-export const setCredentials = (...roles: (RoleGrant | string)[]): ControlCommand => roleCommand('SET_CREDENTIALS', roles);
-export const addCredentials = (...roles: (RoleGrant | string)[]): ControlCommand => roleCommand('ADD_CREDENTIALS', roles);
-export const removeCredentials = (...roles: (RoleGrant | string)[]): ControlCommand =>
+/** SET_CREDENTIALS: the session's roles become these. */
+export const setCredentials = (...roles: (RoleGrant | string)[]): RoleCommand =>
+  roleCommand('SET_CREDENTIALS', roles);
+/** ADD_CREDENTIALS: these roles are added to the session's. */
+export const addCredentials = (...roles: (RoleGrant | string)[]): RoleCommand =>
+  roleCommand('ADD_CREDENTIALS', roles);
+/** REMOVE_CREDENTIALS: these roles are removed from the session. */
+export const removeCredentials = (...roles: (RoleGrant | string)[]): RoleCommand =>
   roleCommand('REMOVE_CREDENTIALS', roles);

@@ -34,9 +34,8 @@ function attributes(options: unknown): { name: string; suffix: string } {
   const path = own(bag, 'path');
   if (path !== undefined) {
     if (!PATH.test(text(path, 'cookie path', invalidArgument))) {
-      throw invalidArgument("the cookie path must be '/' followed by URL path characters (no ';', spaces or controls)", {
-        field: 'path',
-      });
+      const why = "the cookie path must be '/' followed by URL path characters (no ';', spaces or controls)";
+      throw invalidArgument(why, { field: 'path' });
     }
     suffix += `; Path=${path as string}`;
   }
@@ -75,10 +74,13 @@ function merge(commands: ControlCommand[]): ControlCommand[] {
   const out: ControlCommand[] = [];
   for (const c of commands) {
     const same = out.find((o) => o.command === c.command);
-    if (!same) out.push(c); // a fresh copy already: safe to extend
-    else if (isCredentialCommand(same) && isCredentialCommand(c)) for (const d of c.definitions) same.definitions.push(d);
-    else if (isRoleCommand(same) && isRoleCommand(c)) for (const r of c.roles) same.roles.push(r);
-    else if (same.command === 'AUDIT_TOKEN' && c.command === 'AUDIT_TOKEN' && same.value !== c.value) {
+    if (!same) {
+      out.push(c); // a fresh copy already: safe to extend
+    } else if (isCredentialCommand(same) && isCredentialCommand(c)) {
+      for (const d of c.definitions) same.definitions.push(d);
+    } else if (isRoleCommand(same) && isRoleCommand(c)) {
+      for (const r of c.roles) same.roles.push(r);
+    } else if (same.command === 'AUDIT_TOKEN' && c.command === 'AUDIT_TOKEN' && same.value !== c.value) {
       throw invalidArgument('two different AUDIT_TOKEN values in one cookie');
     }
   }
@@ -97,7 +99,7 @@ export function controlCookie(commands: ControlCommand | readonly ControlCommand
   if (header.length > MAX_CONTROL_COOKIE_LENGTH) {
     throw invalidArgument(
       `the control cookie would be ${header.length} characters, more than the ${MAX_CONTROL_COOKIE_LENGTH} ` +
-        'a gateway reliably accepts in one header: send fewer definitions per response',
+        'this package builds (proxies refuse header lines over about 8 KB): send fewer definitions per response',
       { length: header.length, limit: MAX_CONTROL_COOKIE_LENGTH },
     );
   }

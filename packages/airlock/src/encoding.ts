@@ -21,9 +21,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function checkEncoding(value: unknown, fail: Fail = invalidArgument): CredentialEncoding {
   if (value === undefined) return 'utf-8';
   if (typeof value === 'string' && ENCODINGS.includes(value)) return value as CredentialEncoding;
-  throw fail(`the encoding must be 'utf-8' or 'iso-8859-1'${typeof value === 'string' ? '' : `, not ${typeOf(value)}`}`, {
-    field: 'encoding',
-  });
+  const not = typeof value === 'string' ? '' : `, not ${typeOf(value)}`;
+  throw fail(`the encoding must be 'utf-8' or 'iso-8859-1'${not}`, { field: 'encoding' });
 }
 
 function bytesOf(text: string, encoding: CredentialEncoding, field: string): Uint8Array {
@@ -57,25 +56,38 @@ export function percentEncode(text: string, encoding: CredentialEncoding = 'utf-
   return encodeField(text, checkEncoding(encoding), 'text');
 }
 
-function hex(code: number): number {
+/** The value of a hexadecimal digit's character code, or -1. */
+export function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   const lower = code | 0x20;
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
 }
 
-/** The bytes behind `text`: printable ASCII as itself, `%XX` as byte XX. */
-export function unescapeBytes(text: string, fail: Fail): Uint8Array {
+/** Which characters may stand for themselves, and which bytes an escape may stand for. */
+export interface EscapeRules {
+  raw(code: number): boolean;
+  byte(value: number): boolean;
+}
+
+const PRINTABLE: EscapeRules = { raw: (c) => c >= 0x20 && c <= 0x7e, byte: () => true };
+
+/** The bytes behind `text`: an allowed character as itself, `%XX` as byte XX. One pass, no recursion. */
+export function unescapeBytes(text: string, fail: Fail, rules: EscapeRules = PRINTABLE): Uint8Array {
   const out = new Uint8Array(text.length);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 0x25) {
-      const high = i + 2 < text.length ? hex(text.charCodeAt(i + 1)) : -1;
-      const low = high >= 0 ? hex(text.charCodeAt(i + 2)) : -1;
+      const high = i + 2 < text.length ? hexValue(text.charCodeAt(i + 1)) : -1;
+      const low = high >= 0 ? hexValue(text.charCodeAt(i + 2)) : -1;
       if (low < 0) throw fail(`invalid percent-escape at position ${i}`, { position: i });
-      out[n++] = (high << 4) | low;
+      const byte = (high << 4) | low;
+      if (!rules.byte(byte)) {
+        throw fail(`the escape at position ${i} stands for a byte not allowed here`, { position: i });
+      }
+      out[n++] = byte;
       i += 2;
-    } else if (code >= 0x20 && code <= 0x7e) {
+    } else if (rules.raw(code)) {
       out[n++] = code;
     } else {
       throw fail(`a character at position ${i} should have been percent-encoded`, { position: i });

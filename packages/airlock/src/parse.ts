@@ -58,20 +58,16 @@ function isCookieOctet(c: number): boolean {
   return c >= 0x21 && c <= 0x7e && c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c;
 }
 
-/** The commands text: the cookie value percent-decoded once; it is ASCII (credentials are encoded twice). */
+/** Cookie characters stand for themselves; escapes must decode to printable ASCII (fields are encoded twice). */
+const COOKIE_LEVEL = { raw: isCookieOctet, byte: (b: number) => b >= 0x20 && b <= 0x7e };
+
+/** The commands text: the cookie value percent-decoded once. */
 function commandsText(value: string): string {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 0x2b) throw badCookie(`${AMBIGUOUS_PLUS} (position ${i} of the cookie value)`, { position: i });
-    if (!isCookieOctet(c)) throw badCookie(`position ${i} of the cookie value is not a cookie character`, { position: i });
-  }
-  const bytes = unescapeBytes(value, (message, details) => badCookie(`${message} of the cookie value`, details));
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i]! < 0x20 || bytes[i]! > 0x7e) {
-      throw badCookie('the decoded cookie value has a control or non-ASCII byte: its fields must be encoded twice');
-    }
-  }
-  return textOf(bytes, 'iso-8859-1', badCookie);
+  const plus = value.indexOf('+');
+  if (plus >= 0) throw badCookie(`${AMBIGUOUS_PLUS} (position ${plus} of the cookie value)`, { position: plus });
+  const fail: Fail = (message, details) =>
+    badCookie(`${message} of the cookie value (a cookie character, or an escape of printable ASCII)`, details);
+  return textOf(unescapeBytes(value, fail, COOKIE_LEVEL), 'iso-8859-1', badCookie);
 }
 
 /** The second percent-decoding level (credentials, audit tokens). */
@@ -130,9 +126,12 @@ function parseCommand(part: string, encoding: CredentialEncoding, fail: Fail): C
   }
   if (ROLE_COMMANDS.includes(kind)) {
     const items = value.split(',');
-    return { command: kind as RoleCommandName, roles: items.map((r, i) => parseRole(r, entry(fail, 'role', i, items.length))) };
+    const roles = items.map((r, i) => parseRole(r, entry(fail, 'role', i, items.length)));
+    return { command: kind as RoleCommandName, roles };
   }
-  if (kind === 'AUDIT_TOKEN') return { command: 'AUDIT_TOKEN', value: auditValue(decodeValue(value, 'utf-8', fail), fail) };
+  if (kind === 'AUDIT_TOKEN') {
+    return { command: 'AUDIT_TOKEN', value: auditValue(decodeValue(value, 'utf-8', fail), fail) };
+  }
   if (!OTHER_NAME.test(kind)) throw fail('a command name is not a control API command name');
   return { command: kind, value };
 }
@@ -147,13 +146,13 @@ export function parseControlCookie(text: string, options?: ParseOptions): Parsed
   const bag = options === undefined ? {} : record(options, 'the parse options', ['encoding'], invalidArgument);
   const encoding = checkEncoding(own(bag, 'encoding'));
   if (text.length > MAX_PARSE_LENGTH) {
-    throw badCookie(`the input is ${text.length} characters, more than the ${MAX_PARSE_LENGTH} a control cookie may have`, {
-      length: text.length,
-      limit: MAX_PARSE_LENGTH,
-    });
+    const why = `the input is ${text.length} characters, more than the ${MAX_PARSE_LENGTH} a control cookie may have`;
+    throw badCookie(why, { length: text.length, limit: MAX_PARSE_LENGTH });
   }
   const bad = firstNonHeaderChar(text);
-  if (bad >= 0) throw badCookie(`position ${bad} holds a control or non-ASCII character: not a header value`, { position: bad });
+  if (bad >= 0) {
+    throw badCookie(`position ${bad} holds a control or non-ASCII character: not a header value`, { position: bad });
+  }
   const rest = text.replace(PREFIX, '');
   const semicolon = rest.indexOf(';');
   const pair = trim(semicolon >= 0 ? rest.slice(0, semicolon) : rest);
