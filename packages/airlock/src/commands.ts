@@ -128,7 +128,8 @@ function credential(bag: Bag, fail: Fail): CredentialInput {
     for (const [field, value] of [['domain', domain], ['username', username], ['password', password]] as const) {
       const at = value === undefined ? -1 : value.search(NOT_LATIN1);
       if (at >= 0) {
-        throw fail(`a character at position ${at} of the ${field} cannot be written in ISO-8859-1`, { field });
+        const where = field === 'password' ? 'a character' : `a character at position ${at}`; // nothing about a password
+        throw fail(`${where} of the ${field} cannot be written in ISO-8859-1`, { field });
       }
     }
   }
