@@ -74,8 +74,10 @@ export class NtlmOriginPool extends Dispatcher {
     });
   }
 
-  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  override dispatch(opts: Dispatcher.DispatchOptions, given: Dispatcher.DispatchHandler): boolean {
     if (this.#closing) throw new undici.errors.ClientClosedError();
+    // undici 8 speaks only the second handler style; Node's own fetch may hand us the first.
+    const handler = wrapHandler ? wrapHandler(given) : given;
     const engine = this.#host.engine;
     const context = (opts as { [CONTEXT]?: RequestContext })[CONTEXT];
     if (opts.upgrade || opts.method === 'CONNECT') {
@@ -115,7 +117,7 @@ export class NtlmOriginPool extends Dispatcher {
     };
     const flowFor = (facts: typeof body) =>
       engine.flow({ origin, url: () => new URL(origin + path), route: this.route, identity: authenticate ? identity : undefined, method: opts.method, body: facts });
-    const request = MODERN_HANDLERS ? new ModernRequest(setup, wrapHandler!(handler)) : new LegacyRequest(setup, handler as never);
+    const request = MODERN_HANDLERS ? new ModernRequest(setup, handler) : new LegacyRequest(setup, handler as never);
     this.#active.add(request);
     if (!readAhead) return this.started(request.start());
     request.begin();
