@@ -15,4 +15,6 @@ module.exports = {
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
+  // The default reporter, plus one line per group of interop tests skipped for a missing peer.
+  reporters: ['default', '<rootDir>/scripts/jest-peer-notice.cjs'],
 };
