@@ -14,7 +14,7 @@ export { parseCertificate, type ParsedCertificate } from './der.js';
 export { resolveCredentials, prepareCredentials, PreparedCredentials, splitUsername, parseNtHash, type Credentials, type ResolvedCredentials } from './credentials.js';
 export { NtlmError, isNtlmError, type NtlmErrorCode } from './errors.js';
 export { toBase64, fromBase64, toHex, fromHex, utf16le, decodeUtf16le, concatBytes, bytesEqual } from './bytes.js';
-export { decodeToken, describeToken, type DecodedToken } from './decode.js';
+export { decodeToken, describeToken, describeTokenRedacted, type DecodedToken } from './decode.js';
 export { Ntlm, type NtlmVersionNumber } from './ntlm.js';
 export {
   NtlmContext, type NtlmContextOptions, type ClientMechanism, type ChannelInfo, type AuthenticateSummary, type ServerNames, type NtlmStepResult,
