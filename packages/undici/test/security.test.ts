@@ -5,7 +5,7 @@ import { request, interceptors, fetch as undiciFetch, setGlobalDispatcher, getGl
 import {
   createNtlmProxy, createNtlmServer, createSelfSignedCertificate, type NtlmServer, type NtlmServerOptions, type OutcomeEvent,
 } from '@ntlmkit/server';
-import { ntowfv1, toHex } from '@ntlmkit/core';
+import { describeToken, ntowfv1, toHex } from '@ntlmkit/core';
 import { NtlmDispatcher, NtlmProxyAgent, createNtlmFetch, isNtlmError } from '../src/index';
 
 const password = 'S3cr3t-Pässwörd!';
@@ -240,6 +240,22 @@ describe('no secret in any object', () => {
       for (const secret of secrets) expect(text).not.toContain(secret);
     }
     expect(shown(plain)).toContain('alice');
+  });
+
+  test('debugTokens: the NEGOTIATE and CHALLENGE in full, the AUTHENTICATE with its responses redacted', async () => {
+    const s = await server();
+    const sent: string[] = [];
+    s.on('request', (req: http.IncomingMessage) => req.headers.authorization && sent.push(req.headers.authorization));
+    const lines: string[] = [];
+    await get(dispatcher({ debug: (m) => lines.push(m), debugTokens: true }), s.url);
+    const text = lines.join('\n');
+    expect(text).toMatch(/NEGOTIATE \(type 1/);
+    expect(text).toMatch(/CHALLENGE \(type 2[\s\S]*server challenge/);
+    expect(text).toMatch(/AUTHENTICATE \(type 3/);
+    const full = describeToken(sent.at(-1)!.split(' ')[1]!);
+    const proof = /NTProofStr\s+([0-9a-f]{32})/.exec(full)![1]!;
+    expect(text).not.toContain(proof);
+    for (const secret of [password, toHex(ntowfv1(password))]) expect(text).not.toContain(secret);
   });
 
   test('errors from a refused AUTHENTICATE print no secret and say what was sent', async () => {

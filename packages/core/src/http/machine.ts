@@ -7,6 +7,7 @@
 // first, and the origin's (401, Authorization). Each layer runs at most one handshake per request, and the
 // whole request gets at most one fresh attempt on a new connection: that is the one retry rule.
 import { toBase64 } from '../bytes.js';
+import { describeTokenRedacted } from '../decode.js';
 import type { CertificateInput } from '../channel-binding.js';
 import { NtlmContext, type ClientMechanism } from '../context.js';
 import { NtlmError } from '../errors.js';
@@ -57,6 +58,8 @@ export interface LayerOptions {
   /** A fresh mechanism for one handshake; NTLM by default (the one place a second mechanism would plug in). */
   mechanism?: (identity: Identity, spn: string | undefined) => ClientMechanism;
   onWarning?: (message: string) => void;
+  /** Log every token: the NEGOTIATE and CHALLENGE in full, the AUTHENTICATE with its responses redacted. */
+  logTokens?: boolean;
 }
 
 export interface FlowOptions {
@@ -163,7 +166,9 @@ class Layer {
   private negotiate(scheme: NtlmScheme): void {
     this.scheme = scheme;
     this.context = this.mechanism(this.o.identity, this.o.spn());
-    this.header = `${scheme} ${toBase64(this.context.step())}`;
+    const token = this.context.step();
+    this.header = `${scheme} ${toBase64(token)}`;
+    this.tokens('sent', token);
     this.phase = 'negotiate';
     this.pinnedTo = undefined;
     this.reused = false;
@@ -254,6 +259,7 @@ class Layer {
             ),
           };
         }
+        this.tokens('received', offer.token);
         if (head.closing) return { kind: 'retry', reason: `${this.o.target} closed the connection after its CHALLENGE` };
         let token: Uint8Array;
         try {
@@ -263,6 +269,7 @@ class Layer {
           return { kind: 'fail', error: error as Error };
         }
         this.header = `${this.scheme} ${toBase64(token)}`;
+        this.tokens('sent', token);
         this.phase = 'authenticate';
         this.pinnedTo = this.sentOn;
         const s = this.context!.summary;
@@ -285,6 +292,17 @@ class Layer {
       default:
         return PASS;
     }
+  }
+
+  private tokens(direction: 'sent' | 'received', token: Uint8Array): void {
+    if (!this.o.logTokens) return;
+    let text: string;
+    try {
+      text = describeTokenRedacted(token);
+    } catch (error) {
+      text = `(not decodable: ${(error as Error).message})`;
+    }
+    this.log(`${this.o.target}: ${direction} ${text.replace(/\n/g, '\n    ')}`);
   }
 
   /** The refusal, with what helps find the cause (the most common one: the wrong domain). */
