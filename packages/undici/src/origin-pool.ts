@@ -94,6 +94,8 @@ export class NtlmOriginPool extends Dispatcher {
     const proxyKnown = this.route.kind === 'forward' && engine.proxyMemory.scheme(this.route.proxy.origin) !== undefined;
     const readAhead = body.present && !body.replayable && ((authenticate && !engine.knows(this.origin)) || (proxied && !proxyKnown));
     const path = typeof opts.path === 'string' ? opts.path : '/';
+    // undici closes the connection after a HEAD unless told otherwise; an authenticated one is worth keeping.
+    if (opts.method === 'HEAD' && opts.reset === undefined) opts = { ...opts, reset: false };
     const origin = this.origin;
     const setup: RequestSetup = {
       slots: this.slots,

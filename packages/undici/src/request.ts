@@ -216,11 +216,11 @@ export abstract class NtlmRequest {
   /** `clean`: the connection is between legs, not broken (a failure then leaves it usable). */
   private act(action: Action, clean: boolean): void {
     if (action.kind === 'fail') this.finish(action.error, clean);
-    else if (action.kind === 'send') this.dispatchLeg(action.headers, action.withBody);
+    else if (action.kind === 'send') this.dispatchLeg(action.headers, action.withBody, action.negotiating);
     else this.finish(new Error('ntlmkit: a delivery outside a response'), clean);
   }
 
-  private dispatchLeg(headers: Readonly<Record<string, string>>, withBody: boolean): void {
+  private dispatchLeg(headers: Readonly<Record<string, string>>, withBody: boolean, negotiating = false): void {
     if (this.aborted) {
       this.finish(this.aborted, true);
       return;
@@ -231,9 +231,11 @@ export abstract class NtlmRequest {
     this.legWithBody = withBody;
     const base = this.s.opts;
     const names = Object.keys(headers);
-    const opts = names.length === 0 && (withBody || !this.s.hasBody)
+    let opts = names.length === 0 && (withBody || !this.s.hasBody)
       ? base
       : { ...base, headers: withLegHeaders(base.headers as HeaderInput, headers, !withBody && this.s.hasBody), body: withBody ? base.body : null };
+    // The connection that carries a NEGOTIATE must stay open for the AUTHENTICATE (undici closes after a HEAD).
+    if (negotiating && opts.reset !== false) opts = { ...opts, reset: false };
     this.slot!.client.dispatch(opts, this as unknown as Dispatcher.DispatchHandler);
   }
 

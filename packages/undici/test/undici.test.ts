@@ -138,6 +138,21 @@ describe('NtlmDispatcher with undici request', () => {
     });
   });
 
+  test('every method authenticates, HEAD included (undici closes after a HEAD unless told otherwise)', async () => {
+    const s = await server();
+    const d = dispatcher();
+    for (const method of ['HEAD', 'OPTIONS', 'DELETE', 'PUT', 'PATCH', 'POST', 'GET', 'HEAD']) {
+      const r = await request(`${s.url}/${method}`, { dispatcher: d, method, ...(['PUT', 'PATCH', 'POST'].includes(method) ? { body: 'b' } : {}) } as never);
+      expect([method, r.statusCode]).toEqual([method, 200]);
+      await r.body.dump();
+    }
+    expect(s.stats).toMatchObject({ handshakes: 1, connections: 1 });
+    // A caller that asks for no keep-alive still gets the handshake on one connection.
+    const closing = await request(`${s.url}/reset`, { dispatcher: dispatcher(), reset: true } as never);
+    expect(closing.statusCode).toBe(200);
+    await closing.body.dump();
+  });
+
   test('perRequest servers: the 401 on an authenticated connection triggers one handshake', async () => {
     const s = await server({ perRequest: true });
     const d = dispatcher();

@@ -36,8 +36,18 @@ export interface ConnectionView {
 }
 
 export type Action =
-  /** Write a leg: the caller's request with these headers added, its body or `Content-Length: 0`. */
-  | { readonly kind: 'send'; readonly headers: Readonly<Record<string, string>>; readonly withBody: boolean; readonly fresh: boolean }
+  /**
+   * Write a leg: the caller's request with these headers added, its body or `Content-Length: 0`. `fresh`: on a
+   * new connection. `negotiating`: the leg carries a NEGOTIATE, so its connection must stay open for the next
+   * leg (ask for keep-alive even where the caller or the method would not).
+   */
+  | {
+      readonly kind: 'send';
+      readonly headers: Readonly<Record<string, string>>;
+      readonly withBody: boolean;
+      readonly fresh: boolean;
+      readonly negotiating: boolean;
+    }
   /** Hand the response of this leg to the caller. */
   | { readonly kind: 'deliver' }
   | { readonly kind: 'fail'; readonly error: Error };
@@ -435,16 +445,17 @@ export class RequestFlow {
 
   private send(fresh: boolean): Action {
     const headers: Record<string, string> = {};
-    let withBody = true;
+    let negotiating = false;
     for (const layer of this.layers) {
       if (layer.header !== undefined) headers[layer.headerName] = layer.header;
-      // A NEGOTIATE leg goes without the body: the body goes once, with the AUTHENTICATE.
-      if (layer.phase === 'negotiate') withBody = false;
+      if (layer.phase === 'negotiate') negotiating = true;
     }
+    // A NEGOTIATE leg goes without the body: the body goes once, with the AUTHENTICATE.
+    const withBody = !negotiating;
     if (withBody && this.o.body.present && !this.o.body.replayable && this.bodySent) return this.bodyGoneTwice();
     this.withBody = withBody;
     this.carries = withBody || !this.o.body.present;
-    return { kind: 'send', headers, withBody, fresh };
+    return { kind: 'send', headers, withBody, fresh, negotiating };
   }
 
   private bodyGoneTwice(): Action {
