@@ -389,6 +389,59 @@ if (existsSync('/usr/sbin/apache2') && existsSync(apacheModule)) {
   log();
 }
 
+// --- 7. Handshake-bound workloads: every request pays a new connection (and TLS) and, for NTLM, a handshake ---
+{
+  const n = QUICK ? 30 : 1000;
+  const cases = [
+    { label: 'HTTP, closed after every response', https: false },
+    { label: 'HTTPS, closed after every response, channel binding checked', https: true },
+  ];
+  log(`## 7. Handshake-bound workloads (${fmt(n)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated new-connection baseline)`);
+  log();
+  log('The server closes the connection after every response, so every request opens a new connection (over HTTPS a TLS handshake too; ntlmkit resumes TLS sessions) and, for NTLM, runs a handshake on it: two exchanges per request to a known origin instead of one. Channel bindings: `tokenChecking: allow` (checked when sent; axios-ntlm and httpntlm send none).');
+  log();
+  log(`| client | ${cases.flatMap((c) => [`${c.label}, c=1`, `${c.label}, c=8`]).join(' | ')} |`);
+  log(`| --- | ${cases.flatMap(() => ['---:', '---:']).join(' | ')} |`);
+  const rows = {};
+  for (const cond of cases) {
+    const authUrl = await ipc('start', { authenticate: true, closeEach: true, https: cond.https, tokenChecking: 'allow' });
+    const plainUrl = await ipc('start', { authenticate: false, closeEach: true, https: cond.https });
+    for (const kind of [...NTLM_CLIENTS, ...Object.values(BASELINES)]) {
+      for (const c of [1, 8]) {
+        const client = makeClient(kind, { insecure: cond.https });
+        const url = client.auth ? authUrl : plainUrl;
+        try {
+          (rows[kind] ??= {})[`${cond.label} ${c}`] = await measure(client, url, Math.max(c, QUICK ? 5 : 50), n, c);
+        } catch (error) {
+          (rows[kind] ??= {})[`${cond.label} ${c}`] = { rps: NaN, failures: n, error: String(error) };
+        } finally {
+          await client.close();
+        }
+      }
+    }
+    await ipc('stopAll');
+  }
+  for (const kind of [...NTLM_CLIENTS, ...Object.values(BASELINES)]) {
+    const base = rows[BASELINES[makeClient(kind).library]];
+    const cells = cases.flatMap((cond) => [1, 8].map((c) => {
+      const key = `${cond.label} ${c}`;
+      const r = rows[kind][key];
+      const ratio = kind.startsWith('baseline') ? '' : ` (${fmt(r.rps / base[key].rps, 2)}×)`;
+      return `${fmt(r.rps)}${ratio}${r.failures ? ` **${fmt(r.failures)} failed**` : ''}`;
+    }));
+    log(`| ${kind} | ${cells.join(' | ')} |`);
+  }
+  log();
+  const vs = (kind, key) => (rows.httpntlm[key].rps ? `${fmt(rows[kind][key].rps / rows.httpntlm[key].rps, 2)}×` : '∞');
+  for (const cond of cases) {
+    for (const c of [1, 8]) {
+      const key = `${cond.label} ${c}`;
+      log(`- ${cond.label}, c=${c}, against httpntlm: ${['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios'].map((k) => `${k} ${vs(k, key)}`).join(', ')}.`);
+    }
+  }
+  log();
+}
+
 // --- chart ---
 // Quick figures are not meaningful: they never replace the committed chart.
 if (!QUICK) {

@@ -5,8 +5,19 @@ import { createNtlmServer } from '@ntlmkit/server';
 const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
 const servers = new Map();
 
-async function start({ authenticate = true, delayMs = 0, lmCompatibilityLevel = 4 }) {
-  const server = createNtlmServer({ users, authenticate, lmCompatibilityLevel, faults: { delayMs }, keepAliveTimeoutMs: 30_000 });
+// `closeEach`: every response closes its connection, so every request pays a new connection (and TLS, and a
+// handshake); `https` with `tokenChecking` for channel bindings.
+const closing = (_req, res, context) => {
+  const body = JSON.stringify({ user: context.user ?? null });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
+};
+
+async function start({ authenticate = true, delayMs = 0, lmCompatibilityLevel = 4, closeEach = false, https = false, tokenChecking }) {
+  const server = createNtlmServer({
+    users, authenticate, lmCompatibilityLevel, faults: { delayMs }, keepAliveTimeoutMs: 30_000,
+    ...(closeEach ? { handler: closing } : {}), ...(https ? { https: true } : {}), ...(tokenChecking ? { tokenChecking } : {}),
+  });
   const track = { open: 0, maxOpen: 0, dialects: {} };
   server.on('connection', (socket) => {
     track.open++;
