@@ -1,6 +1,6 @@
 // Decodes any NTLM token (Type 1, 2 or 3) into a readable description: what users paste
 // from a browser trace or a server log. Secrets in a token are hashes, shown as hex.
-import { fromBase64, toHex } from './bytes.js';
+import { fromBase64, isAllZero, toHex } from './bytes.js';
 import { NtlmError } from './errors.js';
 import { parseAuthenticateMessage } from './messages/authenticate.js';
 import { AvFlags, AvId, avFlagsValue, avIdName, describeAvValue, findAvPair, type AvPair } from './messages/av-pairs.js';
@@ -24,6 +24,9 @@ function avLines(pairs: AvPair[]): [string, string][] {
 /** Accepts raw bytes, base64, or a header value such as `NTLM TlRMTVNT...` / `Negotiate ...`. */
 export function decodeToken(token: Uint8Array | string): DecodedToken {
   let bytes: Uint8Array;
+  if (typeof token !== 'string' && !(token instanceof Uint8Array)) {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a token must be bytes, base64 or a header value');
+  }
   if (typeof token === 'string') {
     const text = token.trim().replace(/^(?:(?:proxy-)?(?:authorization|www-authenticate|proxy-authenticate):\s*)?(?:NTLM|Negotiate)\s+/i, '');
     bytes = fromBase64(text);
@@ -56,7 +59,7 @@ export function decodeToken(token: Uint8Array | string): DecodedToken {
       ? 'NTLMv2'
       : m.ntChallengeResponse.length === 0
         ? 'anonymous'
-        : m.lmChallengeResponse.length === 24 && toHex(m.lmChallengeResponse.subarray(8)) === '0'.repeat(32)
+        : m.lmChallengeResponse.length === 24 && isAllZero(m.lmChallengeResponse.subarray(8))
           ? 'NTLMv1 with extended session security (NTLM2 session response)'
           : 'NTLMv1';
     const fields: [string, string][] = [
@@ -65,7 +68,7 @@ export function decodeToken(token: Uint8Array | string): DecodedToken {
       ['domain', m.domain],
       ['user', m.user],
       ['workstation', m.workstation],
-      ['LM response', `${m.lmChallengeResponse.length} bytes${m.lmChallengeResponse.every((b) => b === 0) ? ' (zero)' : ''}`],
+      ['LM response', `${m.lmChallengeResponse.length} bytes${isAllZero(m.lmChallengeResponse) ? ' (zero)' : ''}`],
       ['NT response', `${m.ntChallengeResponse.length} bytes`],
       ['encrypted session key', m.encryptedRandomSessionKey.length ? toHex(m.encryptedRandomSessionKey) : '(none)'],
       ['version', m.version ? formatVersion(m.version) : '(absent)'],
@@ -75,7 +78,7 @@ export function decodeToken(token: Uint8Array | string): DecodedToken {
       const cb = findAvPair(v2.avPairs, AvId.ChannelBindings);
       fields.push(
         ['MIC', micFlag && m.mic ? toHex(m.mic) : '(absent)'],
-        ['channel binding', cb ? (cb.value.every((b) => b === 0) ? 'zero (unbound)' : toHex(cb.value)) : '(absent)'],
+        ['channel binding', cb ? (isAllZero(cb.value) ? 'zero (unbound)' : toHex(cb.value)) : '(absent)'],
         ['NTProofStr', toHex(v2.ntProofStr)],
         ['client challenge', toHex(v2.clientChallenge)],
         ['time', describeAvValue({ id: AvId.Timestamp, value: v2.time })],
@@ -91,6 +94,6 @@ export function decodeToken(token: Uint8Array | string): DecodedToken {
 /** A multi-line text rendering of decodeToken. */
 export function describeToken(token: Uint8Array | string): string {
   const d = decodeToken(token);
-  const width = Math.max(...d.fields.map(([k]) => k.length));
+  const width = d.fields.reduce((w, [k]) => Math.max(w, k.length), 0);
   return [`${d.name} (type ${d.type}, ${d.length} bytes)`, ...d.fields.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }

@@ -3,7 +3,7 @@ import {
   DEFAULT_NEGOTIATE_FLAGS, encodeAvPairs, findAvPair, NegotiateFlags, NtlmError, parseAuthenticateMessage, parseAvPairs,
   parseChallengeMessage, parseNegotiateMessage, toHex, utf16le, decodeUtf16le, mic as computeMic, dateToFiletime, filetimeToMs,
 } from '../src/index';
-import { hmacMd5 } from '../src/crypto/hmac-md5';
+import { hmacMd5 } from '../src/crypto/hash';
 import { ntowfv2 } from '../src/crypto/ntowf';
 import { common, hex, vectors } from './vectors';
 
@@ -23,12 +23,14 @@ const specInputs = {
 };
 
 describe('NEGOTIATE', () => {
-  test('defaults: Windows-like flags, 40 bytes with Version', () => {
+  test("defaults: a Windows client's flags without LM_KEY (0xe2088217), 40 bytes with Version", () => {
     const m = createNegotiateMessage();
     expect(m.length).toBe(40);
     const parsed = parseNegotiateMessage(m);
     expect(parsed.flags).toBe(DEFAULT_NEGOTIATE_FLAGS);
-    expect(toHex(m.subarray(0, 16))).toBe('4e544c4d5353500001000000078208e2');
+    expect(DEFAULT_NEGOTIATE_FLAGS).toBe(0xe2088217);
+    expect(DEFAULT_NEGOTIATE_FLAGS & NegotiateFlags.SIGN).toBeTruthy(); // with KEY_EXCH: the random key counts for every server
+    expect(toHex(m.subarray(0, 16))).toBe('4e544c4d5353500001000000178208e2');
     expect(parsed.version).toEqual({ major: 10, minor: 0, build: 20348, revision: 15 });
   });
 
@@ -238,10 +240,15 @@ describe('AUTHENTICATE: what real servers need', () => {
     expect(() => createAuthenticateMessage({ ...base, channelBindings: new Uint8Array(16) })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
   });
 
-  test('the server flags pair never gets 0x4', () => {
-    const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Flags, value: new Uint8Array([4, 0, 0, 0]) }] });
-    const m = parseAuthenticateMessage(createAuthenticateMessage({ ...base, challenge: c }));
-    expect(avFlagsValue(findAvPair(m.ntlmv2!.avPairs, AvId.Flags))).toBe(AvFlags.MIC_PRESENT);
+  test('the server flags pair never gets 0x4, and 0x2 exactly when a MIC is sent (MS-NLMP 3.1.5.1.2)', () => {
+    const flagsOf = (pairs: { id: number; value: Uint8Array }[]) => {
+      const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: pairs });
+      return avFlagsValue(findAvPair(parseAuthenticateMessage(createAuthenticateMessage({ ...base, challenge: c, now: () => 0 })).ntlmv2!.avPairs, AvId.Flags));
+    };
+    // With MsvAvTimestamp: a MIC, bit 0x2 merged into the server's pair, 0x4 cleared, 0x1 kept.
+    expect(flagsOf([{ id: AvId.Timestamp, value: serverTs }, { id: AvId.Flags, value: new Uint8Array([5, 0, 0, 0]) }])).toBe(AvFlags.MIC_PRESENT | 1);
+    // Without it: no MIC; a server pair claiming 0x2 is not echoed with it (we would promise a MIC we do not send).
+    expect(flagsOf([{ id: AvId.Flags, value: new Uint8Array([6, 0, 0, 0]) }])).toBe(0);
   });
 
   test('without a server timestamp: LMv2 and the local clock (injected)', () => {

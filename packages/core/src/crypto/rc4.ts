@@ -1,7 +1,11 @@
-// RC4 (MS-NLMP's RC4K): only for the key exchange of the random session key.
+// RC4K(key, message) of MS-NLMP 3.1.5.1 (a one-time RC4 instance): the key exchange, and sealing keys' tests.
+import { checkBytes } from '../arguments.js';
+import { NtlmError } from '../errors.js';
 
 export function rc4(key: Uint8Array, data: Uint8Array): Uint8Array {
-  if (key.length === 0) throw new RangeError('RC4 key must not be empty');
+  checkBytes(key, 'an RC4 key');
+  checkBytes(data, 'RC4 input');
+  if (key.length === 0) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an RC4 key must not be empty');
   const s = new Uint8Array(256);
   for (let i = 0; i < 256; i++) s[i] = i;
   for (let i = 0, j = 0; i < 256; i++) {

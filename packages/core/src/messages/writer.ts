@@ -1,21 +1,22 @@
 // Builds a message: a fixed header with (Len, MaxLen, Offset) fields and a payload after it.
-import { SIGNATURE } from './reader.js';
+import { MAX_FIELD } from '../arguments.js';
+import { writeU16LE, writeU32LE } from '../bytes.js';
+import { NtlmError } from '../errors.js';
+import { SIGNATURE } from './layout.js';
 
 export class MessageWriter {
   private readonly header: Uint8Array;
-  private readonly view: DataView;
   private readonly payload: Uint8Array[] = [];
   private payloadLength = 0;
 
   constructor(headerLength: number, type: number) {
     this.header = new Uint8Array(headerLength);
-    this.view = new DataView(this.header.buffer);
     this.header.set(SIGNATURE);
-    this.view.setUint32(8, type, true);
+    writeU32LE(this.header, SIGNATURE.length, type);
   }
 
   u32(at: number, value: number): void {
-    this.view.setUint32(at, value >>> 0, true);
+    writeU32LE(this.header, at, value >>> 0);
   }
 
   bytes(at: number, value: Uint8Array): void {
@@ -23,11 +24,13 @@ export class MessageWriter {
   }
 
   /** Appends `value` to the payload and writes its field descriptor at `at`. */
-  field(at: number, value: Uint8Array): void {
-    if (value.length > 0xffff) throw new RangeError('an NTLM message field cannot exceed 65535 bytes');
-    this.view.setUint16(at, value.length, true);
-    this.view.setUint16(at + 2, value.length, true);
-    this.view.setUint32(at + 4, this.header.length + this.payloadLength, true);
+  field(at: number, value: Uint8Array, name: string): void {
+    if (value.length > MAX_FIELD) {
+      throw new NtlmError('ERR_NTLM_FIELD_OUT_OF_RANGE', `${name} would be ${value.length} bytes; an NTLM field holds at most ${MAX_FIELD}`);
+    }
+    writeU16LE(this.header, at, value.length);
+    writeU16LE(this.header, at + 2, value.length);
+    writeU32LE(this.header, at + 4, this.header.length + this.payloadLength);
     this.payload.push(value);
     this.payloadLength += value.length;
   }
