@@ -11,11 +11,11 @@ import { mic as computeMic, MIC_OFFSET } from './crypto/mic.js';
 import { lmowfv1 } from './crypto/ntowf.js';
 import { PreparedCredentials, preparedFor, type Credentials } from './credentials.js';
 import { NtlmError } from './errors.js';
-import { encodeAuthenticateMessage, textEncoder } from './messages/authenticate.js';
+import { textEncoder, writeAuthenticate } from './messages/authenticate.js';
 import { AvFlags, AvId, avFlagsValue, avPairsLength, checkAvPairs, dateToFiletime, u32le, writeAvPairs, type AvPair } from './messages/av-pairs.js';
 import { parseChallengeMessage, type Challenge } from './messages/challenge.js';
 import { DEFAULT_NEGOTIATE_FLAGS, NegotiateFlags } from './messages/flags.js';
-import { parseNegotiateMessage } from './messages/negotiate.js';
+import { negotiateFlags } from './messages/negotiate.js';
 import { DEFAULT_VERSION, type NtlmVersion } from './messages/version.js';
 import { randomBytes } from './random.js';
 
@@ -226,7 +226,7 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
 
   const prepared = resolveCredentials(o);
   const credentials = prepared.resolved();
-  const requested = negotiate ? parseNegotiateMessage(negotiate).flags : DEFAULT_NEGOTIATE_FLAGS;
+  const requested = negotiate ? negotiateFlags(negotiate) : DEFAULT_NEGOTIATE_FLAGS;
   const flags = o.flags === undefined ? authenticateFlags(challenge.flags, requested, level, credentials.anonymous) : checkInteger(o.flags, 'flags', 0, 0xffffffff);
   const ntlmv2 = level >= 3 && !credentials.anonymous;
   const withMic = ntlmv2 && (o.mic === undefined ? challenge.timestamp !== undefined : checkBoolean(o.mic, 'mic'));
@@ -279,18 +279,25 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
     dialect = flags & F.EXTENDED_SESSIONSECURITY ? 'NTLMv1-ESS' : 'NTLMv1';
   }
 
-  const keyExchangeKey = credentials.anonymous
-    ? responses.sessionBaseKey
-    : kxkey({ flags, ...responses, lmowf: responses.lmowf ?? new Uint8Array(16), serverChallenge: challenge.serverChallenge, ntlmv2 });
+  const keyExchangeKey = credentials.anonymous || ntlmv2
+    ? responses.sessionBaseKey // 3.4.5.1: NTLMv2's KeyExchangeKey is its SessionBaseKey; anonymous has no key
+    : kxkey({
+      flags,
+      sessionBaseKey: responses.sessionBaseKey,
+      lmChallengeResponse: responses.lmChallengeResponse,
+      serverChallenge: challenge.serverChallenge,
+      lmowf: responses.lmowf ?? new Uint8Array(16),
+      ntlmv2: false,
+    });
   const keys = exchangeKeys(challenge.flags, flags, keyExchangeKey, () => fixedSessionKey ?? fresh(16));
 
-  const message = encodeAuthenticateMessage({
+  const message = writeAuthenticate({
     flags,
     lmChallengeResponse: responses.lmChallengeResponse,
     ntChallengeResponse: responses.ntChallengeResponse,
-    domain: credentials.domain,
-    user: credentials.user,
-    workstation: credentials.workstation,
+    domain,
+    user,
+    workstation,
     encryptedRandomSessionKey: keys.encryptedRandomSessionKey,
     version,
     withMic,

@@ -39,11 +39,20 @@ export function encodeAuthenticateMessage(fields: AuthenticateFields): Uint8Arra
   for (const name of ['domain', 'user', 'workstation'] as const) checkString(f[name], name);
   for (const name of ['lmChallengeResponse', 'ntChallengeResponse', 'encryptedRandomSessionKey'] as const) checkBytes(f[name], name);
   const text = textEncoder(f.flags);
+  return writeAuthenticate({ ...f, domain: text(f.domain), user: text(f.user), workstation: text(f.workstation) });
+}
+
+/** The encoder proper, for callers that already hold the text fields encoded (client.ts). */
+export function writeAuthenticate(f: Omit<AuthenticateFields, 'domain' | 'user' | 'workstation'> & {
+  domain: Uint8Array;
+  user: Uint8Array;
+  workstation: Uint8Array;
+}): Uint8Array {
   const w = new MessageWriter(f.withMic ? AUTHENTICATE.length : AUTHENTICATE.mic, AUTHENTICATE.type);
   // Payload order as Windows writes it: Domain, User, Workstation, LM, NT, session key.
-  w.field(AUTHENTICATE.domain, text(f.domain), 'DomainName');
-  w.field(AUTHENTICATE.user, text(f.user), 'UserName');
-  w.field(AUTHENTICATE.workstation, text(f.workstation), 'Workstation');
+  w.field(AUTHENTICATE.domain, f.domain, 'DomainName');
+  w.field(AUTHENTICATE.user, f.user, 'UserName');
+  w.field(AUTHENTICATE.workstation, f.workstation, 'Workstation');
   w.field(AUTHENTICATE.lmChallengeResponse, f.lmChallengeResponse, 'LmChallengeResponse');
   w.field(AUTHENTICATE.ntChallengeResponse, f.ntChallengeResponse, 'NtChallengeResponse');
   w.field(AUTHENTICATE.encryptedRandomSessionKey, f.encryptedRandomSessionKey, 'EncryptedRandomSessionKey');

@@ -47,6 +47,11 @@ export interface NegotiateMessage {
   version?: NtlmVersion;
 }
 
+/** The NegotiateFlags of a Type 1 message (signature and type checked), without reading the rest. */
+export function negotiateFlags(bytes: Uint8Array): number {
+  return openMessage(bytes, NEGOTIATE.type, 'NEGOTIATE message').u32(NEGOTIATE.flags);
+}
+
 /** Parses a Type 1 message (a server's view; also accepts curl's 32-byte form without Version). */
 export function parseNegotiateMessage(bytes: Uint8Array): NegotiateMessage {
   const r = openMessage(bytes, NEGOTIATE.type, 'NEGOTIATE message');
