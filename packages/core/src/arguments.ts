@@ -43,6 +43,14 @@ export function checkInteger(value: unknown, name: string, min: number, max: num
   return value;
 }
 
+/** NegotiateFlags as JavaScript's bit operators leave them (signed or not), as an unsigned 32-bit value. */
+export function checkFlags(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
+    throw invalid(`${name} must be a 32-bit integer`);
+  }
+  return value >>> 0;
+}
+
 /** A value the caller's function returned, e.g. from a `random` or `now` hook. */
 export function checkResult(value: unknown, name: string, length: number): Uint8Array {
   if (!(value instanceof Uint8Array) || value.length !== length) throw invalid(`${name} must return ${length} bytes`);

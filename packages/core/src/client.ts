@@ -1,6 +1,6 @@
 // The client side of MS-NLMP 3.1.5.1.2: from a CHALLENGE to the AUTHENTICATE message.
 import {
-  checkBoolean, checkBytes, checkFieldLength, checkFunction, checkInteger, checkOptions, checkResult, checkString, MAX_FIELD,
+  checkBoolean, checkBytes, checkFieldLength, checkFlags, checkFunction, checkInteger, checkOptions, checkResult, checkString, MAX_FIELD,
 } from './arguments.js';
 import { isAllZero, utf16le } from './bytes.js';
 import { channelBindingFromCertificate, type CertificateInput } from './channel-binding.js';
@@ -111,7 +111,7 @@ export function authenticateFlags(server: number, requested: number, level: LmCo
 function checkChallenge(value: unknown): Challenge {
   if (value instanceof Uint8Array) return parseChallengeMessage(value);
   const c = checkOptions(value as Challenge, 'challenge');
-  checkInteger(c.flags, 'challenge.flags', 0, 0xffffffff);
+  checkFlags(c.flags, 'challenge.flags');
   checkBytes(c.serverChallenge, 'challenge.serverChallenge', 8);
   checkAvPairs(c.targetInfo, 'challenge.targetInfo');
   checkBytes(c.raw, 'challenge.raw');
@@ -227,7 +227,7 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
   const prepared = resolveCredentials(o);
   const credentials = prepared.resolved();
   const requested = negotiate ? negotiateFlags(negotiate) : DEFAULT_NEGOTIATE_FLAGS;
-  const flags = o.flags === undefined ? authenticateFlags(challenge.flags, requested, level, credentials.anonymous) : checkInteger(o.flags, 'flags', 0, 0xffffffff);
+  const flags = o.flags === undefined ? authenticateFlags(challenge.flags, requested, level, credentials.anonymous) : checkFlags(o.flags, 'flags');
   const ntlmv2 = level >= 3 && !credentials.anonymous;
   const withMic = ntlmv2 && (o.mic === undefined ? challenge.timestamp !== undefined : checkBoolean(o.mic, 'mic'));
   if (withMic && !negotiate) {

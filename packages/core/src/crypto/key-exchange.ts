@@ -1,6 +1,6 @@
 // Key exchange (MS-NLMP 3.1.5.1.2 client, 3.2.5.1.2 server): a random session key, RC4K-encrypted with
 // the key-exchange key, becomes the ExportedSessionKey.
-import { checkBytes, checkInteger } from '../arguments.js';
+import { checkBytes, checkFlags } from '../arguments.js';
 import { NegotiateFlags } from '../messages/flags.js';
 import { rc4 } from './rc4.js';
 
@@ -20,6 +20,6 @@ export function decryptRandomSessionKey(keyExchangeKey: Uint8Array, encryptedRan
  */
 export function randomSessionKeyCounts(flags: number): boolean {
   const F = NegotiateFlags;
-  checkInteger(flags, 'flags', 0, 0xffffffff);
+  flags = checkFlags(flags, 'flags');
   return (flags & F.KEY_EXCH) !== 0 && (flags & (F.SIGN | F.SEAL)) !== 0;
 }

@@ -1,5 +1,5 @@
 // KXKEY of MS-NLMP 3.4.5.1: the key that protects the exported session key.
-import { checkBytes, checkInteger, checkOptions } from '../arguments.js';
+import { checkBytes, checkFlags, checkOptions } from '../arguments.js';
 import { concatBytes } from '../bytes.js';
 import { NtlmError } from '../errors.js';
 import { NegotiateFlags } from '../messages/flags.js';
@@ -21,7 +21,7 @@ export function kxkey(options: {
   ntlmv2: boolean;
 }): Uint8Array {
   checkOptions(options, 'kxkey options');
-  const flags = checkInteger(options.flags, 'flags', 0, 0xffffffff);
+  const flags = checkFlags(options.flags, 'flags');
   const sessionBaseKey = checkBytes(options.sessionBaseKey, 'sessionBaseKey', 16);
   if (options.ntlmv2) return sessionBaseKey;
   const lmChallengeResponse = checkBytes(options.lmChallengeResponse, 'lmChallengeResponse');

@@ -1,7 +1,7 @@
 // The session keys of MS-NLMP 3.4.5.2 (SIGNKEY) and 3.4.5.3 (SEALKEY), where the 40/56/128-bit
 // weakening lives. HTTP authentication signs and seals nothing, so the client does not call these;
 // they are here, under the spec's names and with its 4.2 vectors, for callers that do.
-import { checkBytes, checkInteger } from '../arguments.js';
+import { checkBytes, checkFlags, checkInteger } from '../arguments.js';
 import { NtlmError } from '../errors.js';
 import { NegotiateFlags } from '../messages/flags.js';
 import { md5 } from './hash.js';
@@ -36,7 +36,7 @@ function checkMode(mode: unknown): Mode {
 
 /** SIGNKEY(NegFlg, ExportedSessionKey, Mode): undefined (NIL) without extended session security. */
 export function signkey(flags: number, exportedSessionKey: Uint8Array, mode: Mode): Uint8Array | undefined {
-  checkInteger(flags, 'flags', 0, 0xffffffff);
+  flags = checkFlags(flags, 'flags');
   checkBytes(exportedSessionKey, 'exportedSessionKey', 16);
   const m = checkMode(mode);
   if (!(flags & NegotiateFlags.EXTENDED_SESSIONSECURITY)) return undefined;
@@ -50,7 +50,7 @@ export function signkey(flags: number, exportedSessionKey: Uint8Array, mode: Mod
  */
 export function sealkey(flags: number, exportedSessionKey: Uint8Array, mode: Mode, revision = NTLMSSP_REVISION_W2K3): Uint8Array {
   const F = NegotiateFlags;
-  checkInteger(flags, 'flags', 0, 0xffffffff);
+  flags = checkFlags(flags, 'flags');
   const key = checkBytes(exportedSessionKey, 'exportedSessionKey', 16);
   const m = checkMode(mode);
   checkInteger(revision, 'revision', 0, 255);

@@ -1,5 +1,5 @@
 // AUTHENTICATE_MESSAGE (Type 3, MS-NLMP 2.2.1.3): the wire format only; client.ts computes the contents.
-import { checkBytes, checkInteger, checkOptions, checkString } from '../arguments.js';
+import { checkBytes, checkFlags, checkOptions, checkString } from '../arguments.js';
 import { decodeUtf16le, oemDecode, oemEncode, utf16le } from '../bytes.js';
 import { NtlmError } from '../errors.js';
 import { parseAvPairs, type AvPair } from './av-pairs.js';
@@ -35,11 +35,11 @@ export function textEncoder(flags: number): (text: string) => Uint8Array {
 
 export function encodeAuthenticateMessage(fields: AuthenticateFields): Uint8Array {
   const f = checkOptions(fields, 'encodeAuthenticateMessage fields');
-  checkInteger(f.flags, 'flags', 0, 0xffffffff);
+  const flags = checkFlags(f.flags, 'flags');
   for (const name of ['domain', 'user', 'workstation'] as const) checkString(f[name], name);
   for (const name of ['lmChallengeResponse', 'ntChallengeResponse', 'encryptedRandomSessionKey'] as const) checkBytes(f[name], name);
-  const text = textEncoder(f.flags);
-  return writeAuthenticate({ ...f, domain: text(f.domain), user: text(f.user), workstation: text(f.workstation) });
+  const text = textEncoder(flags);
+  return writeAuthenticate({ ...f, flags, domain: text(f.domain), user: text(f.user), workstation: text(f.workstation) });
 }
 
 /** The encoder proper, for callers that already hold the text fields encoded (client.ts). */

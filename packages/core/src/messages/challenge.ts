@@ -1,5 +1,5 @@
 // CHALLENGE_MESSAGE (Type 2, MS-NLMP 2.2.1.2).
-import { checkBytes, checkFieldLength, checkInteger, checkOptions, checkString } from '../arguments.js';
+import { checkBytes, checkFieldLength, checkFlags, checkOptions, checkString } from '../arguments.js';
 import { decodeUtf16le, oemDecode, oemEncode, utf16le } from '../bytes.js';
 import { NtlmError } from '../errors.js';
 import { AvId, checkAvPairs, encodeAvPairs, filetimeToMs, findAvPair, parseAvPairs, type AvPair } from './av-pairs.js';
@@ -71,7 +71,7 @@ export interface ChallengeOptions {
 /** For servers (and tests): the message a server sends. */
 export function createChallengeMessage(options: ChallengeOptions): Uint8Array {
   const o = checkOptions(options, 'createChallengeMessage options');
-  let flags = checkInteger(o.flags, 'flags', 0, 0xffffffff);
+  let flags = checkFlags(o.flags, 'flags');
   const serverChallenge = checkBytes(o.serverChallenge, 'serverChallenge', 8);
   const targetInfo = checkAvPairs(o.targetInfo, 'targetInfo');
   if (o.version !== undefined) flags |= NegotiateFlags.VERSION;

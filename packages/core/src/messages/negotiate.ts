@@ -1,5 +1,5 @@
 // NEGOTIATE_MESSAGE (Type 1, MS-NLMP 2.2.1.1).
-import { checkFieldLength, checkInteger, checkOptions, checkString } from '../arguments.js';
+import { checkFieldLength, checkFlags, checkOptions, checkString } from '../arguments.js';
 import { oemDecode, oemEncode } from '../bytes.js';
 import { DEFAULT_NEGOTIATE_FLAGS, NegotiateFlags } from './flags.js';
 import { NEGOTIATE, VERSION_LENGTH } from './layout.js';
@@ -26,7 +26,7 @@ function oemField(value: string | undefined, name: string): Uint8Array {
 /** Always 40 bytes or more: the Version field is always written (gss-ntlmssp rejects shorter messages). */
 export function createNegotiateMessage(options: NegotiateOptions = {}): Uint8Array {
   const o = checkOptions(options, 'createNegotiateMessage options', true);
-  let flags = (o.flags === undefined ? DEFAULT_NEGOTIATE_FLAGS : checkInteger(o.flags, 'flags', 0, 0xffffffff)) | NegotiateFlags.VERSION;
+  let flags = (o.flags === undefined ? DEFAULT_NEGOTIATE_FLAGS : checkFlags(o.flags, 'flags')) | NegotiateFlags.VERSION;
   const domain = oemField(o.domain, 'domain');
   const workstation = oemField(o.workstation, 'workstation');
   if (domain.length) flags |= NegotiateFlags.OEM_DOMAIN_SUPPLIED;
