@@ -110,6 +110,7 @@ export class PreparedCredentials {
 
   /** Whether these were prepared from credentials with exactly these fields. */
   matches(credentials: Credentials): boolean {
+    checkOptions(credentials, 'credentials');
     const source = sourceOf(credentials);
     return source.every((value, i) => value === this.#source[i]);
   }

@@ -49,7 +49,7 @@ export class HmacMd5Key implements MacKey {
 
   mac(...message: Uint8Array[]): Uint8Array {
     const inner = this.#inner.clone();
-    for (const part of message) inner.update(part);
+    for (const part of message) inner.update(checkBytes(part, 'HMAC input'));
     return this.#outer.clone().update(inner.digest()).digest();
   }
 }

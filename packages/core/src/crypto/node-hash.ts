@@ -1,6 +1,7 @@
 // node:crypto's MD5 and HMAC-MD5 (OpenSSL's default provider), installed by `@ntlmkit/core/node`.
 // Never imported from the isomorphic entry points (packages/core/test/hygiene.test.ts checks it).
 import { createHash, createHmac } from 'node:crypto';
+import { checkBytes } from '../arguments.js';
 import type { HashProvider, MacKey } from './hash.js';
 
 function bytes(digest: Uint8Array): Uint8Array {
@@ -24,6 +25,11 @@ export const nodeHashProvider: HashProvider = {
   // OpenSSL prepares the key pads itself, and fast: a prepared key only keeps its own copy of the key.
   macKey(key): MacKey {
     const copy = key.slice();
-    return { mac: (...message) => hmac(copy, message) };
+    return {
+      mac: (...message) => {
+        for (const part of message) checkBytes(part, 'HMAC input');
+        return hmac(copy, message);
+      },
+    };
   },
 };

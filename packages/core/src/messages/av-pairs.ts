@@ -33,7 +33,8 @@ export interface AvPair {
 const AV_NAMES = new Map<number, string>(Object.entries(AvId).map(([name, id]) => [id, `MsvAv${name}`]));
 
 export function avIdName(id: number): string {
-  return AV_NAMES.get(id) ?? `unknown(0x${(Number(id) & 0xffff).toString(16).padStart(4, '0')})`;
+  if (typeof id !== 'number') return 'unknown';
+  return AV_NAMES.get(id) ?? `unknown(0x${(id & 0xffff).toString(16).padStart(4, '0')})`;
 }
 
 /**

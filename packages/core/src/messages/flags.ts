@@ -48,6 +48,7 @@ export const DEFAULT_NEGOTIATE_FLAGS =
   0;
 
 export function hasFlag(flags: number, flag: number): boolean {
+  if (typeof flags !== 'number' || typeof flag !== 'number') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'flags must be numbers');
   return (flags & flag) !== 0;
 }
 

@@ -10,7 +10,10 @@ export interface Field {
 }
 
 export class ByteReader {
-  constructor(readonly bytes: Uint8Array, private readonly what: string) {}
+  constructor(readonly bytes: Uint8Array, private readonly what: string) {
+    if (!(bytes instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a ByteReader reads a Uint8Array');
+    if (typeof what !== 'string') this.what = 'message';
+  }
 
   get length(): number {
     return this.bytes.length;

@@ -33,7 +33,8 @@ export function decodeVersion(bytes: Uint8Array): NtlmVersion {
 
 export function formatVersion(v: NtlmVersion): string {
   checkOptions(v, 'version');
-  return `${Number(v.major)}.${Number(v.minor)}.${Number(v.build)} (NTLMSSP revision ${Number(v.revision)})`;
+  const [major, minor, build, revision] = [v.major, v.minor, v.build, v.revision].map((n) => (typeof n === 'number' ? n : NaN));
+  return `${major}.${minor}.${build} (NTLMSSP revision ${revision})`;
 }
 
 /** Parses "10.0.20348" (the BuildInfo setting); revision stays 15. */
