@@ -213,7 +213,7 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
   const challenge = checkChallenge(o.challenge);
   const level = (o.lmCompatibilityLevel === undefined ? 3 : checkInteger(o.lmCompatibilityLevel, 'lmCompatibilityLevel', 0, 5)) as LmCompatibilityLevel;
   const random = o.random === undefined ? randomBytes : checkFunction<(size: number) => Uint8Array>(o.random, 'random');
-  const fresh = (size: number) => checkResult(random(size), 'random', size);
+  const fresh = random === randomBytes ? randomBytes : (size: number) => checkResult(random(size), 'random', size);
   const now = o.now === undefined ? Date.now : checkFunction<() => number>(o.now, 'now');
   const onWarning = o.onWarning === undefined ? undefined : checkFunction<(message: string) => void>(o.onWarning, 'onWarning');
   const negotiate = o.negotiate === undefined ? undefined : checkBytes(o.negotiate, 'negotiate');

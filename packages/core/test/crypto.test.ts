@@ -164,3 +164,23 @@ eachProvider(() => {
     });
   });
 });
+
+describe('the two hash implementations agree byte for byte', () => {
+  test('MD5 and HMAC-MD5 of random keys (0 to 200 bytes) and messages in parts (up to 5,000 bytes), prepared keys too', () => {
+    const { nobleHashProvider } = jest.requireActual('../src/crypto/hash');
+    const { nodeHashProvider } = jest.requireActual('../src/crypto/node-hash');
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const bytes = (n: number) => Uint8Array.from({ length: n }, () => next() & 0xff);
+    for (let i = 0; i < 500; i++) {
+      const key = bytes(next() % 201);
+      const parts = Array.from({ length: next() % 5 }, () => bytes(i % 50 === 0 ? 2000 + (next() % 3000) : next() % 300));
+      const a = nobleHashProvider, b = nodeHashProvider;
+      expect(toHex(b.md5(...parts))).toBe(toHex(a.md5(...parts)));
+      expect(toHex(b.hmacMd5(key, ...parts))).toBe(toHex(a.hmacMd5(key, ...parts)));
+      const ka = a.macKey(key), kb = b.macKey(key);
+      expect(toHex(kb.mac(...parts))).toBe(toHex(ka.mac(...parts)));
+      expect(toHex(kb.mac())).toBe(toHex(ka.mac())); // reused: no state carried over
+    }
+  });
+});

@@ -67,11 +67,13 @@ export const nobleHashProvider: HashProvider = {
   macKey: (key) => new HmacMd5Key(key),
 };
 
+// One holder object for the whole process, found through a registered symbol by each copy of this module.
 const SLOT = Symbol.for('ntlmkit.hashProvider.v1');
-type Slot = { [SLOT]?: HashProvider };
+type Holder = { provider: HashProvider };
+const holder: Holder = ((globalThis as { [SLOT]?: Holder })[SLOT] ??= { provider: nobleHashProvider });
 
 function current(): HashProvider {
-  return (globalThis as Slot)[SLOT] ?? nobleHashProvider;
+  return holder.provider;
 }
 
 /** Chooses the MD5/HMAC-MD5 implementation for every copy of this library in the process. */
@@ -79,7 +81,7 @@ export function useHashProvider(provider: HashProvider): void {
   if (typeof provider?.md5 !== 'function' || typeof provider.hmacMd5 !== 'function' || typeof provider.macKey !== 'function') {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a hash provider needs md5, hmacMd5 and macKey');
   }
-  (globalThis as Slot)[SLOT] = provider;
+  holder.provider = provider;
 }
 
 /** The implementation in use. */

@@ -6,7 +6,7 @@ import { parseAvPairs, type AvPair } from './av-pairs.js';
 import { NegotiateFlags } from './flags.js';
 import { AUTHENTICATE, MIC_LENGTH, VERSION_LENGTH } from './layout.js';
 import { openMessage, payloadStart } from './reader.js';
-import { decodeVersion, encodeVersion, type NtlmVersion } from './version.js';
+import { decodeVersion, versionField, type NtlmVersion } from './version.js';
 import { MessageWriter } from './writer.js';
 
 /** The fields of an AUTHENTICATE message, as the encoder takes them and the parser returns them. */
@@ -57,7 +57,7 @@ export function writeAuthenticate(f: Omit<AuthenticateFields, 'domain' | 'user' 
   w.field(AUTHENTICATE.ntChallengeResponse, f.ntChallengeResponse, 'NtChallengeResponse');
   w.field(AUTHENTICATE.encryptedRandomSessionKey, f.encryptedRandomSessionKey, 'EncryptedRandomSessionKey');
   w.u32(AUTHENTICATE.flags, f.flags);
-  w.bytes(AUTHENTICATE.version, encodeVersion(f.version));
+  w.bytes(AUTHENTICATE.version, versionField(f.version));
   return w.finish();
 }
 

@@ -6,7 +6,7 @@ import { AvId, checkAvPairs, encodeAvPairs, filetimeToMs, findAvPair, parseAvPai
 import { NegotiateFlags } from './flags.js';
 import { CHALLENGE, VERSION_LENGTH } from './layout.js';
 import { openMessage, payloadStart } from './reader.js';
-import { decodeVersion, encodeVersion, type NtlmVersion } from './version.js';
+import { decodeVersion, versionField, type NtlmVersion } from './version.js';
 import { MessageWriter } from './writer.js';
 
 export interface Challenge {
@@ -84,6 +84,6 @@ export function createChallengeMessage(options: ChallengeOptions): Uint8Array {
   w.u32(CHALLENGE.flags, flags);
   w.bytes(CHALLENGE.serverChallenge, serverChallenge);
   w.field(CHALLENGE.targetInfo, targetInfo.length ? encodeAvPairs(targetInfo) : new Uint8Array(0), 'TargetInfo');
-  if (o.version !== undefined) w.bytes(CHALLENGE.version, encodeVersion(o.version));
+  if (o.version !== undefined) w.bytes(CHALLENGE.version, versionField(o.version));
   return w.finish();
 }

@@ -4,7 +4,7 @@ import { oemDecode, oemEncode } from '../bytes.js';
 import { DEFAULT_NEGOTIATE_FLAGS, NegotiateFlags } from './flags.js';
 import { NEGOTIATE, VERSION_LENGTH } from './layout.js';
 import { openMessage, payloadStart } from './reader.js';
-import { decodeVersion, DEFAULT_VERSION, encodeVersion, type NtlmVersion } from './version.js';
+import { decodeVersion, DEFAULT_VERSION, versionField, type NtlmVersion } from './version.js';
 import { MessageWriter } from './writer.js';
 
 export interface NegotiateOptions {
@@ -35,7 +35,7 @@ export function createNegotiateMessage(options: NegotiateOptions = {}): Uint8Arr
   w.u32(NEGOTIATE.flags, flags);
   w.field(NEGOTIATE.domain, domain, 'DomainName');
   w.field(NEGOTIATE.workstation, workstation, 'Workstation');
-  w.bytes(NEGOTIATE.version, encodeVersion(o.version ?? DEFAULT_VERSION));
+  w.bytes(NEGOTIATE.version, versionField(o.version ?? DEFAULT_VERSION));
   return w.finish();
 }
 

@@ -13,7 +13,14 @@ export interface NtlmVersion {
 }
 
 /** Windows Server 2022 (10.0.20348). */
-export const DEFAULT_VERSION: NtlmVersion = { major: 10, minor: 0, build: 20348, revision: 15 };
+export const DEFAULT_VERSION: NtlmVersion = Object.freeze({ major: 10, minor: 0, build: 20348, revision: 15 });
+
+const DEFAULT_ENCODED = encodeVersion(DEFAULT_VERSION);
+
+/** For the encoders, which copy it: the default version's bytes are encoded once. */
+export function versionField(version: NtlmVersion): Uint8Array {
+  return version === DEFAULT_VERSION ? DEFAULT_ENCODED : encodeVersion(version);
+}
 
 /** ProductMajorVersion, ProductMinorVersion, ProductBuild (16 bits), Reserved (3), NTLMRevisionCurrent. */
 export function encodeVersion(version: NtlmVersion): Uint8Array {
