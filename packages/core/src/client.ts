@@ -1,6 +1,7 @@
 // The client side of MS-NLMP 3.1.5.1.2: from a CHALLENGE to the AUTHENTICATE message.
 import {
-  checkBoolean, checkBytes, checkFieldLength, checkFlags, checkFunction, checkInteger, checkOptions, checkResult, checkString, MAX_FIELD,
+  checkBoolean, checkBytes, checkFieldLength, checkFlags, checkFunction, checkInteger, checkOptions, checkResult, checkString,
+  MAX_FIELD,
 } from './arguments.js';
 import { isAllZero, utf16le } from './bytes.js';
 import { channelBindingFromCertificate, type CertificateInput } from './channel-binding.js';
@@ -12,7 +13,9 @@ import { lmowfv1 } from './crypto/ntowf.js';
 import { PreparedCredentials, preparedFor, type Credentials } from './credentials.js';
 import { NtlmError } from './errors.js';
 import { textEncoder, writeAuthenticate } from './messages/authenticate.js';
-import { AvFlags, AvId, avFlagsValue, avPairsLength, checkAvPairs, dateToFiletime, u32le, writeAvPairs, type AvPair } from './messages/av-pairs.js';
+import {
+  AvFlags, AvId, avFlagsValue, avPairsLength, checkAvPairs, dateToFiletime, u32le, writeAvPairs, type AvPair,
+} from './messages/av-pairs.js';
 import { parseChallengeMessage, type Challenge } from './messages/challenge.js';
 import { DEFAULT_NEGOTIATE_FLAGS, NegotiateFlags } from './messages/flags.js';
 import { negotiateFlags } from './messages/negotiate.js';
@@ -86,14 +89,21 @@ export interface AuthenticateResult {
 const F = NegotiateFlags;
 
 /** Flags that describe the NEGOTIATE's own fields or the server: never echoed in an AUTHENTICATE. */
-const NOT_ECHOED = F.OEM_DOMAIN_SUPPLIED | F.OEM_WORKSTATION_SUPPLIED | F.TARGET_TYPE_DOMAIN | F.TARGET_TYPE_SERVER | 0x00044000;
+const NOT_ECHOED =
+  F.OEM_DOMAIN_SUPPLIED | F.OEM_WORKSTATION_SUPPLIED | F.TARGET_TYPE_DOMAIN | F.TARGET_TYPE_SERVER
+  | 0x00040000 /* TARGET_TYPE_SHARE */ | 0x00004000 /* LOCAL_CALL */;
 
 /**
  * NegotiateFlags of the AUTHENTICATE (2.2.1.3: "the flags negotiated in the previous messages"): what
  * the server selected of what we asked for; its character set (2.2.2.5: neither is SEC_E_INVALID_TOKEN);
  * TARGET_INFO when it sent target info (as Windows and .NET clients do); ESS over LM_KEY.
  */
-export function authenticateFlags(server: number, requested: number, level: LmCompatibilityLevel, anonymous: boolean): number {
+export function authenticateFlags(
+  server: number,
+  requested: number,
+  level: LmCompatibilityLevel,
+  anonymous: boolean,
+): number {
   if (!(server & (F.UNICODE | F.OEM))) {
     throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the CHALLENGE selects neither Unicode nor OEM strings (MS-NLMP 2.2.2.5)');
   }
@@ -137,7 +147,12 @@ function resolveCredentials(options: AuthenticateOptions): PreparedCredentials {
  * ChannelBindings it may have sent (ours replace them), with bit 0x2 of its MsvAvFlags set exactly when
  * a MIC is sent and bit 0x4 never; one MsvAvFlags pair only.
  */
-function clientAvPairs(challenge: Challenge, withMic: boolean, channelBinding: Uint8Array | undefined, spn: Uint8Array | undefined): AvPair[] {
+function clientAvPairs(
+  challenge: Challenge,
+  withMic: boolean,
+  channelBinding: Uint8Array | undefined,
+  spn: Uint8Array | undefined,
+): AvPair[] {
   const pairs: AvPair[] = [];
   let flagsSeen = false;
   for (const pair of challenge.targetInfo) {
@@ -158,7 +173,10 @@ function clientAvPairs(challenge: Challenge, withMic: boolean, channelBinding: U
   return pairs;
 }
 
-function resolveChannelBinding(options: AuthenticateOptions, onWarning: ((message: string) => void) | undefined): Uint8Array | undefined {
+function resolveChannelBinding(
+  options: AuthenticateOptions,
+  onWarning: ((message: string) => void) | undefined,
+): Uint8Array | undefined {
   if (options.channelBindings !== undefined) {
     const value = checkBytes(options.channelBindings, 'channelBindings', 16);
     if (isAllZero(value)) {
@@ -186,36 +204,45 @@ interface Responses {
   lmowf?: Uint8Array;
 }
 
+interface SessionKeys {
+  exportedSessionKey: Uint8Array;
+  /** The EncryptedRandomSessionKey field. */
+  encrypted: Uint8Array;
+  source: SessionKeySource;
+}
+
 /** The session key rule (see packages/core/README.md, "Session key and MIC"). */
 function exchangeKeys(
   challengeFlags: number,
   flags: number,
   keyExchangeKey: Uint8Array,
   randomKey: () => Uint8Array,
-): { exportedSessionKey: Uint8Array; encryptedRandomSessionKey: Uint8Array; sessionKeySource: SessionKeySource } {
+): SessionKeys {
   // KEY_EXCH with SIGN or SEAL, in what the server offered and in what we send: every reading of the
   // spec (3.2.5.1.2 requires SIGN or SEAL; gss-ntlmssp and Samba do not) takes the random key.
   if (randomSessionKeyCounts(challengeFlags) && randomSessionKeyCounts(flags)) {
-    const exportedSessionKey = randomKey();
-    return { exportedSessionKey, encryptedRandomSessionKey: encryptRandomSessionKey(keyExchangeKey, exportedSessionKey), sessionKeySource: 'random-session-key' };
+    const random = randomKey();
+    return { exportedSessionKey: random, encrypted: encryptRandomSessionKey(keyExchangeKey, random), source: 'random-session-key' };
   }
   // KEY_EXCH alone: a strict server ignores the EncryptedRandomSessionKey and a lenient one decrypts it.
   // Sending RC4K(KeyExchangeKey, KeyExchangeKey) makes both arrive at the KeyExchangeKey.
-  if ((challengeFlags | flags) & F.KEY_EXCH) {
-    return { exportedSessionKey: keyExchangeKey, encryptedRandomSessionKey: encryptRandomSessionKey(keyExchangeKey, keyExchangeKey), sessionKeySource: 'key-exchange-key' };
-  }
-  return { exportedSessionKey: keyExchangeKey, encryptedRandomSessionKey: new Uint8Array(0), sessionKeySource: 'key-exchange-key' };
+  const keyExchanged = ((challengeFlags | flags) & F.KEY_EXCH) !== 0;
+  const encrypted = keyExchanged ? encryptRandomSessionKey(keyExchangeKey, keyExchangeKey) : new Uint8Array(0);
+  return { exportedSessionKey: keyExchangeKey, encrypted, source: 'key-exchange-key' };
 }
 
 export function buildAuthenticateMessage(options: AuthenticateOptions): AuthenticateResult {
   const o = checkOptions(options, 'createAuthenticateMessage options');
-  if (o.challenge === undefined) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createAuthenticateMessage needs the server `challenge`');
+  if (o.challenge === undefined) {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createAuthenticateMessage needs the server `challenge`');
+  }
   const challenge = checkChallenge(o.challenge);
-  const level = (o.lmCompatibilityLevel === undefined ? 3 : checkInteger(o.lmCompatibilityLevel, 'lmCompatibilityLevel', 0, 5)) as LmCompatibilityLevel;
+  const level = (o.lmCompatibilityLevel === undefined ? 3 : checkInteger(o.lmCompatibilityLevel, 'lmCompatibilityLevel', 0, 5)) as
+    LmCompatibilityLevel;
   const random = o.random === undefined ? randomBytes : checkFunction<(size: number) => Uint8Array>(o.random, 'random');
   const fresh = random === randomBytes ? randomBytes : (size: number) => checkResult(random(size), 'random', size);
   const now = o.now === undefined ? Date.now : checkFunction<() => number>(o.now, 'now');
-  const onWarning = o.onWarning === undefined ? undefined : checkFunction<(message: string) => void>(o.onWarning, 'onWarning');
+  const onWarning = o.onWarning === undefined ? undefined : checkFunction<(note: string) => void>(o.onWarning, 'onWarning');
   const negotiate = o.negotiate === undefined ? undefined : checkBytes(o.negotiate, 'negotiate');
   const spn = o.spn === undefined ? undefined : utf16le(checkString(o.spn, 'spn'));
   if (spn) checkFieldLength(spn.length, 'spn');
@@ -227,7 +254,9 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
   const prepared = resolveCredentials(o);
   const credentials = prepared.resolved();
   const requested = negotiate ? negotiateFlags(negotiate) : DEFAULT_NEGOTIATE_FLAGS;
-  const flags = o.flags === undefined ? authenticateFlags(challenge.flags, requested, level, credentials.anonymous) : checkFlags(o.flags, 'flags');
+  const flags = o.flags === undefined
+    ? authenticateFlags(challenge.flags, requested, level, credentials.anonymous)
+    : checkFlags(o.flags, 'flags');
   const ntlmv2 = level >= 3 && !credentials.anonymous;
   const withMic = ntlmv2 && (o.mic === undefined ? challenge.timestamp !== undefined : checkBoolean(o.mic, 'mic'));
   if (withMic && !negotiate) {
@@ -247,7 +276,11 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
   if (credentials.anonymous) {
     dialect = 'anonymous';
     // 3.3.1/3.3.2: no NT response, LM = Z(1); no key material.
-    responses = { lmChallengeResponse: new Uint8Array(1), ntChallengeResponse: new Uint8Array(0), sessionBaseKey: new Uint8Array(16) };
+    responses = {
+      lmChallengeResponse: new Uint8Array(1),
+      ntChallengeResponse: new Uint8Array(0),
+      sessionBaseKey: new Uint8Array(16),
+    };
   } else if (ntlmv2) {
     dialect = 'NTLMv2';
     channelBinding = resolveChannelBinding(o, onWarning);
@@ -256,7 +289,8 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
     if (16 + 28 + serverNameLength + 4 > MAX_FIELD) {
       throw new NtlmError(
         'ERR_NTLM_FIELD_OUT_OF_RANGE',
-        `the NTLMv2 response would carry ${serverNameLength} bytes of AV pairs (the server's target info and ours); an NTLM field holds at most ${MAX_FIELD}`,
+        `the NTLMv2 response would carry ${serverNameLength} bytes of AV pairs (the server's target info and ours); ` +
+          `an NTLM field holds at most ${MAX_FIELD}`,
       );
     }
     const serverName = new Uint8Array(serverNameLength);
@@ -298,7 +332,7 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
     domain,
     user,
     workstation,
-    encryptedRandomSessionKey: keys.encryptedRandomSessionKey,
+    encryptedRandomSessionKey: keys.encrypted,
     version,
     withMic,
   });
@@ -309,7 +343,7 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
     exportedSessionKey: keys.exportedSessionKey,
     sessionBaseKey: responses.sessionBaseKey,
     keyExchangeKey,
-    sessionKeySource: keys.sessionKeySource,
+    sessionKeySource: keys.source,
   };
   if (withMic) {
     result.mic = computeMic(keys.exportedSessionKey, negotiate!, challenge.raw, message);
@@ -320,7 +354,9 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
 }
 
 function checkNow(ms: unknown): number {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'now must return milliseconds since 1970');
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'now must return milliseconds since 1970');
+  }
   return ms;
 }
 
@@ -338,7 +374,8 @@ function ntlmv1Responses(
   if ((wantsLm || lmKeys) && credentials.password === undefined) {
     throw new NtlmError(
       'ERR_NTLM_INVALID_ARGUMENT',
-      'an LM response or an LM_KEY/REQUEST_NON_NT_SESSION_KEY key needs the password, not only its NT hash (use lmCompatibilityLevel 2 or higher)',
+      'an LM response or an LM_KEY/REQUEST_NON_NT_SESSION_KEY key needs the password, not only its NT hash ' +
+        '(use lmCompatibilityLevel 2 or higher, and no LM_KEY)',
     );
   }
   const lmowf = credentials.password === undefined ? new Uint8Array(16) : lmowfv1(credentials.password);

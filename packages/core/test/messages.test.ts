@@ -313,6 +313,14 @@ describe('AUTHENTICATE: what real servers need', () => {
     expect(m.user).toBe('alice');
   });
 
+  test('randomness and time are injectable: the same hooks give the same bytes, other randomness others', () => {
+    const seeded = (seed: number) => (size: number) => Uint8Array.from({ length: size }, (_, i) => (seed * 31 + i * 7) & 0xff);
+    const once = (seed: number) => toHex(createAuthenticateMessage({ negotiate, challenge: challengeBytes, username: 'EXAMPLE\\alice', password: 'Passw0rd!', random: seeded(seed), now: () => 0 }));
+    expect(once(1)).toBe(once(1));
+    expect(once(1)).not.toBe(once(2));
+    expect(() => createAuthenticateMessage({ ...base, clientChallenge: undefined, random: () => new Uint8Array(3) })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+  });
+
   test('AV pair list helpers round-trip', () => {
     const pairs = [{ id: AvId.NbComputerName, value: utf16le('A') }];
     expect(parseAvPairs(encodeAvPairs(pairs))).toEqual(pairs);

@@ -4,9 +4,10 @@
 // not taken from the client (only vector-tested primitives come from @ntlmkit/core), so that the
 // server catches a client's mistakes instead of sharing them.
 import {
-  AvFlags, AvId, NegotiateFlags, NtlmError, avFlagsValue, bytesEqual, computeResponseV1, createChallengeMessage, dateToFiletime,
-  decodeUtf16le, decryptRandomSessionKey, filetimeToMs, findAvPair, hmacMd5, mic as computeMic, ntowfv2FromHash,
-  parseAuthenticateMessage, parseNegotiateMessage, toHex, utf16le, type AuthenticateMessage, type AvPair, type NtlmVersion,
+  AvFlags, AvId, NegotiateFlags, NtlmError, avFlagsValue, bytesEqual, computeResponseV1, createChallengeMessage,
+  dateToFiletime, decodeUtf16le, decryptRandomSessionKey, filetimeToMs, findAvPair, hmacMd5, mic as computeMic,
+  ntowfv2FromHash, parseAuthenticateMessage, parseNegotiateMessage, toHex, utf16le, type AuthenticateMessage, type AvPair,
+  type NtlmVersion,
 } from '@ntlmkit/core';
 import type { UserEntry, Users } from './users.js';
 
@@ -109,7 +110,7 @@ const F = NegotiateFlags;
  */
 export function challengeFlags(requested: number): number {
   if (!(requested & (F.UNICODE | F.OEM))) {
-    throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the NEGOTIATE asks for neither Unicode nor OEM strings (MS-NLMP 2.2.2.5)');
+    throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the NEGOTIATE asks for neither Unicode nor OEM (MS-NLMP 2.2.2.5)');
   }
   let flags = F.NTLM | F.TARGET_INFO | F.VERSION | F.TARGET_TYPE_DOMAIN;
   flags |= requested & F.UNICODE ? F.UNICODE : F.OEM;
@@ -169,7 +170,8 @@ export function verifyAuthenticate(policy: AcceptorPolicy, issued: IssuedChallen
   outcome.domain = message.domain;
   // "If the user name and response are empty, the server authenticates the client as ANONYMOUS."
   const lm = message.lmChallengeResponse;
-  if (message.user === '' && message.ntChallengeResponse.length === 0 && (lm.length === 0 || (lm.length === 1 && lm[0] === 0))) {
+  const emptyLm = lm.length === 0 || (lm.length === 1 && lm[0] === 0);
+  if (message.user === '' && message.ntChallengeResponse.length === 0 && emptyLm) {
     outcome.dialect = 'anonymous';
     return policy.allowAnonymous ? { ...outcome, ok: true } : refuse('anonymous authentication is not allowed');
   }
@@ -208,7 +210,9 @@ function verifyNtlmV2(
   const echoed = issued.timestamp !== undefined && bytesEqual(v2.time, issued.timestamp);
   const clientTime = echoed ? issued.issuedAt : filetimeToMs(v2.time);
   if (!(Math.abs(now - clientTime) <= policy.maxClockSkewMs)) {
-    return echoed ? 'stale CHALLENGE: it was issued longer ago than the allowed clock skew' : 'stale response: the client time is outside the allowed clock skew';
+    return echoed
+      ? 'stale CHALLENGE: it was issued longer ago than the allowed clock skew'
+      : 'stale response: the client time is outside the allowed clock skew';
   }
 
   const micReason = checkMic(policy, issued, message, bytes, hmacMd5(responseKey, v2.ntProofStr), negotiated, outcome);
@@ -243,11 +247,13 @@ function checkMic(
   if (!micPresent) return policy.requireMic ? 'MIC required (requireMic), but MsvAvFlags announces none' : undefined;
   if (!message.mic) return 'MsvAvFlags announces a MIC but the message has no room for one';
   // Strict (MS-NLMP): KEY_EXCH and (SIGN or SEAL). Lenient (gss-ntlmssp, Samba): KEY_EXCH alone.
-  const keyExchanged = (negotiated & F.KEY_EXCH) !== 0 && (policy.lenientSessionKey || (negotiated & (F.SIGN | F.SEAL)) !== 0);
+  const signOrSeal = (negotiated & (F.SIGN | F.SEAL)) !== 0;
+  const keyExchanged = (negotiated & F.KEY_EXCH) !== 0 && (policy.lenientSessionKey === true || signOrSeal);
   let exportedSessionKey = keyExchangeKey;
   if (keyExchanged) {
     if (message.encryptedRandomSessionKey.length !== 16) {
-      return `KEY_EXCH negotiated, but the EncryptedRandomSessionKey is ${message.encryptedRandomSessionKey.length} bytes, not 16`;
+      const length = message.encryptedRandomSessionKey.length;
+      return `KEY_EXCH negotiated, but the EncryptedRandomSessionKey is ${length} bytes, not 16`;
     }
     exportedSessionKey = decryptRandomSessionKey(keyExchangeKey, message.encryptedRandomSessionKey);
   }
@@ -282,7 +288,9 @@ function verifyNtlmV1(
     clientChallenge: ess ? lm.subarray(0, 8) : new Uint8Array(8),
     extendedSessionSecurity: ess,
   });
-  if (!bytesEqual(expected.ntChallengeResponse, message.ntChallengeResponse)) return 'wrong password (NTLMv1 response does not match)';
+  if (!bytesEqual(expected.ntChallengeResponse, message.ntChallengeResponse)) {
+    return 'wrong password (NTLMv1 response does not match)';
+  }
   if (policy.tls && policy.tokenChecking === 'require') return 'channel binding required, but NTLMv1 cannot carry one';
   return undefined;
 }
@@ -290,12 +298,16 @@ function verifyNtlmV1(
 function checkChannelBinding(policy: AcceptorPolicy, pair: AvPair | undefined, outcome: AuthOutcome): string | undefined {
   if (!pair) outcome.channelBinding = 'absent';
   else if (pair.value.every((b) => b === 0)) outcome.channelBinding = 'zero';
-  else if (policy.expectedChannelBinding && bytesEqual(pair.value, policy.expectedChannelBinding)) outcome.channelBinding = 'present';
+  else if (policy.expectedChannelBinding && bytesEqual(pair.value, policy.expectedChannelBinding)) {
+    outcome.channelBinding = 'present';
+  }
   else outcome.channelBinding = 'wrong';
   if (!policy.tls || policy.tokenChecking === 'none') return undefined;
   if (outcome.channelBinding === 'wrong') return 'wrong channel binding';
   if (outcome.channelBinding === 'zero') return 'all-zero channel binding over TLS';
-  if (outcome.channelBinding === 'absent' && policy.tokenChecking === 'require') return 'channel binding required (tokenChecking: require)';
+  if (outcome.channelBinding === 'absent' && policy.tokenChecking === 'require') {
+    return 'channel binding required (tokenChecking: require)';
+  }
   return undefined;
 }
 
@@ -325,7 +337,10 @@ export class NtlmAcceptor {
   authenticate(bytes: Uint8Array): AuthOutcome {
     const pending = this.pending;
     this.pending = undefined;
-    if (!pending) return { ok: false, mic: false, channelBinding: 'absent', reading: this.reading, reason: 'AUTHENTICATE without a CHALLENGE on this connection' };
+    if (!pending) {
+      const reason = 'AUTHENTICATE without a CHALLENGE on this connection';
+      return { ok: false, mic: false, channelBinding: 'absent', reading: this.reading, reason };
+    }
     return verifyAuthenticate(this.policy, pending, bytes);
   }
 }

@@ -15,7 +15,9 @@ export class Users {
   private readonly byKey = new Map<string, UserEntry>();
 
   constructor(table: UserTable) {
-    if (typeof table !== 'object' || table === null) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'users must be an object of name → secret');
+    if (typeof table !== 'object' || table === null) {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'users must be an object of name → secret');
+    }
     for (const [name, secret] of Object.entries(table)) {
       if (typeof secret !== 'string' && (typeof secret !== 'object' || secret === null)) {
         throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'each user needs a password string, { password } or { ntHash }');

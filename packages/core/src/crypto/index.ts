@@ -1,5 +1,7 @@
 export { md4 } from './md4.js';
-export { md5, hmacMd5, macKey, useHashProvider, hashProvider, nobleHashProvider, HmacMd5Key, type HashProvider, type MacKey } from './hash.js';
+export {
+  md5, hmacMd5, macKey, useHashProvider, hashProvider, nobleHashProvider, HmacMd5Key, type HashProvider, type MacKey,
+} from './hash.js';
 export { rc4 } from './rc4.js';
 export { desEncryptBlock, des7, desl, expandDesKey } from './des.js';
 export { ntowfv1, lmowfv1, ntowfv2, ntowfv2FromHash, lmowfv2 } from './ntowf.js';

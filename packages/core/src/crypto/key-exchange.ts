@@ -10,7 +10,8 @@ export function encryptRandomSessionKey(keyExchangeKey: Uint8Array, randomSessio
 
 /** The server side: RC4 is symmetric. */
 export function decryptRandomSessionKey(keyExchangeKey: Uint8Array, encryptedRandomSessionKey: Uint8Array): Uint8Array {
-  return rc4(checkBytes(keyExchangeKey, 'keyExchangeKey', 16), checkBytes(encryptedRandomSessionKey, 'encryptedRandomSessionKey', 16));
+  checkBytes(encryptedRandomSessionKey, 'encryptedRandomSessionKey', 16);
+  return rc4(checkBytes(keyExchangeKey, 'keyExchangeKey', 16), encryptedRandomSessionKey);
 }
 
 /**

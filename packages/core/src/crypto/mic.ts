@@ -9,7 +9,12 @@ import { hmacMd5 } from './hash.js';
 export const MIC_OFFSET = AUTHENTICATE.mic;
 const ZERO_MIC = new Uint8Array(MIC_LENGTH);
 
-export function mic(exportedSessionKey: Uint8Array, negotiate: Uint8Array, challenge: Uint8Array, authenticate: Uint8Array): Uint8Array {
+export function mic(
+  exportedSessionKey: Uint8Array,
+  negotiate: Uint8Array,
+  challenge: Uint8Array,
+  authenticate: Uint8Array,
+): Uint8Array {
   checkBytes(exportedSessionKey, 'exportedSessionKey', 16);
   checkBytes(negotiate, 'negotiate');
   checkBytes(challenge, 'challenge');
@@ -19,5 +24,6 @@ export function mic(exportedSessionKey: Uint8Array, negotiate: Uint8Array, chall
   }
   // The AUTHENTICATE with its MIC field zeroed, hashed in three parts instead of copied.
   const end = MIC_OFFSET + MIC_LENGTH;
-  return hmacMd5(exportedSessionKey, negotiate, challenge, authenticate.subarray(0, MIC_OFFSET), ZERO_MIC, authenticate.subarray(end));
+  const before = authenticate.subarray(0, MIC_OFFSET);
+  return hmacMd5(exportedSessionKey, negotiate, challenge, before, ZERO_MIC, authenticate.subarray(end));
 }

@@ -37,7 +37,9 @@ export function encodeAuthenticateMessage(fields: AuthenticateFields): Uint8Arra
   const f = checkOptions(fields, 'encodeAuthenticateMessage fields');
   const flags = checkFlags(f.flags, 'flags');
   for (const name of ['domain', 'user', 'workstation'] as const) checkString(f[name], name);
-  for (const name of ['lmChallengeResponse', 'ntChallengeResponse', 'encryptedRandomSessionKey'] as const) checkBytes(f[name], name);
+  for (const name of ['lmChallengeResponse', 'ntChallengeResponse', 'encryptedRandomSessionKey'] as const) {
+    checkBytes(f[name], name);
+  }
   const text = textEncoder(flags);
   return writeAuthenticate({ ...f, flags, domain: text(f.domain), user: text(f.user), workstation: text(f.workstation) });
 }
@@ -100,7 +102,8 @@ export function parseNtlmV2Response(nt: Uint8Array): NtlmV2Response {
 export function parseAuthenticateMessage(bytes: Uint8Array): AuthenticateMessage {
   const r = openMessage(bytes, AUTHENTICATE.type, 'AUTHENTICATE message');
   if (bytes.length < AUTHENTICATE.minLength) {
-    throw new NtlmError('ERR_NTLM_TRUNCATED', `AUTHENTICATE message is truncated: ${bytes.length} bytes, at least ${AUTHENTICATE.minLength} needed`);
+    const message = `AUTHENTICATE message is truncated: ${bytes.length} bytes, at least ${AUTHENTICATE.minLength} needed`;
+    throw new NtlmError('ERR_NTLM_TRUNCATED', message);
   }
   const lm = r.field(AUTHENTICATE.lmChallengeResponse, 'LmChallengeResponse');
   const nt = r.field(AUTHENTICATE.ntChallengeResponse, 'NtChallengeResponse');

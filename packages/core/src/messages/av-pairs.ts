@@ -69,7 +69,9 @@ export function parseAvPairs(bytes: Uint8Array): AvPair[] {
 export function checkAvPairs(pairs: unknown, name: string): AvPair[] {
   if (!Array.isArray(pairs)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${name} must be an array of AV pairs`);
   for (const p of pairs as unknown[]) {
-    if (typeof p !== 'object' || p === null) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `each pair of ${name} must be an object`);
+    if (typeof p !== 'object' || p === null) {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `each pair of ${name} must be an object`);
+    }
     const pair = p as AvPair;
     if (typeof pair.id !== 'number' || !Number.isInteger(pair.id) || pair.id < 0 || pair.id > 0xffff) {
       throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `each pair of ${name} needs an \`id\` from 0 to 65535`);
@@ -78,7 +80,8 @@ export function checkAvPairs(pairs: unknown, name: string): AvPair[] {
       throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `the value of ${avIdName(pair.id)} must be a Uint8Array`);
     }
     if (pair.value.length > MAX_FIELD) {
-      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${avIdName(pair.id)} is ${pair.value.length} bytes; an AV pair holds at most ${MAX_FIELD}`);
+      const message = `${avIdName(pair.id)} is ${pair.value.length} bytes; an AV pair holds at most ${MAX_FIELD}`;
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', message);
     }
   }
   return pairs as AvPair[];

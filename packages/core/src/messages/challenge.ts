@@ -28,7 +28,8 @@ export interface Challenge {
 export function parseChallengeMessage(bytes: Uint8Array): Challenge {
   const r = openMessage(bytes, CHALLENGE.type, 'CHALLENGE message');
   if (bytes.length < CHALLENGE.minLength) {
-    throw new NtlmError('ERR_NTLM_TRUNCATED', `CHALLENGE message is truncated: ${bytes.length} bytes, at least ${CHALLENGE.minLength} needed`);
+    const message = `CHALLENGE message is truncated: ${bytes.length} bytes, at least ${CHALLENGE.minLength} needed`;
+    throw new NtlmError('ERR_NTLM_TRUNCATED', message);
   }
   const targetNameField = r.field(CHALLENGE.targetName, 'TargetName');
   const flags = r.u32(CHALLENGE.flags);

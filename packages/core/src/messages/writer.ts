@@ -24,7 +24,8 @@ export class MessageWriter {
   /** Appends `value` to the payload and writes its field descriptor at `at`. */
   field(at: number, value: Uint8Array, name: string): void {
     if (value.length > MAX_FIELD) {
-      throw new NtlmError('ERR_NTLM_FIELD_OUT_OF_RANGE', `${name} would be ${value.length} bytes; an NTLM field holds at most ${MAX_FIELD}`);
+      const message = `${name} would be ${value.length} bytes; an NTLM field holds at most ${MAX_FIELD}`;
+      throw new NtlmError('ERR_NTLM_FIELD_OUT_OF_RANGE', message);
     }
     this.fields.push([at, value]);
     this.payloadLength += value.length;
