@@ -1,5 +1,6 @@
 // The server side of NTLM, transport-neutral: NEGOTIATE in, CHALLENGE out, AUTHENTICATE verified, as
-// strictly as MS-NLMP 3.2.5.1 reads (see the package README). One NtlmAcceptor per connection: NTLM
+// strictly as MS-NLMP 3.2.5.1 reads (each rule is at the function that applies it; the session-key rule
+// is also in packages/core/README.md, "Session key and MIC"). One NtlmAcceptor per connection: NTLM
 // authenticates the connection, not the request. The rules are written here from the specification,
 // not taken from the client (only vector-tested primitives come from @ntlmkit/core), so that the
 // server catches a client's mistakes instead of sharing them.
