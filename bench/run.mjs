@@ -11,10 +11,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import {
-  createAuthenticateMessage, createChallengeMessage, createNegotiateMessage, parseChallengeMessage, toBase64, utf16le, AvId, dateToFiletime, prepareCredentials,
-} from '@ntlmkit/core';
 import { makeClient, NTLM_CLIENTS, BASELINES } from './clients.mjs';
+import { tokenCreation } from './tokens.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -239,64 +237,8 @@ function* chunks(buffer) {
   for (let i = 0; i < buffer.length; i += 64 * 1024) yield buffer.subarray(i, i + 64 * 1024);
 }
 
-// --- 4. Token creation ---
-log('## 4. AUTHENTICATE messages per second (same user, password and CHALLENGE with target info)');
-log();
-log('| implementation | messages/s | ratio to ntlmkit | what it produced |');
-log('| --- | ---: | ---: | --- |');
-{
-  const challengeBytes = createChallengeMessage({
-    flags: 0xe28a8215, serverChallenge: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), targetName: 'EXAMPLE',
-    targetInfo: [
-      { id: AvId.NbDomainName, value: utf16le('EXAMPLE') }, { id: AvId.NbComputerName, value: utf16le('SRV') },
-      { id: AvId.DnsDomainName, value: utf16le('example.test') }, { id: AvId.Timestamp, value: dateToFiletime(Date.now()) },
-    ],
-    version: { major: 10, minor: 0, build: 20348, revision: 15 },
-  });
-  const header = `NTLM ${toBase64(challengeBytes)}`;
-  const negotiate = createNegotiateMessage();
-  const seconds = QUICK ? 0.2 : 2;
-  const measure = (fn) => {
-    for (let i = 0; i < 200; i++) fn();
-    let count = 0;
-    const t = performance.now();
-    while (performance.now() - t < seconds * 1000) {
-      for (let i = 0; i < 50; i++) fn();
-      count += 50;
-    }
-    return (count / (performance.now() - t)) * 1000;
-  };
-  const results = [];
-  const challenge = parseChallengeMessage(challengeBytes);
-  results.push(['@ntlmkit/core', measure(() => createAuthenticateMessage({ negotiate, challenge, username: 'EXAMPLE\\alice', password: 'Passw0rd!' })), 'NTLMv2 + MIC (the default)']);
-  results.push(['@ntlmkit/core, mic: false (like for like)', measure(() => createAuthenticateMessage({ negotiate, challenge, username: 'EXAMPLE\\alice', password: 'Passw0rd!', mic: false })), 'NTLMv2, no MIC']);
-  // What the HTTP adapters do: the credentials resolved once, NTOWFv2 derived once (prepareCredentials).
-  const credentials = prepareCredentials({ username: 'EXAMPLE\\alice', password: 'Passw0rd!' });
-  results.push(['@ntlmkit/core, prepared credentials', measure(() => createAuthenticateMessage({ negotiate, challenge, credentials })), 'NTLMv2 + MIC']);
-  results.push(['@ntlmkit/core, prepared credentials, mic: false', measure(() => createAuthenticateMessage({ negotiate, challenge, credentials, mic: false })), 'NTLMv2, no MIC']);
-  try {
-    const ntlm = require('httpntlm').ntlm;
-    const type2 = ntlm.parseType2Message(header, (e) => { if (e) throw e; });
-    results.push(['httpntlm', measure(() => ntlm.createType3Message(type2, { username: 'alice', password: 'Passw0rd!', domain: 'EXAMPLE', workstation: '' })), 'NTLMv2, no MIC']);
-  } catch (error) {
-    results.push(['httpntlm', NaN, `fails: ${String(error.message).slice(0, 60)}`]);
-  }
-  try {
-    const ews = require('@ewsjs/ntlm-client');
-    const type2 = ews.decodeType2Message(header);
-    results.push(['@ewsjs/ntlm-client', measure(() => ews.createType3Message(type2, 'alice', 'Passw0rd!', '', 'EXAMPLE')), 'NTLMv2, no MIC']);
-  } catch (error) {
-    results.push(['@ewsjs/ntlm-client', NaN, `fails: ${String(error.message).slice(0, 60)}`]);
-  }
-  const ours = results[0][1];
-  for (const [name, rate, what] of results) log(`| ${name} | ${fmt(rate)} | ${fmt(rate / ours, 2)}× | ${what} |`);
-  const rate = (name) => results.find((r) => r[0] === name)[1];
-  const fastest = Math.max(...['httpntlm', '@ewsjs/ntlm-client'].map(rate).filter((r) => !Number.isNaN(r)));
-  log();
-  log(`Against the fastest competitor (${fmt(fastest)}/s, no MIC): like for like (no MIC) ${fmt(rate('@ntlmkit/core, mic: false (like for like)') / fastest, 2)}× per call, ` +
-    `${fmt(rate('@ntlmkit/core, prepared credentials, mic: false') / fastest, 2)}× with prepared credentials; with the MIC ${fmt(rate('@ntlmkit/core') / fastest, 2)}× and ${fmt(rate('@ntlmkit/core, prepared credentials') / fastest, 2)}×.`);
-}
-log();
+// --- 4. Token creation (bench/tokens.mjs; runs alone with `node bench/tokens.mjs`) ---
+await tokenCreation({ log, fmt, quick: QUICK });
 
 // --- 5. Soak ---
 log(`## 5. Soak: ${fmt(SOAK)} requests at concurrency 64, pool of 16 connections`);

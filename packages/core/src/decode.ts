@@ -23,7 +23,8 @@ type Fields = [string, string][];
 const HEADER_PREFIX = /^(?:[<>]\s*)?(?:proxy-authorization|proxy-authenticate|authorization|www-authenticate)\s*:\s*/i;
 
 function tokenBytes(token: Uint8Array | string): Uint8Array {
-  if (typeof token !== 'string') return token;
+  if (token instanceof Uint8Array) return token;
+  if (typeof token !== 'string') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a token must be bytes, base64 or a header value');
   return fromBase64(token.trim().replace(HEADER_PREFIX, '').replace(/^(?:NTLM|Negotiate)\s+/i, ''));
 }
 
@@ -122,7 +123,7 @@ function decode(token: Uint8Array | string, redact: boolean): DecodedToken {
 }
 
 function render(d: DecodedToken): string {
-  const width = Math.max(...d.fields.map(([k]) => k.length));
+  const width = d.fields.reduce((w, [k]) => Math.max(w, k.length), 0);
   return [`${d.name} (type ${d.type}, ${d.length} bytes)`, ...d.fields.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }
 

@@ -5,7 +5,7 @@ export {
   ntowfv1, ntowfv2, ntowfv2FromHash, lmowfv1, lmowfv2, computeResponseV1, computeResponseV2, kxkey, mic, hmacMd5,
   encryptRandomSessionKey, decryptRandomSessionKey,
 } from './crypto/index.js';
-export { buildAuthenticateMessage, createAuthenticateMessage, type AuthenticateOptions, type AuthenticateParams, type AuthenticateResult, type Dialect, type LmCompatibilityLevel } from './client.js';
+export { buildAuthenticateMessage, createAuthenticateMessage, type AuthenticateOptions, type AuthenticateParams, type AuthenticateResult, type Dialect, type LmCompatibilityLevel, type SessionKeySource } from './client.js';
 export {
   channelBindingFromCertificate, channelBindingHash, packChannelBindings, tlsServerEndPoint, tlsServerEndPointHash,
   endPointHashAlgorithm, certificateToDer, type CertificateInput, type GssChannelBindings, type EndPointHash,
