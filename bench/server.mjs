@@ -1,5 +1,6 @@
 // The benchmark's servers, in their own process so that they do not share an event loop (or a
 // core's time) with the clients being measured. Driven over IPC by run.mjs.
+import '@ntlmkit/core/node'; // node:crypto's MD5/HMAC for the acceptor too
 import { createNtlmServer } from '@ntlmkit/server';
 
 const users = { 'EXAMPLE\\alice': 'Passw0rd!' };

@@ -44,7 +44,8 @@ export const AUTHENTICATE = {
   length: 88,
 } as const;
 
-export const SIGNATURE = new Uint8Array([0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00]); // "NTLMSSP\0"
+// Typed as a plain Uint8Array so that declarations stay readable by TypeScript before 5.7 (no generic Uint8Array).
+export const SIGNATURE: Uint8Array = new Uint8Array([0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00]); // "NTLMSSP\0"
 /** The signature and the MessageType field. */
 export const MESSAGE_HEADER = 12;
 export const VERSION_LENGTH = 8;

@@ -68,12 +68,17 @@ export function payloadStart(fields: readonly (Field | undefined)[], messageLeng
   return start;
 }
 
+/** Whether `bytes` start with the NTLM signature, "NTLMSSP\\0". */
+export function hasNtlmSignature(bytes: Uint8Array): boolean {
+  if (bytes.length < SIGNATURE.length) return false;
+  for (let i = 0; i < SIGNATURE.length; i++) if (bytes[i] !== SIGNATURE[i]) return false;
+  return true;
+}
+
 /** Checks the signature; returns the message type (any value, for the caller to judge). */
 function readHeader(bytes: Uint8Array, what: string, reader: ByteReader): number {
   if (bytes.length < MESSAGE_HEADER) throw new NtlmError('ERR_NTLM_TRUNCATED', `${what} is truncated: ${bytes.length} bytes`);
-  for (let i = 0; i < SIGNATURE.length; i++) {
-    if (bytes[i] !== SIGNATURE[i]) throw new NtlmError('ERR_NTLM_BAD_SIGNATURE', `${what} does not start with "NTLMSSP\\0"`);
-  }
+  if (!hasNtlmSignature(bytes)) throw new NtlmError('ERR_NTLM_BAD_SIGNATURE', `${what} does not start with "NTLMSSP\\0"`);
   return reader.u32(SIGNATURE.length);
 }
 
