@@ -53,7 +53,11 @@ export interface Backends {
   /** Every request the plain back end received. */
   plainRequests: PlainRequest[];
   /** Sockets open now and the most at once, per NTLM back end. */
-  sockets: Record<'a' | 'b' | 'all', { open: number; max: number }>;
+  /**
+   * Sockets open now and the most at once: per NTLM back end, both together, and both together counting
+   * only sockets that carried an Authorization header (the connections NtlmDispatcher's budget bounds).
+   */
+  sockets: Record<'a' | 'b' | 'all' | 'ntlm', { open: number; max: number }>;
   stop(): Promise<void>;
 }
 
@@ -81,9 +85,23 @@ export async function startBackends(users: Record<string, string> = PASSWORDS): 
   const table = Object.fromEntries(Object.entries(users).map(([u, p]) => [`EXAMPLE\\${u}`, p]));
   const a = createNtlmServer({ users: table, handler: ntlmHandler });
   const b = createNtlmServer({ users: table, handler: ntlmHandler });
-  const sockets = { a: { open: 0, max: 0 }, b: { open: 0, max: 0 }, all: { open: 0, max: 0 } };
+  const sockets = { a: { open: 0, max: 0 }, b: { open: 0, max: 0 }, all: { open: 0, max: 0 }, ntlm: { open: 0, max: 0 } };
+  const carried = new WeakSet<Socket>();
   for (const [server, count] of [[a, sockets.a], [b, sockets.b]] as const) {
     server.on('connection', (socket) => trackSocket(socket, [count, sockets.all]));
+    server.on('request', (req: http.IncomingMessage) => {
+      const socket = req.socket;
+      if (!req.headers.authorization || carried.has(socket)) return;
+      carried.add(socket);
+      sockets.ntlm.max = Math.max(sockets.ntlm.max, ++sockets.ntlm.open);
+      let gone = false;
+      const end = () => {
+        if (!gone) sockets.ntlm.open--;
+        gone = true;
+      };
+      socket.once('end', end);
+      socket.once('close', end);
+    });
   }
   const plainRequests: PlainRequest[] = [];
   const plain = http.createServer(async (req, res) => {
