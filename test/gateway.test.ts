@@ -4,7 +4,7 @@
 // NTLM back ends too) and requests to three NTLM mappings on two back ends and to a plain one. A model
 // written from the rules says who each request must reach the back end as; the back end says who it
 // authenticated. Also: the package root loads without @ntlmkit/undici installed.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -216,6 +216,21 @@ describe('1,000 sessions through one gateway', () => {
     expect(log).toMatch(/session \d+ GET \/m1\/r → m1 as EXAMPLE\\u\d{4}: 200/);
     for (const password of Object.values(users).slice(0, 200)) expect(log).not.toContain(password);
   }, 240_000);
+});
+
+test('NODE_DEBUG=ntlm-gateway prints the log on stderr, without passwords (examples/airlock-gateway.mjs)', () => {
+  const examples = join(__dirname, '..', 'examples');
+  const result = spawnSync(process.execPath, [join(examples, 'airlock-gateway.mjs')], {
+    cwd: examples, encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'ntlm-gateway' }, timeout: 60_000,
+  });
+  expect(result.status).toBe(0);
+  expect(result.stderr).toMatch(/NTLM-GATEWAY \d+: session 1 GET \/ews\/Exchange\.asmx → exchange as EXAMPLE\\alice: 200/);
+  expect(result.stderr).toMatch(/NTLM-GATEWAY \d+: session 2 GET \/ews\/Exchange\.asmx → exchange as EXAMPLE\\bob: 200/);
+  expect(result.stdout).toContain('bob GET /ews/Services.wsdl: 200, the back end saw EXAMPLE\\bob');
+  for (const secret of ['Alice-Passw0rd!', 'B0b-secret:with,separators@%']) {
+    expect(result.stderr + result.stdout).not.toContain(secret);
+    expect(result.stderr + result.stdout).not.toContain(encodeURIComponent(secret));
+  }
 });
 
 describe('@ntlmkit/airlock without @ntlmkit/undici installed', () => {

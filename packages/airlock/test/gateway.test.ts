@@ -374,6 +374,32 @@ describe('bodies and connections', () => {
   });
 });
 
+describe('https back ends', () => {
+  test('an https NTLM back end that requires channel binding (EPA): the gateway binds to its certificate', async () => {
+    const { createNtlmServer } = await import('@ntlmkit/server');
+    const secure = createNtlmServer({ https: true, tokenChecking: 'require', users: { 'EXAMPLE\\alice': PASSWORDS.alice! } });
+    const origin = await secure.start();
+    const outcomes: { channelBinding: string }[] = [];
+    secure.on('ntlm', (o) => outcomes.push(o));
+    const gw = await startScene({
+      mappings: [
+        { name: 'plain', path: '/plain', backend: backends.plainUrl },
+        { name: 'm1', path: '/m1', backend: origin, ntlm: true },
+      ],
+      tls: { ca: secure.certificate! },
+    }, backends);
+    try {
+      const browser = gw.browser();
+      await browser.login(set('alice'));
+      expect(await browser.who('/m1/x')).toBe('EXAMPLE\\alice');
+      expect(outcomes).toEqual([expect.objectContaining({ ok: true, channelBinding: 'present' })]);
+    } finally {
+      await gw.stop();
+      await secure.stop();
+    }
+  });
+});
+
 describe('limits', () => {
   test('maxSessions: the least recently used session is forgotten with its credentials', async () => {
     const small = await startScene({ maxSessions: 2 }, backends);
