@@ -10,6 +10,6 @@ export class Ntlm extends PureNtlm {
 }
 
 export { openTunnel, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
-export { secureOver, serverName, tlsHost } from './node/tls.js';
+export { secureOver, serverName, tlsHost, TlsSessions } from './node/tls.js';
 export { logger } from './node/debug.js';
 export * from './index.js';

@@ -1,18 +1,31 @@
-// What the NTLM server and the NTLM proxy add alike to a Node server: `url`, `start`, `stop`, and
-// the 'ntlm' outcome event (kept on its own emitter so that it never mixes with http.Server events).
-import type { EventEmitter } from 'node:events';
+// What the NTLM server and the NTLM proxy add alike to a Node server: `url`, `start`, `stop`, and the
+// types of the 'ntlm' outcome event, which both emit on the server object itself (so that every
+// EventEmitter method works for it: on, once, off, prependListener, listenerCount, removeAllListeners…).
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Lifecycle {
-  /** `http(s)://127.0.0.1:PORT` once started. */
+  /** `http(s)://127.0.0.1:PORT` once started (an IPv6 host in brackets). */
   url: string;
+  /** Listens on `port` (default 0: one the system picks) and `host` (default 127.0.0.1); resolves the URL. */
   start(port?: number, host?: string): Promise<string>;
+  /** Stops listening and closes every connection (tunnels included). */
   stop(): Promise<void>;
 }
 
+/** The 'ntlm' event, typed for each EventEmitter method that takes a listener. */
+export interface OutcomeEvents<E> {
+  on(event: 'ntlm', listener: (outcome: E) => void): this;
+  once(event: 'ntlm', listener: (outcome: E) => void): this;
+  addListener(event: 'ntlm', listener: (outcome: E) => void): this;
+  prependListener(event: 'ntlm', listener: (outcome: E) => void): this;
+  prependOnceListener(event: 'ntlm', listener: (outcome: E) => void): this;
+  off(event: 'ntlm', listener: (outcome: E) => void): this;
+  removeListener(event: 'ntlm', listener: (outcome: E) => void): this;
+}
+
 /** Adds the lifecycle to `server`; `onStop` closes what Node no longer tracks (CONNECT tunnels). */
-export function addLifecycle(server: http.Server, scheme: 'http' | 'https', events: EventEmitter, onStop?: () => void): void {
+export function addLifecycle(server: http.Server, scheme: 'http' | 'https', onStop?: () => void): void {
   const target = server as http.Server & Lifecycle;
   target.url = '';
   target.start = (port = 0, host = '127.0.0.1') =>
@@ -32,12 +45,4 @@ export function addLifecycle(server: http.Server, scheme: 'http' | 'https', even
       server.closeAllConnections();
       onStop?.();
     });
-  const originalOn = server.on.bind(server);
-  server.on = ((event: string, fn: (...args: unknown[]) => void) => {
-    if (event === 'ntlm') {
-      events.on('ntlm', fn);
-      return server;
-    }
-    return originalOn(event, fn);
-  }) as http.Server['on'];
 }

@@ -1,28 +1,37 @@
 // createNtlmProxy: a forward proxy that demands NTLM (407 + Proxy-Authenticate) on each client
 // connection, then forwards absolute-form HTTP requests and tunnels CONNECT, for tests and examples.
-// The same acceptor and handshake step as the server; only the header names and status differ.
-import { EventEmitter } from 'node:events';
+// The same gate as the server (acceptor, handshake step, outcome); only the role is the proxy's.
 import http from 'node:http';
 import net, { type Socket } from 'node:net';
-import { toBase64 } from '@ntlmkit/core';
 import { HeadReader } from '@ntlmkit/core/node';
-import type { AuthOutcome, NtlmAcceptor } from './acceptor.js';
-import { addLifecycle, type Lifecycle } from './lifecycle.js';
-import { acceptorFactory, type NtlmServerOptions } from './server.js';
-import { ntlmStep } from './step.js';
-import { Users } from './users.js';
+import type { AuthOutcome } from './acceptor.js';
+import { checkCounts, cutResponse, dropResponse, hintKeepAlive, IdleCloser } from './faults.js';
+import { acceptorPolicy, answerHead, NtlmGate, PROXY, writeAnswer, type AcceptorOptions } from './gate.js';
+import { addLifecycle, type Lifecycle, type OutcomeEvents } from './lifecycle.js';
 
-export interface NtlmProxyOptions extends Pick<NtlmServerOptions, 'users' | 'lmCompatibilityLevel' | 'targetNames' | 'version' | 'maxClockSkewMs' | 'now' | 'random'> {
+export interface ProxyFaultOptions {
+  /** `Connection: close` on each client connection's first bare 407. */
+  closeOnFirst407?: boolean;
+  /** Close the client connection after sending the CHALLENGE (announced with `Connection: close`). */
+  closeAfterChallenge?: boolean;
+  /** Refuse every AUTHENTICATE: a 407 loop. */
+  alwaysRefuse?: boolean;
+  /** `Keep-Alive: timeout=<n>` (and `Connection: keep-alive`) with every response that keeps the connection. */
+  keepAliveHint?: number;
+  /** Close a client connection idle for this many milliseconds (never an open tunnel), without a hint. */
+  closeIdleAfterMs?: number;
+  /** For the first N forwarded requests, destroy the client connection once the origin's response has
+   * arrived, instead of relaying it (the origin processed the request). */
+  dropAfterExecute?: number;
+  /** For the first N forwarded requests, relay the head and the first half of the origin's body, then
+   * destroy the client connection. (`dropAfterExecute` wins when both apply.) */
+  resetMidBody?: number;
+}
+
+export interface NtlmProxyOptions extends AcceptorOptions {
   /** Which targets may be reached. Default: loopback only, so that a test proxy never becomes an open relay. */
   allowTarget?: (host: string, port: number) => boolean;
-  faults?: {
-    /** `Connection: close` on each client connection's first bare 407. */
-    closeOnFirst407?: boolean;
-    /** Close the client connection after sending the CHALLENGE. */
-    closeAfterChallenge?: boolean;
-    /** Refuse every AUTHENTICATE: a 407 loop. */
-    alwaysRefuse?: boolean;
-  };
+  faults?: ProxyFaultOptions;
 }
 
 export interface ProxyStats {
@@ -33,6 +42,8 @@ export interface ProxyStats {
   handshakes: number;
   authenticated: number;
   failures: number;
+  /** Absolute-form requests sent on to their origin. */
+  forwarded: number;
 }
 
 export interface ProxyOutcomeEvent extends AuthOutcome {
@@ -41,87 +52,66 @@ export interface ProxyOutcomeEvent extends AuthOutcome {
   target: string;
 }
 
-export type NtlmProxy = http.Server & Lifecycle & {
+export type NtlmProxy = OutcomeEvents<ProxyOutcomeEvent> & http.Server & Lifecycle & {
   stats: ProxyStats;
-  on(event: 'ntlm', listener: (outcome: ProxyOutcomeEvent) => void): NtlmProxy;
 };
 
-interface ClientState {
-  id: number;
-  acceptor: NtlmAcceptor;
-  authenticated?: AuthOutcome;
-  bare407Sent: boolean;
-  /** The upstream connection pinned to this client connection (origin NTLM is connection-bound too). */
-  agent?: http.Agent;
-}
-
-const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade', 'transfer-encoding']);
+const HOP_BY_HOP = new Set([
+  'connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade',
+  'transfer-encoding',
+]);
 const loopbackOnly = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
+const COUNTS = ['keepAliveHint', 'closeIdleAfterMs', 'dropAfterExecute', 'resetMidBody'] as const;
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
 export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
-  const faults = options.faults ?? {};
+  const faults = checkCounts({ ...options.faults }, COUNTS, 'faults');
   const allowTarget = options.allowTarget ?? loopbackOnly;
-  const newAcceptor = acceptorFactory(options, new Users(options.users ?? {}), new Set(), { tls: false });
-  const events = new EventEmitter();
-  const stats: ProxyStats = { requests: 0, connects: 0, connections: 0, handshakes: 0, authenticated: 0, failures: 0 };
-  const clients = new WeakMap<Socket, ClientState>();
+  const stats: ProxyStats = {
+    requests: 0, connects: 0, connections: 0, handshakes: 0, authenticated: 0, failures: 0, forwarded: 0,
+  };
+  const idle = faults.closeIdleAfterMs !== undefined ? new IdleCloser(faults.closeIdleAfterMs) : undefined;
+  const hint: Record<string, string> =
+    faults.keepAliveHint !== undefined ? { 'Keep-Alive': `timeout=${faults.keepAliveHint}` } : {};
+  // The upstream connection pinned to each client connection (origin NTLM is connection-bound too).
+  const agents = new WeakMap<Socket, http.Agent>();
   // Node stops tracking sockets it hands over for CONNECT: stop() closes these itself.
   const tunnels = new Set<Socket>();
-  let nextId = 1;
+  let forwards = 0;
 
-  function stateFor(socket: Socket): ClientState {
-    let state = clients.get(socket);
-    if (!state) {
-      state = { id: nextId++, acceptor: newAcceptor(), bare407Sent: false };
-      clients.set(socket, state);
-      const s = state;
-      socket.once('close', () => s.agent?.destroy());
+  const server = http.createServer((req, res) => {
+    const done = idle?.busy(req.socket);
+    if (done) res.once('close', done);
+    onRequest(req, res).catch(() => res.destroy());
+  }) as NtlmProxy;
+
+  const gate = new NtlmGate<{ method: string; target: string }>({
+    role: PROXY,
+    policy: acceptorPolicy(options, { tls: false }),
+    offers: ['NTLM'],
+    alwaysRefuse: faults.alwaysRefuse,
+    closeOnFirstBare: faults.closeOnFirst407,
+    closeAfterChallenge: faults.closeAfterChallenge ? 'announce' : undefined,
+    stats,
+    events: server,
+  });
+
+  function agentFor(socket: Socket): http.Agent {
+    let agent = agents.get(socket);
+    if (!agent) {
+      const a = (agent = new http.Agent({ keepAlive: true, maxSockets: 1 }));
+      agents.set(socket, a);
+      socket.once('close', () => a.destroy());
     }
-    return state;
-  }
-
-  function record(state: ClientState, method: string, target: string, outcome: AuthOutcome): void {
-    if (outcome.ok) stats.authenticated++;
-    else stats.failures++;
-    events.emit('ntlm', { ...outcome, connection: state.id, method, target });
-  }
-
-  /** The 407 as header lines: bare schemes, or a CHALLENGE under the client's scheme. */
-  function proxyChallenge(state: ClientState, token?: { scheme: string; bytes: Uint8Array }): { headers: [string, string][]; close: boolean } {
-    if (token) return { headers: [['Proxy-Authenticate', `${token.scheme} ${toBase64(token.bytes)}`]], close: !!faults.closeAfterChallenge };
-    const close = !!faults.closeOnFirst407 && !state.bare407Sent;
-    state.bare407Sent = true;
-    return { headers: [['Proxy-Authenticate', 'NTLM']], close };
-  }
-
-  // What a handshake step means for this request: go ahead, or answer 407 (and maybe close).
-  function decide(state: ClientState, header: string | undefined, method: string, target: string): { go: true } | { go: false; headers: [string, string][]; close: boolean } {
-    const step = ntlmStep(state.acceptor, header, faults.alwaysRefuse);
-    switch (step.kind) {
-      case 'none':
-        return state.authenticated ? { go: true } : { go: false, ...proxyChallenge(state) };
-      case 'challenge':
-        state.authenticated = undefined;
-        stats.handshakes++;
-        return { go: false, ...proxyChallenge(state, { scheme: step.scheme, bytes: step.token }) };
-      case 'authenticated':
-        record(state, method, target, step.outcome);
-        state.authenticated = step.outcome;
-        return { go: true };
-      case 'refused':
-        record(state, method, target, step.outcome);
-        state.authenticated = undefined;
-        return { go: false, ...proxyChallenge(state) };
-    }
+    return agent;
   }
 
   async function onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stats.requests++;
-    const state = stateFor(req.socket);
+    if (faults.keepAliveHint !== undefined) hintKeepAlive(res, faults.keepAliveHint);
     let target: URL;
     try {
       target = new URL(req.url ?? '');
@@ -130,12 +120,11 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('a proxy request needs an absolute http:// URI\n');
       return;
     }
-    const verdict = decide(state, first(req.headers['proxy-authorization']), req.method ?? '', target.host);
-    if (!verdict.go) {
+    const about = { method: req.method ?? '', target: target.host };
+    const verdict = gate.admit(req.socket, first(req.headers['proxy-authorization']), about);
+    if (!verdict.pass) {
       for await (const _ of req); // read the body: the connection stays usable
-      res.writeHead(407, [...verdict.headers, ['Content-Length', '0'], ...(verdict.close ? [['Connection', 'close'] as [string, string]] : [])]);
-      res.end();
-      if (verdict.close) res.once('finish', () => req.socket.destroy());
+      writeAnswer(res, req.socket, verdict.answer);
       return;
     }
     if (!allowTarget(target.hostname.replace(/^\[|\]$/g, ''), Number(target.port || 80))) {
@@ -143,33 +132,40 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
       return;
     }
     const headers: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
-    state.agent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const upstream = http.request(target, { method: req.method, headers, agent: state.agent }, (up) => {
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    }
+    stats.forwarded++;
+    const n = ++forwards;
+    if (n <= (faults.dropAfterExecute ?? 0)) dropResponse(res, req.socket);
+    else if (n <= (faults.resetMidBody ?? 0)) cutResponse(res, req.socket, req.method);
+    const upstream = http.request(target, { method: req.method, headers, agent: agentFor(req.socket) }, (up) => {
       const back: http.OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) back[name] = value;
+      for (const [name, value] of Object.entries(up.headers)) {
+        if (!HOP_BY_HOP.has(name) && value !== undefined) back[name] = value;
+      }
       res.writeHead(up.statusCode ?? 502, back);
       up.pipe(res);
     });
     upstream.on('error', (error) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream failed: ${error.message}\n`);
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream failed: ${error.message}\n`);
     });
     req.pipe(upstream);
   }
 
   async function onConnect(req: http.IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
-    const state = stateFor(socket);
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
+    let busy = idle?.busy(socket); // a CONNECT in progress, and for good once it is a tunnel
     const reader = new HeadReader(socket, head);
     let target = req.url ?? '';
     let header = first(req.headers['proxy-authorization']);
     for (;;) {
       stats.requests++;
       stats.connects++;
-      const verdict = decide(state, header, 'CONNECT', target);
-      if (verdict.go) {
+      const verdict = gate.admit(socket, header, { method: 'CONNECT', target });
+      if (verdict.pass) {
         const m = /^\[?([^\]]+)\]?:(\d+)$/.exec(target);
         if (!m || !allowTarget(m[1]!, Number(m[2]))) {
           socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
@@ -184,16 +180,23 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
         upstream.on('error', () => socket.destroy());
         socket.on('error', () => upstream.destroy());
         socket.once('close', () => upstream.destroy());
+        return; // `busy` is never ended: an open tunnel is never idle
+      }
+      const answer = verdict.answer;
+      if (answer.close === 'announce') {
+        socket.end(answerHead(answer));
         return;
       }
-      const lines = verdict.headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      socket.write(`HTTP/1.1 407 Proxy Authentication Required\r\n${lines}Content-Length: 0\r\nConnection: ${verdict.close ? 'close' : 'keep-alive'}\r\n\r\n`);
-      if (verdict.close) {
-        socket.end();
+      if (answer.close === 'drop') {
+        socket.write(answerHead(answer), () => socket.destroy());
         return;
       }
-      // Node hands CONNECT sockets over for good: the next CONNECT of the handshake is read here.
+      socket.write(answerHead(answer, hint));
+      // Node hands CONNECT sockets over for good: the next CONNECT of the handshake is read here. The
+      // connection is idle until it arrives.
+      busy?.();
       const next = await reader.head().catch(() => undefined);
+      busy = idle?.busy(socket);
       if (!next || !/^CONNECT /i.test(next.startLine)) {
         socket.destroy();
         return;
@@ -203,14 +206,15 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
     }
   }
 
-  const server = http.createServer((req, res) => {
-    onRequest(req, res).catch(() => res.destroy());
-  }) as NtlmProxy;
   server.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     onConnect(req, socket, head).catch(() => socket.destroy());
   });
-  server.on('connection', () => void stats.connections++);
+  server.on('connection', (socket: Socket) => {
+    stats.connections++;
+    idle?.watch(socket);
+  });
+  if (idle) server.keepAliveTimeout = 0; // the idle close is ours, and unannounced
   Object.assign(server, { stats });
-  addLifecycle(server, 'http', events, () => tunnels.forEach((socket) => socket.destroy()));
+  addLifecycle(server, 'http', () => tunnels.forEach((socket) => socket.destroy()));
   return server;
 }
