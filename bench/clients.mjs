@@ -123,7 +123,8 @@ export function makeManyUserClient(kind, url, { maxConnections, keepAliveTimeout
   const origin = new URL(url).origin;
   // One origin: its own limit is the budget. An idle connection closes after keepAliveTimeout, whatever the
   // server's Keep-Alive hint (keepAliveMaxTimeout caps it), so that users without a connection can be weighed.
-  const limits = { maxConnections, connections: maxConnections, ...(keepAliveTimeout ? { keepAliveTimeout, keepAliveMaxTimeout: keepAliveTimeout } : {}) };
+  const idle = keepAliveTimeout ? { keepAliveTimeout, keepAliveMaxTimeout: keepAliveTimeout } : {};
+  const limits = { maxConnections, connections: maxConnections, ...idle };
   switch (kind) {
     case 'ntlmkit undici': {
       const dispatcher = new NtlmDispatcher({ origins: [origin], ...limits });
@@ -152,7 +153,10 @@ export function makeManyUserClient(kind, url, { maxConnections, keepAliveTimeout
     }
     case 'ntlmkit axios': {
       const api = createNtlmAxios({
-        origins: [origin], maxConnections, connections: maxConnections, ...(keepAliveTimeout ? { freeSocketTimeout: keepAliveTimeout } : {}),
+        origins: [origin],
+        maxConnections,
+        connections: maxConnections,
+        ...(keepAliveTimeout ? { freeSocketTimeout: keepAliveTimeout } : {}),
         validateStatus: () => true,
       });
       return {
@@ -174,7 +178,8 @@ export function makeManyUserClient(kind, url, { maxConnections, keepAliveTimeout
       const instanceOf = (user) => {
         let api = instances.get(user.username);
         if (!api) {
-          api = NtlmClient({ username: user.username, password: user.password, domain: user.domain, workstation: '' }, { httpAgent: new http.Agent({ keepAlive: true }) });
+          const { username, password, domain } = user;
+          api = NtlmClient({ username, password, domain, workstation: '' }, { httpAgent: new http.Agent({ keepAlive: true }) });
           instances.set(user.username, api);
         }
         return api;

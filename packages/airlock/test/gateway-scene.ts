@@ -5,7 +5,9 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createNtlmServer, defaultHandler, type NtlmServer, type RequestHandler } from '@ntlmkit/server';
-import { createAirlockDevGateway, type AirlockDevGateway, type AirlockDevGatewayOptions, type GatewayMapping } from '../src/index';
+import {
+  createAirlockDevGateway, type AirlockDevGateway, type AirlockDevGatewayOptions, type GatewayMapping,
+} from '../src/index';
 
 export const PASSWORDS: Record<string, string> = {
   alice: 'alice-Pa55!word',
@@ -113,7 +115,8 @@ export async function startBackends(users: Record<string, string> = PASSWORDS): 
       res.writeHead(401, { 'www-authenticate': ['Negotiate', 'NTLM'], 'content-type': 'text/plain' }).end('401\n');
       return;
     }
-    const body = JSON.stringify({ path: req.url, authorization: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null, length });
+    const { authorization = null, cookie = null } = req.headers;
+    const body = JSON.stringify({ path: req.url, authorization, cookie, length });
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
   await Promise.all([a.start(), b.start(), new Promise<void>((r) => plain.listen(0, '127.0.0.1', r))]);
@@ -208,7 +211,8 @@ export class Browser {
             this.jar.set(pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim());
           }
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookie, body, json: () => JSON.parse(body.toString('utf8')) });
+          const json = () => JSON.parse(body.toString('utf8'));
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookie, body, json });
         });
       });
       req.on('error', reject);

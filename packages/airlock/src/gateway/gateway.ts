@@ -12,7 +12,9 @@ import { NtlmError, isNtlmError } from '@ntlmkit/core';
 import { isClear, mappingOf, type CredentialCommand, type CredentialDefinition } from '../commands.js';
 import { parseControlCookie } from '../parse.js';
 import { backendRequestHeaders, browserResponseHeaders, requestCookies } from './headers.js';
-import { MappingTable, backendPath, checkOptions, type AirlockDevGatewayOptions, type CheckedOptions, type Mapping } from './options.js';
+import {
+  MappingTable, backendPath, checkOptions, type AirlockDevGatewayOptions, type CheckedOptions, type Mapping,
+} from './options.js';
 import { SessionStore, type GatewaySession } from './sessions.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -39,15 +41,23 @@ async function loadUndici(): Promise<typeof import('@ntlmkit/undici')> {
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw cause;
     throw new NtlmError(
       'ERR_NTLM_UNSUPPORTED',
-      'the Airlock development gateway authenticates through @ntlmkit/undici: install it (npm install @ntlmkit/undici undici)',
+      'the Airlock development gateway authenticates through @ntlmkit/undici: ' +
+        'install it (npm install @ntlmkit/undici undici)',
       { cause },
     );
   }
 }
 
 async function loadRuntime(): Promise<Runtime> {
-  const [http, stream, util, undici] = await Promise.all([import('node:http'), import('node:stream'), import('node:util'), loadUndici()]);
-  return { http: http.default ?? http, pipeline: stream.pipeline, debug: util.debuglog('ntlm-gateway'), NtlmDispatcher: undici.NtlmDispatcher };
+  const [http, stream, util, undici] = await Promise.all([
+    import('node:http'), import('node:stream'), import('node:util'), loadUndici(),
+  ]);
+  return {
+    http: http.default ?? http,
+    pipeline: stream.pipeline,
+    debug: util.debuglog('ntlm-gateway'),
+    NtlmDispatcher: undici.NtlmDispatcher,
+  };
 }
 
 /** A path with a `.` or `..` segment (raw or percent-encoded) is refused: Airlock normalises or denies them. */
@@ -130,7 +140,8 @@ export class AirlockDevGateway {
     this.#server = server;
     this.#dispatcher = dispatcher;
     this.#url = `http://${shown}:${address.port}`;
-    this.#log(`listening on ${this.#url}: ${this.#table.all.map((m) => `${m.path || '/'} → ${m.name}${m.ntlm ? ' (NTLM)' : ''}`).join(', ')}`);
+    const table = this.#table.all.map((m) => `${m.path || '/'} → ${m.name}${m.ntlm ? ' (NTLM)' : ''}`);
+    this.#log(`listening on ${this.#url}: ${table.join(', ')}`);
     return this.#url;
   }
 
@@ -150,7 +161,9 @@ export class AirlockDevGateway {
     await dispatcher?.destroy().catch(() => undefined);
   }
 
-  async #serve(req: http.IncomingMessage, res: http.ServerResponse, root: NtlmDispatcher, runtime: Runtime): Promise<void> {
+  async #serve(
+    req: http.IncomingMessage, res: http.ServerResponse, root: NtlmDispatcher, runtime: Runtime,
+  ): Promise<void> {
     const target = req.url ?? '';
     // Origin form only: an absolute-form target (a forward-proxy request) is not a path of this gateway.
     if (!target.startsWith('/')) return this.#refuse(res, 400, 'the request target must be a path');
@@ -202,7 +215,9 @@ export class AirlockDevGateway {
       control: this.#options.controlCookieName,
       session: this.#options.sessionCookieName,
     });
-    for (const name of withheld) this.#log(`${who}: cookie ${name} from the back end withheld (reserved by the gateway), not applied`);
+    for (const name of withheld) {
+      this.#log(`${who}: cookie ${name} from the back end withheld (reserved by the gateway), not applied`);
+    }
     let created: string | undefined;
     for (const cookie of control) {
       const applied = this.#control(cookie, session, who);
@@ -226,7 +241,9 @@ export class AirlockDevGateway {
    * A cookie that does not parse is not applied at all. Returns the session it was applied to, and the id
    * of the session when it made it.
    */
-  #control(cookie: string, session: GatewaySession | undefined, who: string): { session: GatewaySession; id?: string } | undefined {
+  #control(
+    cookie: string, session: GatewaySession | undefined, who: string,
+  ): { session: GatewaySession; id?: string } | undefined {
     let parsed: ReturnType<typeof parseControlCookie>;
     try {
       parsed = parseControlCookie(cookie, { encoding: this.#options.encoding });
@@ -260,8 +277,8 @@ export class AirlockDevGateway {
     for (const definition of known) {
       const change = target.apply(definition);
       const mapping = mappingOf(definition);
-      const inert = mapping !== undefined && !this.#table.named(mapping)!.ntlm ? ` (${mapping} does not propagate NTLM)` : '';
-      this.#log(`${this.#label(target)}: ${change}${inert}`);
+      const inert = mapping !== undefined && !this.#table.named(mapping)!.ntlm;
+      this.#log(`${this.#label(target)}: ${change}${inert ? ` (${mapping} does not propagate NTLM)` : ''}`);
     }
     return id === undefined ? { session: target } : { session: target, id };
   }
@@ -290,7 +307,9 @@ export class AirlockDevGateway {
   toJSON(): Record<string, unknown> {
     return {
       url: this.#url,
-      mappings: this.#table.all.map((m: Mapping) => ({ name: m.name, path: m.path || '/', backend: `${m.origin}${m.base || '/'}`, ntlm: m.ntlm })),
+      mappings: this.#table.all.map((m: Mapping) => ({
+        name: m.name, path: m.path || '/', backend: `${m.origin}${m.base || '/'}`, ntlm: m.ntlm,
+      })),
       sessions: this.#sessions.size,
     };
   }

@@ -113,11 +113,12 @@ function entryPath(value: unknown, index: number): string {
   const trimmed = path.endsWith('/') ? path.slice(0, -1) : path;
   const dots = trimmed.split('/').some((s) => s === '.' || s === '..');
   if (trimmed !== '' && (!SEGMENTS.test(trimmed) || dots)) {
-    throw invalidArgument(`the path of mapping ${index + 1} must be '/' or '/segment[/segment…]' of URL path characters`, {
-      field: 'path',
-    });
+    const why = `the path of mapping ${index + 1} must be '/' or '/segment[/segment…]' of URL path characters`;
+    throw invalidArgument(why, { field: 'path' });
   }
-  if (trimmed === '' && path !== '/') throw invalidArgument(`the path of mapping ${index + 1} must start with '/'`, { field: 'path' });
+  if (trimmed === '' && path !== '/') {
+    throw invalidArgument(`the path of mapping ${index + 1} must start with '/'`, { field: 'path' });
+  }
   return trimmed;
 }
 
@@ -144,8 +145,9 @@ function backend(value: unknown, index: number): { origin: string; base: string 
 }
 
 function mappingsOf(value: unknown): Mapping[] {
-  if (!Array.isArray(value)) throw invalidArgument(`\`mappings\` must be an array, not ${typeOf(value)}`, { field: 'mappings' });
-  if (value.length === 0) throw invalidArgument('`mappings` is empty: the gateway needs at least one', { field: 'mappings' });
+  const field = { field: 'mappings' };
+  if (!Array.isArray(value)) throw invalidArgument(`\`mappings\` must be an array, not ${typeOf(value)}`, field);
+  if (value.length === 0) throw invalidArgument('`mappings` is empty: the gateway needs at least one', field);
   const names = new Set<string>();
   const paths = new Set<string>();
   return Array.from(value, (item: unknown, index) => {
@@ -197,7 +199,8 @@ export function checkOptions(options: unknown): CheckedOptions {
     now: functionOf<() => number>(bag, 'now') ?? Date.now,
   };
   if (checked.controlCookieName === checked.sessionCookieName) {
-    throw invalidArgument('the session cookie and the control cookie need different names', { field: 'sessionCookieName' });
+    const why = 'the session cookie and the control cookie need different names';
+    throw invalidArgument(why, { field: 'sessionCookieName' });
   }
   return checked;
 }

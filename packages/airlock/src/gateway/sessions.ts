@@ -20,7 +20,8 @@ export class NtlmUser {
     const bag = definition as unknown as Bag;
     const username = own(bag, 'username') as string;
     const domain = own(bag, 'domain') as string | undefined;
-    this.#credentials = Object.freeze({ username, password: own(bag, 'password') as string, ...(domain !== undefined ? { domain } : {}) });
+    const password = own(bag, 'password') as string;
+    this.#credentials = Object.freeze({ username, password, ...(domain !== undefined ? { domain } : {}) });
     this.name = domain === undefined ? username : `${domain}\\${username}`;
   }
 
@@ -68,7 +69,8 @@ export class GatewaySession {
         return 'NTLM credentials removed';
       }
       this.#scoped.delete(mapping);
-      return `NTLM credentials for ${mapping} removed${this.#global ? ` (it uses the global ${this.#global.name})` : ''}`;
+      const fallback = this.#global ? ` (it uses the global ${this.#global.name})` : '';
+      return `NTLM credentials for ${mapping} removed${fallback}`;
     }
     const user = new NtlmUser(definition);
     if (mapping === undefined) {
@@ -135,7 +137,8 @@ export class SessionStore {
     while (this.#byId.size >= this.#limits.maxSessions) {
       const [oldId, oldest] = this.#byId.entries().next().value as [string, GatewaySession];
       this.#byId.delete(oldId);
-      this.#limits.log(`session ${oldest.label} forgotten: ${this.#limits.maxSessions} sessions is the limit (maxSessions)`);
+      const limit = this.#limits.maxSessions;
+      this.#limits.log(`session ${oldest.label} forgotten: ${limit} sessions is the limit (maxSessions)`);
     }
     const id = newId();
     const session = new GatewaySession(this.#next++, now);
