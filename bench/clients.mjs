@@ -120,3 +120,95 @@ export function makeClient(kind, { connections, insecure = false } = {}) {
 
 export const NTLM_CLIENTS = ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios', 'axios-ntlm', 'httpntlm'];
 export const BASELINES = { undici: 'baseline undici', fetch: 'baseline fetch', axios: 'baseline axios', 'node:http': 'baseline node:http' };
+
+/**
+ * One client for many users, credentials per request (the many-users section): get(user) → { status }.
+ * `user` is { username, password, domain }. ntlmkit: one client, `maxConnections` in all; httpntlm:
+ * credentials per call (a new agent each time, as it works); axios-ntlm: one instance per user, made on
+ * the user's first request and kept (its connections are the instance's).
+ */
+export function makeManyUserClient(kind, url, { maxConnections, keepAliveTimeout } = {}) {
+  const origin = new URL(url).origin;
+  // One origin: its own limit is the budget. An idle connection closes after keepAliveTimeout, whatever the
+  // server's Keep-Alive hint (keepAliveMaxTimeout caps it), so that users without a connection can be weighed.
+  const idle = keepAliveTimeout ? { keepAliveTimeout, keepAliveMaxTimeout: keepAliveTimeout } : {};
+  const limits = { maxConnections, connections: maxConnections, ...idle };
+  switch (kind) {
+    case 'ntlmkit undici': {
+      const dispatcher = new NtlmDispatcher({ origins: [origin], ...limits });
+      return {
+        get: async (user) => {
+          const r = await request(url, { dispatcher: dispatcher.withCredentials(user) });
+          await r.body.dump();
+          return { status: r.statusCode };
+        },
+        close: () => dispatcher.close(),
+        connections: () => dispatcher.connectionCount(),
+      };
+    }
+    case 'ntlmkit fetch': {
+      // Node's global fetch with the dispatcher of the request's user.
+      const dispatcher = new NtlmDispatcher({ origins: [origin], ...limits });
+      return {
+        get: async (user) => {
+          const r = await fetch(url, { dispatcher: dispatcher.withCredentials(user) });
+          await r.arrayBuffer();
+          return { status: r.status };
+        },
+        close: () => dispatcher.close(),
+        connections: () => dispatcher.connectionCount(),
+      };
+    }
+    case 'ntlmkit axios': {
+      const api = createNtlmAxios({
+        origins: [origin],
+        maxConnections,
+        connections: maxConnections,
+        ...(keepAliveTimeout ? { freeSocketTimeout: keepAliveTimeout } : {}),
+        validateStatus: () => true,
+      });
+      return {
+        get: async (user) => ({ status: (await api.get(url, { ntlm: { credentials: user } })).status }),
+        close: () => api.ntlm.destroy(),
+        connections: () => api.ntlm.connectionCount(),
+      };
+    }
+    case 'httpntlm':
+      return {
+        get: (user) => new Promise((resolve, reject) => {
+          httpntlm.get({ url, username: user.username, password: user.password, domain: user.domain, workstation: '' },
+            (error, res) => (error ? reject(error) : resolve({ status: res.statusCode })));
+        }),
+        close: () => {},
+      };
+    case 'axios-ntlm': {
+      const instances = new Map();
+      const instanceOf = (user) => {
+        let api = instances.get(user.username);
+        if (!api) {
+          const { username, password, domain } = user;
+          api = NtlmClient({ username, password, domain, workstation: '' }, { httpAgent: new http.Agent({ keepAlive: true }) });
+          instances.set(user.username, api);
+        }
+        return api;
+      };
+      return {
+        get: async (user) => {
+          try {
+            return { status: (await instanceOf(user).get(url)).status };
+          } catch (error) {
+            if (error.response) return { status: error.response.status };
+            throw error;
+          }
+        },
+        close: () => {
+          for (const api of instances.values()) api.defaults.httpAgent?.destroy();
+        },
+      };
+    }
+    default:
+      throw new Error(`unknown many-user client ${kind}`);
+  }
+}
+
+export const MANY_USER_CLIENTS = ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios', 'httpntlm', 'axios-ntlm'];

@@ -1,7 +1,7 @@
 // pnpm bench: one run, every figure side by side. Writes bench/results.md and bench/throughput.svg.
 // BENCH_QUICK=1 runs a reduced version (CI uses it to show the benchmark still runs; no timing is judged)
 // and writes bench/results.quick.md only.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { makeClient, NTLM_CLIENTS, BASELINES } from './clients.mjs';
 import { tokenCreation } from './tokens.mjs';
+import { manyUsers } from './many-users.mjs';
+import { serverProcess } from './server-process.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -29,22 +31,8 @@ const log = (line = '') => {
 };
 
 // --- the server process ---
-const child = fork(join(here, 'server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-let nextId = 0;
-const pending = new Map();
-child.on('message', (m) => {
-  if (m.ready) return pending.get('ready')?.();
-  const p = pending.get(m.id);
-  pending.delete(m.id);
-  if (m.error) p.reject(new Error(m.error));
-  else p.resolve(m.result);
-});
-await new Promise((resolve) => pending.set('ready', resolve));
-const ipc = (cmd, args) => new Promise((resolve, reject) => {
-  const id = nextId++;
-  pending.set(id, { resolve, reject });
-  child.send({ id, cmd, args });
-});
+const server = await serverProcess();
+const { ipc } = server;
 
 async function load(client, url, n, concurrency) {
   let next = 0;
@@ -331,14 +319,17 @@ if (existsSync('/usr/sbin/apache2') && existsSync(apacheModule)) {
   log();
 }
 
-// --- 7. Handshake-bound workloads: every request pays a new connection (and TLS) and, for NTLM, a handshake ---
+// --- 7. Many users through one client (bench/many-users.mjs; runs alone with `node --expose-gc bench/many-users.mjs`) ---
+await manyUsers({ log, fmt, quick: QUICK, ipc });
+
+// --- 8. Handshake-bound workloads: every request pays a new connection (and TLS) and, for NTLM, a handshake ---
 {
   const n = QUICK ? 30 : 1000;
   const cases = [
     { label: 'HTTP, closed after every response', https: false },
     { label: 'HTTPS, closed after every response, channel binding checked', https: true },
   ];
-  log(`## 7. Handshake-bound workloads (${fmt(n)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated new-connection baseline)`);
+  log(`## 8. Handshake-bound workloads (${fmt(n)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated new-connection baseline)`);
   log();
   log('The server closes the connection after every response, so every request opens a new connection (over HTTPS a TLS handshake too; ntlmkit resumes TLS sessions) and, for NTLM, runs a handshake on it: two exchanges per request to a known origin instead of one. Channel bindings: `tokenChecking: allow` (checked when sent; axios-ntlm and httpntlm send none).');
   log();
@@ -391,7 +382,7 @@ if (!QUICK) {
   log('Chart: [throughput.svg](throughput.svg) (ratio to the same library\'s unauthenticated baseline).');
 }
 writeFileSync(join(here, QUICK ? 'results.quick.md' : 'results.md'), `${out.join('\n')}\n`);
-child.kill();
+server.stop();
 
 function chart() {
   const labels = ['c=1', 'c=32', 'c=32, pool 8', 'c=32, 2 ms'];

@@ -11,3 +11,5 @@ export { appendSetCookie, sendControlCookie, type ResponseLike } from './respons
 export { percentEncode, percentDecode, type CredentialEncoding } from './encoding.js';
 export type { AirlockErrorCode } from './errors.js';
 export { NtlmError, isNtlmError } from '@ntlmkit/core';
+export { createAirlockDevGateway, type AirlockDevGateway, type GatewayStats } from './gateway/gateway.js';
+export type { AirlockDevGatewayOptions, GatewayMapping, GatewayTlsOptions } from './gateway/options.js';

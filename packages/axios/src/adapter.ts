@@ -1,40 +1,107 @@
-// The axios side: an adapter around axios's own http adapter that runs the shared NTLM exchange
-// on pinned keep-alive sockets, follows redirects itself (credentials only to allowed origins),
-// and settles with the caller's validateStatus.
-import { debuglog } from 'node:util';
-import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+// The NTLM state of one axios instance (`instance.ntlm`): its options and credentials (copied when it is
+// made), its pools of pinned connections, and the axios adapter that runs each request through them. The
+// adapter follows redirects itself, so that credentials go only where the rule says, and settles with the
+// caller's validateStatus.
+import { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
+import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  normaliseOrigin, NtlmHttpEngine, routeKey, validateOptions, type Env, type NtlmHttpOptions, type ProxyOptions, type RawHead, type RawResult,
-  type RawSend, type Route,
+  bodyFacts, bufferWithin, Identity, normaliseOrigin, NtlmHttpEngine, routeKey, SlotPool, validateOptions,
+  type Env, type NtlmHttpOptions, type OptionCheck, type ProxyOptions, type Route,
 } from '@ntlmkit/core/http';
-import { tunnelOpener } from '@ntlmkit/core/node';
-import { bufferStreamWithin, hasBody, isReplayable, isStream } from './body.js';
-import { AxiosOriginPool, tlsOptionsOf, type AxiosSlot } from './slot.js';
+import { logger, openTunnel, secureOver, TlsSessions } from '@ntlmkit/core/node';
+import { Cancellation } from './cancellation.js';
+import { connectionOptions, type ConnectionSettings } from './connection-options.js';
+import { Hop, isStream, drain, toAxiosError } from './request.js';
+import { AxiosSlot } from './slot.js';
 
-export interface NtlmAxiosOptions extends Omit<NtlmHttpOptions, 'credentials'> {
-  /** Origin credentials. Optional only with `ntlmProxy` (proxy authentication alone). */
-  credentials?: Credentials;
-  /** Idle sockets close after this many ms, before a server would drop them (default 4000, below IIS's and Node's 5 s). */
+export interface NtlmAxiosOptions extends NtlmHttpOptions {
+  /** An idle connection closes after this many ms (and is not reused after the server's Keep-Alive hint less 1 s). Default 4000. */
   freeSocketTimeout?: number;
   /**
    * A forward proxy with its own NTLM credentials: plain HTTP in absolute form on an authenticated proxy
    * connection, HTTPS through a CONNECT tunnel. Without it, NTLM requests use HTTP_PROXY / HTTPS_PROXY /
    * NO_PROXY like axios does (no proxy credentials), unless the request sets `proxy: false`.
    */
-  ntlmProxy?: ProxyOptions & { fromEnv?: boolean; tls?: ConnectionOptions };
+  ntlmProxy?: ProxyOptions & {
+    /** Read HTTP_PROXY / HTTPS_PROXY / NO_PROXY when `uri` is not given. Default true. */
+    fromEnv?: boolean;
+    /** TLS options for an https: proxy. */
+    tls?: ConnectionOptions;
+  };
 }
 
+/** Per-request NTLM options: `api.get(url, { ntlm: { credentials } })`. */
+export interface NtlmRequestOptions {
+  /** Authenticate this request as these credentials instead of the instance's (copied when the request starts). */
+  credentials?: Credentials;
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** NTLM options of this request (@ntlmkit/axios). */
+    ntlm?: NtlmRequestOptions;
+  }
+}
+
+export const DEFAULT_FREE_SOCKET_TIMEOUT = 4000;
+/** Redirects followed when the request does not say (`maxRedirects`), as axios (follow-redirects). */
+const DEFAULT_MAX_REDIRECTS = 21;
+/** How long opening a CONNECT tunnel may take. */
+const TUNNEL_TIMEOUT_MS = 10_000;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const nodeDebug = debuglog('ntlm');
+const DIRECT: Route = { kind: 'direct' };
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/** Marks the configs of requests made through the instance an engine is attached to. */
+const OWNER = Symbol('ntlmkit.axios.owner');
+/** A refusal found by the request interceptor, thrown by the adapter (an interceptor cannot stop a request). */
+const REFUSED = Symbol('ntlmkit.axios.refused');
 
-function fullUrl(config: InternalAxiosRequestConfig): URL {
-  const url = config.url ?? '';
-  if (/^[a-z][a-z\d+\-.]*:\/\//i.test(url) || !config.baseURL) return new URL(url);
-  return new URL(`${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`);
+const isObject = (v: unknown) => typeof v === 'object' && v !== null;
+const PROXY_CHECKS: Record<string, OptionCheck> = {
+  uri: [(v) => typeof v === 'string', 'a string (the proxy URL)'],
+  credentials: [isObject, 'an object { username, password | ntHash, domain?, workstation? }'],
+  noProxy: [(v) => typeof v === 'string', 'a string (NO_PROXY syntax)'],
+  fromEnv: [(v) => typeof v === 'boolean', 'true or false'],
+  tls: [isObject, 'an object of TLS options'],
+};
+const OWN_OPTIONS: Record<string, OptionCheck> = {
+  freeSocketTimeout: [(v) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 2 ** 31 - 1, 'a positive whole number of milliseconds'],
+  ntlmProxy: [
+    (v) => isObject(v) && Object.entries(PROXY_CHECKS).every(([k, [ok]]) => (v as Record<string, unknown>)[k] === undefined || ok((v as Record<string, unknown>)[k])),
+    'an object { uri?: string, credentials?: object, noProxy?: string, fromEnv?: boolean, tls?: object }',
+  ],
+};
+
+function invalid(message: string): NtlmError {
+  return new NtlmError('ERR_NTLM_INVALID_ARGUMENT', message);
 }
 
+/** The adapters NTLM can run on: axios's default list (Node picks http), or 'http' itself. */
+export function usesHttpAdapter(adapter: unknown): boolean {
+  return adapter === undefined || adapter === 'http' || (Array.isArray(adapter) && adapter.includes('http'));
+}
+
+export function unsupportedAdapter(adapter: unknown): NtlmError {
+  return new NtlmError('ERR_NTLM_UNSUPPORTED_ADAPTER', `NTLM needs axios's Node http adapter (it pins connections); this request uses ${JSON.stringify(adapter)}`);
+}
+
+/** The request URL as axios's http adapter builds it (buildFullPath, then `new URL`); undefined if axios would refuse it. */
+function urlOf(config: InternalAxiosRequestConfig): URL | undefined {
+  const url = typeof config.url === 'string' ? config.url : '';
+  const base = config.baseURL;
+  const absolute = /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url);
+  const full = base && (!absolute || config.allowAbsoluteUrls === false) ? (url ? `${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : base) : url;
+  try {
+    const parsed = new URL(full);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** axios's settle: the caller's validateStatus decides. */
 function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosResponse {
   const validate = config.validateStatus;
   if (!response.status || !validate || validate(response.status)) return response;
@@ -47,209 +114,283 @@ function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Ax
   );
 }
 
-async function drain(response: AxiosResponse): Promise<void> {
-  if (!isStream(response.data)) return;
-  const stream = response.data;
-  await new Promise<void>((resolve) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
-    stream.resume();
-  });
-}
-
-function headerList(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  return ([] as string[]).concat(value as string | string[]).map(String);
+interface PoolEntry {
+  origin: string;
+  pool: SlotPool<AxiosSlot>;
 }
 
 export class NtlmAxiosEngine {
-  readonly options: NtlmAxiosOptions;
-  private readonly engine: NtlmHttpEngine;
-  private readonly pools = new Map<string, AxiosOriginPool>();
-  private readonly http: AxiosAdapter;
-  private readonly log: (message: string) => void;
+  readonly #engine: NtlmHttpEngine;
+  readonly #idleMs: number;
+  readonly #proxyTls: ConnectionOptions | undefined;
+  readonly #ntlmProxy: boolean;
+  readonly #pools = new Map<string, PoolEntry>();
+  readonly #active = new Set<Cancellation>();
+  readonly #http: AxiosAdapter;
 
   constructor(options: NtlmAxiosOptions) {
-    if (options?.credentials || !options?.ntlmProxy) validateOptions(options as NtlmHttpOptions);
-    this.options = options;
-    this.log = (message) => {
-      nodeDebug(message);
-      options.debug?.(message);
-    };
+    validateOptions(options, OWN_OPTIONS);
+    const { ntlmProxy, freeSocketTimeout, ...shared } = options;
     // Like axios, HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply even without `ntlmProxy`.
-    this.engine = new NtlmHttpEngine({ ...options, proxy: options.ntlmProxy ?? {} }, this.log);
-    this.http = axios.getAdapter('http');
+    this.#engine = new NtlmHttpEngine({ ...shared, proxy: ntlmProxy ? { ...ntlmProxy } : {} }, logger(options.debug));
+    this.#idleMs = freeSocketTimeout ?? DEFAULT_FREE_SOCKET_TIMEOUT;
+    this.#proxyTls = ntlmProxy?.tls ? { ...ntlmProxy.tls } : undefined;
+    this.#ntlmProxy = ntlmProxy !== undefined;
+    this.#http = axios.getAdapter('http');
   }
 
-  /** The axios adapter: what `withNtlm` installs. */
-  readonly adapter: AxiosAdapter = (config) => this.request(config);
+  /** The axios adapter that `withNtlm` installs. */
+  readonly adapter: AxiosAdapter = (config) => this.#request(config);
 
-  /** Open pinned sockets per origin (for observability and tests). */
+  /**
+   * @internal The request interceptor: marks the request as this instance's and picks the adapter. A
+   * request with an adapter function of its own (a mock) runs that instead: NTLM steps aside.
+   */
+  prepare(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+    Object.defineProperty(config, OWNER, { value: this, configurable: true });
+    const adapter = config.adapter;
+    if (adapter === this.adapter || typeof adapter === 'function') return config;
+    if (!usesHttpAdapter(adapter)) Object.defineProperty(config, REFUSED, { value: unsupportedAdapter(adapter), configurable: true });
+    config.adapter = this.adapter;
+    return config;
+  }
+
+  /** Open pinned connections, to one origin or in all (for observability and tests). */
   connectionCount(origin?: string): number {
-    const wanted = origin ? normaliseOrigin(origin) : undefined;
+    const wanted = origin === undefined ? undefined : normaliseOrigin(origin);
     let n = 0;
-    for (const [id, pool] of this.pools) if (!wanted || id.endsWith(wanted)) n += pool.slots.filter((s) => s.socket && !s.socket.destroyed).length;
+    for (const { origin: o, pool } of this.#pools.values()) {
+      if (wanted === undefined || o === wanted) for (const slot of pool.slots) if (slot.connected) n++;
+    }
     return n;
   }
 
+  /**
+   * Closes every connection now; requests in progress or waiting for a connection fail with
+   * ERR_NTLM_CONNECTION_CLOSED. The instance stays usable: later requests open new connections.
+   */
   destroy(): void {
-    for (const pool of this.pools.values()) pool.destroy();
-    this.pools.clear();
+    const error = new NtlmError('ERR_NTLM_CONNECTION_CLOSED', 'the NTLM connections of this axios instance were destroyed (instance.ntlm.destroy())');
+    for (const cancellation of [...this.#active]) cancellation.abort(error);
+    for (const { pool } of this.#pools.values()) for (const slot of [...pool.slots]) slot.close();
+    this.#pools.clear();
   }
 
-  private async request(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-    const first = fullUrl(config);
-    if (config.proxy && !this.options.ntlmProxy) {
-      const cause = new NtlmError('ERR_NTLM_UNSUPPORTED', "axios's `proxy` setting cannot carry a connection-bound NTLM handshake: use the `ntlmProxy` option");
-      throw Object.assign(new AxiosError(cause.message, cause.code, config), { cause });
+  /** Lets the requests in progress finish, then closes every idle connection. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#active].map((c) => c.settled));
+    for (const { pool } of this.#pools.values()) pool.closeIdle();
+  }
+
+  toJSON(): Record<string, unknown> {
+    const identity = this.#engine.identity;
+    const origins = this.#engine.options.origins;
+    return {
+      ...(identity ? identity.toJSON() : {}),
+      ...(origins ? { origins: origins.map(String) } : {}),
+      ...(this.#engine.proxyIdentity ? { proxyUser: this.#engine.proxyIdentity.name } : {}),
+    };
+  }
+
+  [INSPECT](): string {
+    return `NtlmAxiosEngine ${JSON.stringify(this.toJSON())}`;
+  }
+
+  async #request(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+    // A config of another instance (one made by `instance.create()` inherits the adapter): no credentials.
+    if ((config as { [OWNER]?: unknown })[OWNER] !== this) return this.#http(config);
+    const refused = (config as { [REFUSED]?: NtlmError })[REFUSED] ?? this.#unsupported(config);
+    if (refused) throw toAxiosError(refused, config);
+    const first = urlOf(config);
+    // axios reports what it cannot send (a bad URL, data:) in its own words.
+    if (!first) return this.#http(config);
+    let identity: Identity | undefined;
+    try {
+      identity = this.#identityOf(config);
+    } catch (error) {
+      throw toAxiosError(error, config);
     }
-    // Credentials go to the origins configured, or else only to the origin the caller asked for.
-    const allowed = (origin: string) => this.engine.authenticates(origin, this.options.origins ? undefined : [first.origin]);
-    const maxRedirects = config.maxRedirects ?? 21;
-    let current: InternalAxiosRequestConfig = config;
+    const cancellation = new Cancellation(config);
+    this.#active.add(cancellation);
+    let streaming = false;
+    try {
+      const response = await this.#follow(config, first, identity, cancellation);
+      response.config = config;
+      if (isStream(response.data)) {
+        // axios keeps listening to the signal until a streamed response has been read.
+        streaming = true;
+        const end = () => this.#done(cancellation);
+        response.data.once('close', end);
+        response.data.once('end', end);
+      }
+      return settle(response, config);
+    } catch (error) {
+      throw toAxiosError(error, config);
+    } finally {
+      if (!streaming) this.#done(cancellation);
+    }
+  }
+
+  #done(cancellation: Cancellation): void {
+    cancellation.dispose();
+    this.#active.delete(cancellation);
+  }
+
+  #unsupported(config: InternalAxiosRequestConfig): NtlmError | undefined {
+    const c = config as InternalAxiosRequestConfig & { httpVersion?: unknown; transport?: unknown; socketPath?: unknown };
+    if (c.httpVersion !== undefined && Number(c.httpVersion) === 2) return new NtlmError('ERR_NTLM_UNSUPPORTED', 'NTLM authenticates HTTP/1.1 connections; `httpVersion: 2` is not supported');
+    if (c.transport) return new NtlmError('ERR_NTLM_UNSUPPORTED', 'a custom `transport` cannot carry a connection-bound NTLM handshake');
+    if (c.socketPath) return new NtlmError('ERR_NTLM_UNSUPPORTED', '`socketPath` is not supported on an NTLM instance');
+    if (c.proxy && !this.#ntlmProxy) {
+      return new NtlmError('ERR_NTLM_UNSUPPORTED', "axios's `proxy` setting cannot carry a connection-bound NTLM handshake: use the `ntlmProxy` option");
+    }
+    return undefined;
+  }
+
+  /** Who the request authenticates as: its own `ntlm.credentials` (copied now), else the instance's. */
+  #identityOf(config: InternalAxiosRequestConfig): Identity | undefined {
+    const own = config.ntlm as unknown;
+    if (own === undefined || own === null) return this.#engine.identity;
+    if (!isObject(own)) throw invalid('`ntlm` must be an object { credentials }');
+    const credentials = (own as { credentials?: unknown }).credentials;
+    if (credentials === undefined) return this.#engine.identity;
+    if (credentials instanceof Identity) return credentials;
+    const identity = NtlmHttpEngine.identity(credentials as Credentials);
+    // The config is kept by responses and errors: it holds the identity (user and domain only), not the secret.
+    config.ntlm = { ...(own as object), credentials: identity as unknown as Credentials };
+    return identity;
+  }
+
+  /** The hops of one request: credentials only to the origin it was made for (or to `origins`), never elsewhere. */
+  async #follow(config: InternalAxiosRequestConfig, first: URL, identity: Identity | undefined, cancellation: Cancellation): Promise<AxiosResponse> {
+    const scope = this.#engine.options.origins ? undefined : [first.origin];
+    const maxRedirects = typeof config.maxRedirects === 'number' ? config.maxRedirects : DEFAULT_MAX_REDIRECTS;
+    let current = config;
     let url = first;
     for (let hop = 0; ; hop++) {
-      const route = this.route(url, current);
-      const response = allowed(url.origin) || route.kind !== 'direct' ? await this.ntlmRequest(current, url, route, allowed(url.origin)) : await this.plainRequest(current);
+      const response = await this.#hop(current, url, identity, scope, cancellation);
       const location = response.headers?.location as string | undefined;
-      if (!REDIRECTS.has(response.status) || !location || hop >= maxRedirects) return settle(response, config);
+      if (!REDIRECTS.has(response.status) || !location || maxRedirects === 0) return response;
+      if (hop >= maxRedirects) {
+        await drain(response);
+        throw new AxiosError('Maximum number of redirects exceeded', 'ERR_FR_TOO_MANY_REDIRECTS', config, response.request, response);
+      }
+      const method = (current.method ?? 'get').toLowerCase();
+      const toGet = (response.status === 303 && method !== 'head') || ((response.status === 301 || response.status === 302) && method === 'post');
+      const body = bodyFacts(current.data);
+      if (!toGet && body.present && !body.replayable) return response;
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return response;
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
       await drain(response);
-      const next = new URL(location, url);
-      const toGet = response.status === 303 || ((response.status === 301 || response.status === 302) && current.method?.toLowerCase() === 'post');
-      if (!toGet && !isReplayable(current.data) && hasBody(current.data)) return settle(response, config);
       const headers = new AxiosHeaders(current.headers as AxiosHeaders);
-      if (toGet) ['content-type', 'content-length', 'transfer-encoding'].forEach((h) => headers.delete(h));
-      if (next.origin !== url.origin) ['authorization', 'cookie', 'proxy-authorization'].forEach((h) => headers.delete(h));
-      this.log(`redirect ${response.status} to ${next.origin}${next.origin !== first.origin && !allowed(next.origin) ? ' (no credentials)' : ''}`);
-      current = { ...current, url: next.href, baseURL: undefined, params: undefined, headers, ...(toGet ? { method: 'get', data: undefined } : {}) };
+      if (toGet) for (const h of ['content-type', 'content-length', 'transfer-encoding']) headers.delete(h);
+      if (next.origin !== url.origin) for (const h of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(h);
+      this.#engine.log(`redirect ${response.status} from ${url.origin} to ${next.origin}`);
+      current = {
+        ...current, url: next.href, baseURL: undefined, params: undefined, allowAbsoluteUrls: true, headers,
+        ...(toGet ? { method: 'get', data: undefined } : {}),
+      } as InternalAxiosRequestConfig;
       url = next;
     }
   }
 
-  private plainRequest(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-    return this.http({ ...config, maxRedirects: 0, validateStatus: () => true }) as Promise<AxiosResponse>;
-  }
-
-  private route(url: URL, config: InternalAxiosRequestConfig): Route {
+  async #hop(config: InternalAxiosRequestConfig, url: URL, identity: Identity | undefined, scope: readonly string[] | undefined, cancellation: Cancellation): Promise<AxiosResponse> {
+    const engine = this.#engine;
     // Like axios: the environment's proxies apply unless the request says `proxy: false`.
-    return config.proxy === false ? { kind: 'direct' } : this.engine.route(url, process.env as Env);
+    const route = config.proxy === false ? DIRECT : engine.route(url, process.env as Env);
+    const origin = url.origin;
+    const ownAuthorization = config.auth !== undefined || AxiosHeaders.from(config.headers as AxiosHeaders).has('authorization');
+    const authenticate = identity !== undefined && !ownAuthorization && engine.allows(origin, scope);
+    if (!authenticate && route.kind === 'direct') return this.#plain(config, cancellation);
+    const proxied = route.kind === 'forward' && engine.proxyIdentity !== undefined;
+    let data: unknown = config.data;
+    let body = bodyFacts(data);
+    const proxyKnown = route.kind === 'forward' && engine.proxyMemory.scheme(route.proxy.origin) !== undefined;
+    if (body.present && !body.replayable && ((authenticate && !engine.knows(origin)) || (proxied && !proxyKnown))) {
+      // A stream to a target that may ask for NTLM after it was sent is read ahead within a bound.
+      const read = await cancellation.guard(bufferWithin(data as AsyncIterable<Uint8Array>, engine.maxReplayBytes));
+      data = read.replayable ? Buffer.from(read.body.buffer, read.body.byteOffset, read.body.byteLength) : Readable.from(read.body);
+      body = { present: true, replayable: read.replayable };
+    }
+    cancellation.arm();
+    const flow = engine.flow({
+      origin, url: () => url, route, identity: authenticate ? identity : undefined, method: config.method, body,
+    });
+    const hop = new Hop({
+      pool: this.#pool(route, url, config),
+      flow,
+      key: authenticate ? identity!.key : '',
+      config: data === config.data ? config : ({ ...config, data } as InternalAxiosRequestConfig),
+      http: this.#http,
+      route,
+      hasBody: body.present,
+      idleMs: this.#idleMs,
+      cancellation,
+    });
+    return hop.run();
   }
 
-  private pool(url: URL, route: Route): AxiosOriginPool {
-    const id = routeKey(route, url.origin);
-    let pool = this.pools.get(id);
-    if (!pool) {
-      pool = new AxiosOriginPool(this.options.connections ?? Infinity, {
-        // A forward proxy is where the socket goes; a tunnel carries TLS to the origin.
-        https: route.kind === 'forward' ? route.proxy.protocol === 'https:' : url.protocol === 'https:',
-        freeSocketTimeout: this.options.freeSocketTimeout ?? 4000,
-        tunnel: tunnelOpener(this.engine, route, url, this.options.ntlmProxy?.tls),
-      });
-      this.pools.set(id, pool);
-    }
+  /** A hop without NTLM (an origin that gets no credentials): axios's http adapter with the caller's agents. */
+  #plain(config: InternalAxiosRequestConfig, cancellation: Cancellation): Promise<AxiosResponse> {
+    const abort = new AbortController();
+    cancellation.onAbort(() => abort.abort());
+    const timeout = cancellation.handOver();
+    return this.#http({
+      ...config, maxRedirects: 0, validateStatus: () => true, signal: abort.signal, cancelToken: undefined,
+      ...(timeout !== undefined ? { timeout: timeout.ms, timeoutErrorMessage: timeout.message } : {}),
+    } as InternalAxiosRequestConfig) as Promise<AxiosResponse>;
+  }
+
+  /** The pool of pinned connections for a route, an origin and everything that makes a TLS connection different. */
+  #pool(route: Route, url: URL, config: InternalAxiosRequestConfig): SlotPool<AxiosSlot> {
+    const secure = route.kind === 'forward' ? route.proxy.protocol === 'https:' : url.protocol === 'https:';
+    const settings: ConnectionSettings = route.kind === 'forward'
+      ? connectionOptions(this.#proxyTls, secure)
+      : connectionOptions(secure ? config.httpsAgent : config.httpAgent, secure);
+    const id = `${routeKey(route, url.origin)} ${settings.key}`;
+    const known = this.#pools.get(id);
+    if (known) return known.pool;
+    const sessions = route.kind === 'direct' && secure ? new TlsSessions() : undefined;
+    const tunnel = route.kind === 'tunnel' ? this.#tunnel(route.proxy, new URL(url.origin), settings.options) : undefined;
+    const pool: SlotPool<AxiosSlot> = new SlotPool<AxiosSlot>({
+      limit: this.#engine.connections,
+      budget: this.#engine.budget,
+      create: () =>
+        new AxiosSlot({
+          tls: secure,
+          binds: route.kind !== 'forward' && url.protocol === 'https:',
+          tlsOptions: settings.options,
+          ...(sessions ? { sessions } : {}),
+          ...(tunnel ? { tunnel } : {}),
+          idleMs: this.#idleMs,
+          onDisconnect: (slot) => pool.disconnected(slot),
+        }),
+    });
+    this.#pools.set(id, { origin: url.origin, pool });
     return pool;
   }
 
-  private async ntlmRequest(config: InternalAxiosRequestConfig, url: URL, route: Route, ntlm: boolean): Promise<AxiosResponse> {
-    const origin = url.origin;
-    const known = ntlm && this.engine.knows(origin);
-    let data: unknown = config.data;
-    let replayable = isReplayable(data);
-    if (!known && !replayable && isStream(data)) {
-      ({ data, replayable } = await bufferStreamWithin(data, this.engine.maxReplayBytes));
-    }
-    const pool = this.pool(url, route);
-    if (url.protocol === 'https:' || route.kind === 'forward') pool.tls = route.kind === 'forward' ? { ...this.options.ntlmProxy?.tls } : tlsOptionsOf(config.httpsAgent);
-    const slot = await pool.acquire(this.engine.slotKey);
-    let deferRelease = false;
-    const send: RawSend<AxiosResponse> = (auth, withBody, deliver) =>
-      this.leg(slot, config, route, auth, withBody ? data : undefined, !withBody && hasBody(data), deliver);
-    try {
-      const response = await this.engine.request<AxiosResponse>({
-        origin,
-        url,
-        route,
-        authenticate: ntlm,
-        bodyReplayable: replayable,
-        send,
-        slot: {
-          auth: slot.auth,
-          proxyAuth: slot.proxyAuth,
-          connectionId: () => slot.generation,
-          reconnect: async () => slot.reconnect(),
-          peerCertificate: () => slot.peerCertificate,
-        },
+  /** A CONNECT tunnel (with the proxy's 407 handshake), then TLS to the origin checked as on a direct connection. */
+  #tunnel(proxy: URL, target: URL, tls: ConnectionOptions) {
+    const engine = this.#engine;
+    return async () => {
+      const layer = engine.proxyLayer(proxy);
+      const raw = await openTunnel({
+        proxy,
+        target,
+        ...(layer ? { layer } : {}),
+        ...(this.#proxyTls ? { proxyTls: this.#proxyTls } : {}),
+        timeoutMs: TUNNEL_TIMEOUT_MS,
+        log: engine.log,
       });
-      // A streamed response keeps its socket busy until the caller has read it.
-      if (isStream(response.data)) {
-        deferRelease = true;
-        const stream = response.data;
-        let released = false;
-        const release = () => {
-          if (!released) {
-            released = true;
-            pool.release(slot);
-          }
-        };
-        stream.once('end', release);
-        stream.once('close', release);
-        stream.once('error', release);
-      }
-      return response;
-    } catch (error) {
-      throw this.axiosError(error, config);
-    } finally {
-      if (!deferRelease) pool.release(slot);
-    }
-  }
-
-  private async leg(
-    slot: AxiosSlot,
-    config: InternalAxiosRequestConfig,
-    route: Route,
-    auth: Record<string, string>,
-    data: unknown,
-    emptyBody: boolean,
-    deliver: (head: RawHead) => boolean,
-  ): Promise<RawResult<AxiosResponse>> {
-    // A copy per leg: AxiosHeaders.from would hand back (and let us mutate) the caller's instance.
-    const headers = new AxiosHeaders(config.headers as AxiosHeaders);
-    for (const [name, value] of Object.entries(auth)) headers.set(name, value);
-    if (emptyBody) {
-      headers.delete('Transfer-Encoding');
-      headers.set('Content-Length', '0');
-    }
-    // Plain HTTP through a forward proxy: axios's own proxy support writes the absolute-form request
-    // line to our pinned socket; a tunnel (HTTPS) is opened by the socket's agent, so axios sees no proxy.
-    const proxy = route.kind === 'forward'
-      ? { protocol: route.proxy.protocol.replace(':', ''), host: route.proxy.hostname, port: Number(route.proxy.port || (route.proxy.protocol === 'https:' ? 443 : 80)) }
-      : false;
-    if (route.kind === 'forward') headers.set('Proxy-Connection', 'keep-alive');
-    const response = (await this.http({
-      ...config,
-      headers,
-      data,
-      httpAgent: slot.agent,
-      httpsAgent: slot.agent,
-      maxRedirects: 0,
-      proxy,
-      validateStatus: () => true,
-    })) as AxiosResponse;
-    const head: RawHead = {
-      status: response.status,
-      header: (name) => headerList(response.headers?.[name]),
-      closing: /\bclose\b/i.test(String(response.headers?.connection ?? '')),
+      const socket = await secureOver(raw, target, tls);
+      const certificate = socket.getPeerCertificate()?.raw;
+      return { socket, certificate: () => certificate };
     };
-    const delivered = deliver(head);
-    if (!delivered) await drain(response);
-    return { ...head, delivered, response };
-  }
-
-  private axiosError(error: unknown, config: InternalAxiosRequestConfig): unknown {
-    if (!(error instanceof NtlmError)) return error;
-    const wrapped = new AxiosError(error.message, error.code, config);
-    (wrapped as { cause?: unknown }).cause = error;
-    return wrapped;
   }
 }

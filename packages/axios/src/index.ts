@@ -1,56 +1,77 @@
 // @ntlmkit/axios: withNtlm(instance, options) and createNtlmAxios(config).
-import axios, { AxiosError, type AxiosInstance, type CreateAxiosDefaults, type InternalAxiosRequestConfig } from 'axios';
+import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { NtlmError } from '@ntlmkit/core';
-import { NtlmAxiosEngine, type NtlmAxiosOptions } from './adapter.js';
+import { NtlmAxiosEngine, unsupportedAdapter, usesHttpAdapter, type NtlmAxiosOptions } from './adapter.js';
 
-export type { NtlmAxiosOptions } from './adapter.js';
+export type { NtlmAxiosOptions, NtlmRequestOptions } from './adapter.js';
 export { NtlmAxiosEngine } from './adapter.js';
 export { NtlmError, isNtlmError, type Credentials } from '@ntlmkit/core';
 
-export type NtlmAxiosInstance = AxiosInstance & { ntlm: NtlmAxiosEngine };
+export type NtlmAxiosInstance = AxiosInstance & { readonly ntlm: NtlmAxiosEngine };
 
 const ENGINE = Symbol.for('ntlmkit.axios.engine');
 
-/** Adapters we can run on: axios's default list (Node picks http) or 'http' itself. */
-function usesHttpAdapter(adapter: InternalAxiosRequestConfig['adapter'], ours: unknown): boolean {
-  if (adapter === undefined || adapter === ours || adapter === 'http') return true;
-  if (Array.isArray(adapter)) return adapter.includes('http');
-  return false;
+/** The NTLM option names, taken out of createNtlmAxios's config (the rest is axios's). */
+const NTLM_OPTIONS = [
+  'credentials', 'origins', 'preemptive', 'spn', 'lmCompatibilityLevel', 'connections', 'maxConnections', 'throwOnAuthFailure',
+  'maxReplayBytes', 'debug', 'debugTokens', 'freeSocketTimeout', 'ntlmProxy',
+] as const;
+
+function isAxiosInstance(value: unknown): value is AxiosInstance {
+  if (typeof value !== 'function') return false;
+  const v = value as unknown as Partial<AxiosInstance>;
+  return typeof v.request === 'function' && typeof v.defaults === 'object' && v.defaults !== null &&
+    typeof v.interceptors?.request?.use === 'function';
 }
 
-function unsupported(adapter: unknown, config?: InternalAxiosRequestConfig): AxiosError {
-  const name = typeof adapter === 'function' ? 'a custom adapter function' : JSON.stringify(adapter);
-  const cause = new NtlmError('ERR_NTLM_UNSUPPORTED_ADAPTER', `NTLM needs axios's Node http adapter (it pins sockets); this request uses ${name}`);
-  const error = new AxiosError(cause.message, cause.code, config);
-  (error as { cause?: unknown }).cause = cause;
-  return error;
+/** axios's default export: its defaults are shared by every `axios.create()` in the process. */
+function isDefaultExport(instance: AxiosInstance): boolean {
+  const i = instance as AxiosInstance & { Axios?: unknown; CancelToken?: unknown };
+  return instance === axios || (typeof i.Axios === 'function' && typeof i.CancelToken === 'function');
 }
 
 /**
- * Adds NTLM to an existing axios instance. Its interceptors, base URL, headers and httpsAgent TLS
- * options keep working; requests go through axios's http adapter on pinned keep-alive sockets.
+ * Adds NTLM to an axios instance of your own (`axios.create(…)`): its interceptors, base URL, headers and
+ * httpsAgent TLS options keep working; requests go through axios's http adapter on pinned keep-alive
+ * connections. Only this instance changes: no other instance inherits the adapter or the credentials
+ * (axios's default export is refused for that reason). A request whose adapter is a function of your own,
+ * such as axios-mock-adapter's, runs that function instead: NTLM steps aside.
  */
-export function withNtlm<T extends AxiosInstance>(instance: T, options: NtlmAxiosOptions): T & { ntlm: NtlmAxiosEngine } {
+export function withNtlm<T extends AxiosInstance>(instance: T, options: NtlmAxiosOptions): T & { readonly ntlm: NtlmAxiosEngine } {
+  if (!isAxiosInstance(instance)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'withNtlm needs an axios instance, made with axios.create()');
+  if (isDefaultExport(instance)) {
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_ARGUMENT',
+      "withNtlm does not change axios's default export: its defaults are shared by every axios.create() in the process, " +
+        'libraries included. Use withNtlm(axios.create(config), options) or createNtlmAxios(config)',
+    );
+  }
   if ((instance as unknown as Record<symbol, unknown>)[ENGINE]) {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'withNtlm was already applied to this axios instance');
   }
+  const adapter = instance.defaults.adapter;
+  if (!usesHttpAdapter(adapter) && typeof adapter !== 'function') throw unsupportedAdapter(adapter);
   const engine = new NtlmAxiosEngine(options);
-  if (!usesHttpAdapter(instance.defaults.adapter, engine.adapter)) throw unsupported(instance.defaults.adapter);
-  instance.defaults.adapter = engine.adapter;
-  // A request may name its own adapter; one we cannot run on is an error, not a silent bypass.
-  instance.interceptors.request.use((config) => {
-    if (!usesHttpAdapter(config.adapter, engine.adapter)) throw unsupported(config.adapter, config);
-    config.adapter = engine.adapter;
-    return config;
-  });
+  // The instance's own defaults (never shared ones): a mock's passthrough finds the NTLM adapter there.
+  if (usesHttpAdapter(adapter)) instance.defaults.adapter = engine.adapter;
+  instance.interceptors.request.use((config) => engine.prepare(config), undefined, { synchronous: true });
   Object.defineProperty(instance, ENGINE, { value: engine });
-  return Object.assign(instance, { ntlm: engine });
+  Object.defineProperty(instance, 'ntlm', { value: engine, enumerable: true });
+  return instance as T & { readonly ntlm: NtlmAxiosEngine };
 }
 
-/** A new axios instance with NTLM: `createNtlmAxios({ credentials, baseURL, … })`. */
+/** A new axios instance with NTLM: `createNtlmAxios({ credentials, baseURL, … })` (NTLM options beside axios's). */
 export function createNtlmAxios(config: CreateAxiosDefaults & NtlmAxiosOptions): NtlmAxiosInstance {
-  const { credentials, origins, preemptive, spn, lmCompatibilityLevel, connections, throwOnAuthFailure, maxReplayBytes, debug, freeSocketTimeout, ntlmProxy, ...axiosConfig } = config;
-  const ntlm: NtlmAxiosOptions = { credentials, origins, preemptive, spn, lmCompatibilityLevel, connections, throwOnAuthFailure, maxReplayBytes, debug, freeSocketTimeout, ntlmProxy };
-  for (const k of Object.keys(ntlm) as (keyof NtlmAxiosOptions)[]) if (ntlm[k] === undefined) delete ntlm[k];
-  return withNtlm(axios.create(axiosConfig), ntlm);
+  if (!config || typeof config !== 'object') {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createNtlmAxios needs a config object, e.g. { credentials: { username, password }, baseURL }');
+  }
+  const ntlm: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = { ...config };
+  for (const name of NTLM_OPTIONS) {
+    if (rest[name] !== undefined) ntlm[name] = rest[name];
+    delete rest[name];
+  }
+  // The options are checked before an instance exists, so nothing is left half made.
+  const instance = axios.create(rest as CreateAxiosDefaults);
+  return withNtlm(instance, ntlm as NtlmAxiosOptions);
 }

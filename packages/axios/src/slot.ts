@@ -1,123 +1,185 @@
-// A pinned connection for axios: an agentkeepalive agent with one socket, so that NEGOTIATE and
-// AUTHENTICATE share it and it stays authenticated; idle sockets close before the server drops them.
+// A pinned connection for axios: an http(s).Agent with one socket, so that the legs of a handshake go
+// on the socket that got the CHALLENGE and it stays authenticated. Each socket it opens is a new
+// generation; the agent tells the request's driver when a leg gets its socket (before a byte is written)
+// and when its response head arrives.
+import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
-import AgentKeepAlive, { HttpsAgent as HttpsAgentKeepAlive } from 'agentkeepalive';
-import { ConnectionAuth, SlotPool, type PinnedConnection } from '@ntlmkit/core/http';
+import type { Duplex } from 'node:stream';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { NtlmError } from '@ntlmkit/core';
+import { PinnedSlot } from '@ntlmkit/core/http';
+import type { TlsSessions } from '@ntlmkit/core/node';
 
-export interface SlotAgentOptions {
-  https: boolean;
-  /** Opens a CONNECT tunnel through a proxy; TLS to the origin runs inside it. */
-  tunnel?: () => Promise<Socket>;
-  /** TLS options taken from the caller's httpsAgent (ca, rejectUnauthorized, cert, key, …). */
-  tls: Record<string, unknown>;
-  freeSocketTimeout: number;
+/** What the driver of the request on a slot hears from its agent. */
+export interface LegListener {
+  /** The leg has its socket; nothing is written before this returns (it may destroy `req` instead). */
+  onSocket(req: ClientRequest): void;
+  /** The leg's final response head. */
+  onResponse(res: IncomingMessage, req: ClientRequest): void;
 }
 
-// TLS settings worth carrying over from the caller's https.Agent.
-const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'ciphers', 'minVersion', 'maxVersion', 'crl', 'checkServerIdentity', 'secureOptions', 'sigalgs', 'ecdhCurve'];
-
-export function tlsOptionsOf(agent: unknown): Record<string, unknown> {
-  const options = (agent as { options?: Record<string, unknown> } | undefined)?.options ?? {};
-  return Object.fromEntries(TLS_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+export interface SlotOptions {
+  /** The agent speaks TLS: to the origin, or to an https: forward proxy. */
+  tls: boolean;
+  /** The TLS is the origin's, so its certificate feeds the channel binding (false through a forward proxy). */
+  binds: boolean;
+  /** TLS options of the connection (from the caller's httpsAgent, or the proxy's `tls`). */
+  tlsOptions: ConnectionOptions;
+  /** TLS sessions shared by the slots of one pool (direct TLS only). */
+  sessions?: TlsSessions;
+  /** A CONNECT tunnel with TLS to the origin inside; replaces the agent's own connection. */
+  tunnel?: () => Promise<{ socket: TLSSocket; certificate: () => Uint8Array | undefined }>;
+  /** How long an idle socket stays open (ms). */
+  idleMs: number;
+  onDisconnect(slot: AxiosSlot): void;
 }
 
-export class AxiosSlot implements PinnedConnection {
-  readonly auth = new ConnectionAuth();
-  busy = false;
-  readonly agent: AgentKeepAlive;
-  socket: Socket | undefined;
-  /** Sockets opened so far: a change means a new, unauthenticated connection. */
-  generation = 0;
-  peerCertificate: PeerCertificate | undefined;
+type Callback = (error: Error | null, socket?: Socket) => void;
 
-  constructor(options: SlotAgentOptions) {
-    const slot = this;
-    const base = options.https ? HttpsAgentKeepAlive : AgentKeepAlive;
-    const tunnel = options.tunnel;
-    const Pinned = class extends (base as typeof AgentKeepAlive) {
-      override createConnection(opts: Parameters<AgentKeepAlive['createConnection']>[0], callback?: Function): Socket {
-        if (!tunnel) {
-          const socket = super.createConnection(opts, callback);
-          slot.adopt(socket);
-          return socket;
-        }
-        // Through a proxy: the tunnel first (its 407 handshake included), then TLS to the origin on it.
-        // Returning nothing tells the agent the socket comes later, through `callback` (called once).
-        let called = false;
-        const once = (error: Error | null, socket?: Socket) => {
-          if (called) return;
-          called = true;
-          callback?.(error, socket);
-        };
-        tunnel().then(
-          (raw) => {
-            const socket = super.createConnection({ ...opts, socket: raw } as unknown as typeof opts, once);
-            slot.adopt(socket);
-            once(null, socket);
-          },
-          (error: Error) => once(error),
-        );
-        return undefined as unknown as Socket;
-      }
-    };
-    this.agent = new Pinned({
+/** The parts of Node's Agent that are not in its type declarations. */
+interface AgentInternals {
+  addRequest(req: ClientRequest, options: object): void;
+  createConnection(options: object, callback: Callback): Socket | undefined;
+  keepSocketAlive(socket: Socket): boolean;
+}
+
+function pinned(Base: typeof http.Agent) {
+  return class PinnedAgent extends Base {
+    constructor(readonly slot: AxiosSlot, options: https.AgentOptions) {
+      super(options);
+    }
+
+    addRequest(req: ClientRequest, options: object): void {
+      this.slot.watch(req);
+      (Base.prototype as unknown as AgentInternals).addRequest.call(this, req, options);
+    }
+
+    override createConnection(options: http.ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Socket | undefined {
+      const done = (callback ?? (() => undefined)) as Callback;
+      return this.slot.connect(options as ConnectionOptions, done, () =>
+        (Base.prototype as unknown as AgentInternals).createConnection.call(this, options, done));
+    }
+
+    /**
+     * Node's agent refuses to keep a socket whose Keep-Alive hint is 1 s or less; the legs of a handshake
+     * need it for milliseconds, whatever the hint. Reuse by later requests is bounded by the pool instead.
+     */
+    override keepSocketAlive(socket: Socket): boolean {
+      socket.setKeepAlive(true, (this as { keepAliveMsecs?: number }).keepAliveMsecs ?? 1000);
+      socket.unref();
+      socket.setTimeout(this.slot.idleMs);
+      return true;
+    }
+  };
+}
+
+const HttpAgent = pinned(http.Agent);
+const HttpsAgent = pinned(https.Agent as unknown as typeof http.Agent);
+
+export class AxiosSlot extends PinnedSlot {
+  readonly agent: http.Agent;
+  /** The driver of the request using the slot. */
+  listener: LegListener | undefined;
+  readonly #o: SlotOptions;
+  #socket: Socket | undefined;
+  #certificate: (() => Uint8Array | undefined) | undefined;
+  /** The generation whose socket finished connecting (TCP, and TLS where there is TLS). */
+  #ready = -1;
+
+  constructor(o: SlotOptions) {
+    super();
+    this.#o = o;
+    const Agent = o.tls ? HttpsAgent : HttpAgent;
+    this.agent = new Agent(this, {
       keepAlive: true,
       maxSockets: 1,
       maxFreeSockets: 1,
-      freeSocketTimeout: options.freeSocketTimeout,
-      // axios's own `timeout` bounds requests; no inactivity timeout on working sockets.
-      timeout: 0,
-      ...(options.https ? { ...options.tls, ALPNProtocols: ['http/1.1'] } : {}),
-    } as AgentKeepAlive.HttpOptions);
-  }
-
-  private adopt(socket: Socket): void {
-    // A new socket: the exchange notices it through `generation`; its certificate comes with the handshake.
-    this.generation++;
-    this.socket = socket;
-    this.peerCertificate = undefined;
-    const tls = socket as TLSSocket;
-    if (typeof tls.getPeerCertificate === 'function') {
-      socket.once('secureConnect', () => {
-        if (this.socket === socket) this.peerCertificate = tls.getPeerCertificate();
-      });
-    }
-    // A socket that closes takes its authentication with it.
-    socket.once('close', () => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.auth.reset();
-      this.proxyAuth.reset();
-      this.peerCertificate = undefined;
+      ...(o.tls ? { ...o.tlsOptions, ALPNProtocols: ['http/1.1'] } : {}),
     });
   }
 
-  /** The forward proxy's authentication of this connection (plain HTTP through a proxy). */
-  readonly proxyAuth = new ConnectionAuth();
-
-  /** Drops the current socket: the next leg opens a new one. */
-  reconnect(): void {
-    this.auth.reset();
-    this.proxyAuth.reset();
-    this.socket?.destroy();
-    this.socket = undefined;
+  get idleMs(): number {
+    return this.#o.idleMs;
   }
 
-  destroy(): void {
+  get connected(): boolean {
+    return this.#socket !== undefined && !this.#socket.destroyed;
+  }
+
+  /** The socket of the current generation finished connecting: a leg written on it may have arrived. */
+  get ready(): boolean {
+    return this.#ready === this.generation;
+  }
+
+  peerCertificate(): { raw: Uint8Array } | undefined {
+    if (!this.#o.binds) return undefined;
+    const raw = this.#certificate?.();
+    if (!raw) throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', 'the TLS peer certificate of the connection is not available for the channel binding');
+    return { raw };
+  }
+
+  /** Drops the current socket: the next leg goes on a new connection. */
+  dropSocket(): void {
+    this.#socket?.destroy();
+  }
+
+  close(): void {
     this.agent.destroy();
   }
-}
 
-export class AxiosOriginPool extends SlotPool<AxiosSlot> {
-  /** TLS options for new sockets, from the caller's httpsAgent at request time. */
-  tls: Record<string, unknown> = {};
-
-  constructor(max: number, options: Omit<SlotAgentOptions, 'tls'>) {
-    super(max, () => new AxiosSlot({ ...options, tls: this.tls }));
+  /** @internal Every request on the agent: the current leg of the slot's request. */
+  watch(req: ClientRequest): void {
+    const listener = this.listener;
+    if (!listener) return;
+    req.once('socket', () => listener.onSocket(req));
+    req.once('response', (res: IncomingMessage) => listener.onResponse(res, req));
   }
 
-  destroy(): void {
-    for (const slot of this.slots) slot.destroy();
+  /** @internal A new connection for the agent: a tunnel, a TLS connection with sessions, or the agent's own. */
+  connect(options: ConnectionOptions, callback: Callback, own: () => Socket | undefined): Socket | undefined {
+    const o = this.#o;
+    if (o.tunnel) {
+      const generation = this.#adopt(undefined, undefined);
+      o.tunnel().then(
+        ({ socket, certificate }) => {
+          if (this.generation !== generation) socket.destroy();
+          else this.#adopt(socket, certificate, generation);
+          callback(null, socket);
+        },
+        (error: Error) => callback(error),
+      );
+      return undefined;
+    }
+    if (o.tls && o.sessions) {
+      const { socket, certificate } = o.sessions.connect(options);
+      this.#adopt(socket, certificate);
+      socket.once('secureConnect', () => this.#readied(socket));
+      return socket;
+    }
+    const socket = own()!;
+    this.#adopt(socket, o.tls ? () => (socket as TLSSocket).getPeerCertificate()?.raw : undefined);
+    socket.once(o.tls ? 'secureConnect' : 'connect', () => this.#readied(socket));
+    return socket;
+  }
+
+  /** A new socket (or, for a tunnel, the generation it will be); `generation`: the one it was promised. */
+  #adopt(socket: Socket | undefined, certificate: (() => Uint8Array | undefined) | undefined, generation?: number): number {
+    if (generation === undefined) this.generation++;
+    this.#socket = socket;
+    this.#certificate = certificate;
+    if (socket) {
+      if (generation !== undefined) this.#ready = generation;
+      socket.once('close', () => {
+        if (this.#socket !== socket) return;
+        this.#socket = undefined;
+        this.#o.onDisconnect(this);
+      });
+    }
+    return this.generation;
+  }
+
+  #readied(socket: Socket): void {
+    if (this.#socket === socket) this.#ready = this.generation;
   }
 }

@@ -136,3 +136,45 @@ export function secureOver(socket: net.Socket, target: URL, options: tls.Connect
   const port = Number(target.port || 443);
   return new Connector({ ...options, maxCachedSessions: 0 }).connect({ protocol: 'https:', hostname: target.hostname, port }, socket) as Promise<tls.TLSSocket>;
 }
+
+/** The DER of a TLS socket's peer certificate, if it presented one in this handshake. */
+function presented(socket: TLSSocket): Uint8Array | undefined {
+  const raw = socket.getPeerCertificate()?.raw;
+  return raw && raw.length ? raw : undefined;
+}
+
+interface Session {
+  session: Buffer;
+  /** The certificate of the full handshake this session (or the one it resumed) came from. */
+  certificate: Uint8Array;
+}
+
+/**
+ * TLS sessions of one origin (and TLS configuration), for resumption across its connections. A resumed
+ * session presents no certificate (`getPeerCertificate()` is empty), yet the channel binding of its
+ * connection is that of the certificate the session was established with (RFC 5929 4.1, tls-server-end-point):
+ * each session is kept with that certificate.
+ */
+export class TlsSessions {
+  #latest: Session | undefined;
+
+  /**
+   * Connects with `options`, offering the latest session. `certificate()` gives the DER of the server's
+   * certificate once the handshake is done (also for a resumed session); undefined before.
+   */
+  connect(options: ConnectionOptions): { socket: TLSSocket; certificate: () => Uint8Array | undefined } {
+    const offered = this.#latest;
+    const socket = connect(offered ? { ...options, session: offered.session } : options);
+    let known: Uint8Array | undefined;
+    const certificate = () => (known ??= socket.isSessionReused() ? offered?.certificate : presented(socket));
+    socket.on('session', (session: Buffer) => {
+      const cert = certificate();
+      if (cert) this.#latest = { session, certificate: cert };
+    });
+    // As Node's https.Agent does: a connection that failed takes its session with it.
+    socket.once('close', (failed: boolean) => {
+      if (failed && offered && this.#latest === offered) this.#latest = undefined;
+    });
+    return { socket, certificate };
+  }
+}

@@ -1,0 +1,263 @@
+// One request (one hop of axios's redirects) through NTLM: the machine in @ntlmkit/core/http says what to
+// do with each leg's response head, and each leg is one call of axios's own http adapter on the pinned
+// connection's agent. The agent tells this driver when a leg gets its socket (before anything is written:
+// the machine may replace the leg) and when its head arrives (the machine decides there, as undici's
+// handlers do); a consumed leg's body is drained, and the connection is released before the caller hears
+// of the delivered response.
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { NtlmError } from '@ntlmkit/core';
+import type { Action, RequestFlow, ResponseHead, Route, SlotPool } from '@ntlmkit/core/http';
+import type { Cancellation } from './cancellation.js';
+import type { AxiosSlot, LegListener } from './slot.js';
+
+/** The Keep-Alive hint is trusted this much less for reuse, as Node's agent and undici do. */
+const REUSE_MARGIN_MS = 1000;
+
+/** Destroys a leg that would go out on the wrong socket (nothing of it was written). */
+class LegReplaced extends Error {
+  constructor() {
+    super('the leg was replaced before it was written');
+  }
+}
+
+export interface HopSetup {
+  pool: SlotPool<AxiosSlot>;
+  flow: RequestFlow;
+  /** The identity key the request prefers connections by ('' for none). */
+  key: string;
+  /** The caller's config, with the body this hop sends. */
+  config: InternalAxiosRequestConfig;
+  http: AxiosAdapter;
+  route: Route;
+  hasBody: boolean;
+  idleMs: number;
+  cancellation: Cancellation;
+}
+
+interface Leg {
+  written: boolean;
+  /** The machine's answer to the leg's head. */
+  action: Action | undefined;
+  /** What to do instead of a leg destroyed before it was written. */
+  instead: Action | undefined;
+  reusableUntil: number;
+}
+
+export function isStream(data: unknown): data is Readable {
+  return data !== null && typeof data === 'object' && typeof (data as Readable).pipe === 'function';
+}
+
+/** Reads a consumed leg's streamed body to its end, so that its socket is free for the next leg. */
+export function drain(response: AxiosResponse): Promise<void> {
+  if (!isStream(response.data)) return Promise.resolve();
+  const stream = response.data;
+  return new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+    stream.resume();
+  });
+}
+
+function values(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function headOf(res: IncomingMessage, req: ClientRequest): ResponseHead {
+  const distinct = (res as { headersDistinct?: Record<string, string[]> }).headersDistinct;
+  return {
+    status: res.statusCode ?? 0,
+    header: (name) => distinct?.[name] ?? values(res.headers[name]),
+    closing: !req.shouldKeepAlive || values(res.headers.connection).some((v) => /\bclose\b/i.test(v)),
+  };
+}
+
+/** The axios error to reject with: an NtlmError becomes an AxiosError with its code and the NtlmError as cause. */
+export function toAxiosError(error: unknown, config: InternalAxiosRequestConfig): unknown {
+  if (error instanceof AxiosError) {
+    error.config = config;
+    return error;
+  }
+  if (!(error instanceof NtlmError)) return error;
+  const wrapped = new AxiosError(error.message, error.code, config);
+  (wrapped as { cause?: unknown }).cause = error;
+  if (error.status !== undefined) (wrapped as { status?: number }).status = error.status;
+  return wrapped;
+}
+
+export class Hop implements LegListener {
+  #slot: AxiosSlot | undefined;
+  #leg: Leg | undefined;
+
+  constructor(private readonly s: HopSetup) {}
+
+  /** The response the machine delivers (its connection released first, or when a stream has been read). */
+  async run(): Promise<AxiosResponse> {
+    const slot = await this.#take();
+    this.#slot = slot;
+    slot.listener = this;
+    let action = this.s.flow.start(slot);
+    for (;;) {
+      if (action.kind === 'fail') return this.#fail(action.error, slot.connected);
+      if (action.kind === 'deliver') return this.#fail(new NtlmError('ERR_NTLM_WRONG_STATE', 'a delivery outside a response'), true);
+      const reason = this.s.cancellation.reason;
+      if (reason) return this.#fail(reason, true);
+      if (action.fresh) slot.dropSocket();
+      const leg: Leg = { written: false, action: undefined, instead: undefined, reusableUntil: 0 };
+      this.#leg = leg;
+      let response: AxiosResponse;
+      try {
+        response = await this.s.http(this.#legConfig(action));
+      } catch (error) {
+        const next = this.#afterError(leg, error);
+        if (next.kind === 'fail') return this.#fail(next.error, false);
+        action = next;
+        continue;
+      }
+      if (!leg.action) {
+        return this.#fail(new NtlmError('ERR_NTLM_UNSUPPORTED', 'the request did not go through the pinned connection (is a `transport` set?)'), false);
+      }
+      if (leg.action.kind === 'deliver') return this.#deliver(response, leg);
+      await drain(response);
+      action = leg.action;
+    }
+  }
+
+  onSocket(req: ClientRequest): void {
+    const leg = this.#leg;
+    if (!leg || this.s.cancellation.reason) {
+      req.destroy(this.s.cancellation.reason ?? new LegReplaced());
+      return;
+    }
+    const instead = this.s.flow.sending(this.#slot!);
+    if (instead) {
+      leg.instead = instead;
+      req.destroy(new LegReplaced());
+      return;
+    }
+    leg.written = true;
+  }
+
+  onResponse(res: IncomingMessage, req: ClientRequest): void {
+    const leg = this.#leg;
+    if (!leg || !leg.written) return;
+    const head = headOf(res, req);
+    leg.action = this.s.flow.response(head, this.#slot!);
+    if (leg.action.kind !== 'deliver') return;
+    leg.reusableUntil = this.#reuseDeadline(head.closing, values(res.headers['keep-alive'])[0]);
+    this.s.cancellation.headArrived();
+  }
+
+  /** What the machine says after a leg failed (the caller's abort and a started response end the request). */
+  #afterError(leg: Leg, error: unknown): Action {
+    if (leg.instead) return leg.instead;
+    const reason = this.s.cancellation.reason;
+    if (reason) return { kind: 'fail', error: reason };
+    // A started response is never replayed, for any method; nor is anything axios itself refused.
+    if (leg.action?.kind === 'fail') return leg.action;
+    // (Node's errors may come from another realm, as under jest: no `instanceof Error`.)
+    const cause = error instanceof AxiosError ? (error as { cause?: unknown }).cause : error;
+    if (leg.action?.kind === 'deliver' || typeof cause !== 'object' || cause === null || !leg.written) return { kind: 'fail', error: error as Error };
+    const next = this.s.flow.failure(cause as Error, leg.action !== undefined || this.#slot!.ready);
+    return next.kind === 'fail' && next.error === cause ? { kind: 'fail', error: error as Error } : next;
+  }
+
+  #legConfig(action: Extract<Action, { kind: 'send' }>): InternalAxiosRequestConfig {
+    const c = this.s.config;
+    const names = Object.keys(action.headers);
+    const bodiless = !action.withBody && this.s.hasBody;
+    let headers = c.headers;
+    if (names.length || bodiless || this.s.route.kind === 'forward') {
+      // A copy per leg: axios's http adapter would change the caller's headers.
+      headers = new AxiosHeaders(c.headers);
+      for (const name of names) headers.set(name, action.headers[name]!);
+      if (bodiless) {
+        headers.delete('Transfer-Encoding');
+        headers.set('Content-Length', '0');
+      }
+      if (this.s.route.kind === 'forward') headers.set('Proxy-Connection', 'keep-alive');
+    }
+    const agent = this.#slot!.agent;
+    const abort = new AbortController();
+    this.s.cancellation.onAbort(() => abort.abort());
+    const route = this.s.route;
+    const download = c.onDownloadProgress;
+    return {
+      ...c,
+      headers,
+      data: action.withBody ? c.data : undefined,
+      httpAgent: agent,
+      httpsAgent: agent,
+      // A forward proxy gets the request in absolute form from axios (origin and path as given); the rest go direct.
+      proxy: route.kind === 'forward'
+        ? { protocol: route.proxy.protocol.slice(0, -1), host: route.proxy.hostname, port: Number(route.proxy.port || (route.proxy.protocol === 'https:' ? 443 : 80)) }
+        : false,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      signal: abort.signal,
+      cancelToken: undefined,
+      onUploadProgress: action.withBody ? c.onUploadProgress : undefined,
+      onDownloadProgress: download ? (event) => this.#leg?.action?.kind === 'deliver' && download(event) : undefined,
+    } as InternalAxiosRequestConfig;
+  }
+
+  #reuseDeadline(closing: boolean, keepAlive: string | undefined): number {
+    if (closing) return 0;
+    const hint = keepAlive ? /timeout\s*=\s*(\d+)/i.exec(keepAlive) : null;
+    const ms = hint ? Math.min(Number(hint[1]) * 1000 - REUSE_MARGIN_MS, this.s.idleMs) : this.s.idleMs;
+    return ms > 0 ? Date.now() + ms : 0;
+  }
+
+  #deliver(response: AxiosResponse, leg: Leg): AxiosResponse {
+    const slot = this.#slot!;
+    this.#slot = undefined;
+    slot.listener = undefined;
+    if (!isStream(response.data)) {
+      this.s.pool.release(slot, leg.reusableUntil);
+      return response;
+    }
+    // A streamed response keeps its connection until the caller has read it (or dropped it).
+    const stream = response.data;
+    let released = false;
+    const release = (reusableUntil: number) => {
+      if (released) return;
+      released = true;
+      this.s.pool.release(slot, reusableUntil);
+    };
+    stream.once('end', () => release(leg.reusableUntil));
+    stream.once('close', () => release(stream.readableEnded ? leg.reusableUntil : 0));
+    stream.once('error', () => release(0));
+    return response;
+  }
+
+  /** Ends the request with `error`; `clean`: the connection is still usable. */
+  #fail(error: Error, clean: boolean): never {
+    const slot = this.#slot;
+    if (slot) {
+      this.#slot = undefined;
+      slot.listener = undefined;
+      this.s.pool.release(slot, clean && slot.connected ? Date.now() + this.s.idleMs : 0);
+    }
+    throw error;
+  }
+
+  /** An idle connection now, or the first one given back; an abort stops the wait at once. */
+  #take(): Promise<AxiosSlot> {
+    const reason = this.s.cancellation.reason;
+    if (reason) return Promise.reject(reason);
+    const slot = this.s.pool.take(this.s.key);
+    if (slot) return Promise.resolve(slot);
+    return new Promise<AxiosSlot>((resolve, reject) => {
+      const stop = this.s.pool.wait(this.s.key, (granted) => {
+        this.s.cancellation.onAbort(undefined);
+        resolve(granted);
+      });
+      this.s.cancellation.onAbort((why) => {
+        stop();
+        reject(why);
+      });
+    });
+  }
+}
