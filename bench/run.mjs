@@ -1,7 +1,7 @@
 // pnpm bench: one run, every figure side by side. Writes bench/results.md and bench/throughput.svg.
 // BENCH_QUICK=1 runs a reduced version (CI uses it to show the benchmark still runs; no timing is judged)
 // and writes bench/results.quick.md only.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -11,10 +11,10 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import {
-  createAuthenticateMessage, createChallengeMessage, createNegotiateMessage, parseChallengeMessage, toBase64, utf16le, AvId, dateToFiletime, prepareCredentials,
-} from '@ntlmkit/core';
 import { makeClient, NTLM_CLIENTS, BASELINES } from './clients.mjs';
+import { tokenCreation } from './tokens.mjs';
+import { manyUsers } from './many-users.mjs';
+import { serverProcess } from './server-process.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -25,7 +25,7 @@ const UPLOAD = QUICK ? 1024 * 1024 : 8 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = QUICK ? 2000 : 5000;
 const GIVE_UP_AFTER = 5;
 // BENCH_ONLY=throughput,apache runs only the named sections (roundtrips, throughput, upload, tokens, soak,
-// apache) and writes bench/results.only.md; BENCH_CLIENTS limits the clients of the throughput and apache
+// apache, many-users, handshakes) and writes bench/results.only.md; BENCH_CLIENTS limits the clients of the throughput and apache
 // sections (names from clients.mjs, comma-separated: BENCH_CLIENTS='ntlmkit axios,baseline axios').
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const runs = (section) => !ONLY || ONLY.has(section);
@@ -37,22 +37,8 @@ const log = (line = '') => {
 };
 
 // --- the server process ---
-const child = fork(join(here, 'server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-let nextId = 0;
-const pending = new Map();
-child.on('message', (m) => {
-  if (m.ready) return pending.get('ready')?.();
-  const p = pending.get(m.id);
-  pending.delete(m.id);
-  if (m.error) p.reject(new Error(m.error));
-  else p.resolve(m.result);
-});
-await new Promise((resolve) => pending.set('ready', resolve));
-const ipc = (cmd, args) => new Promise((resolve, reject) => {
-  const id = nextId++;
-  pending.set(id, { resolve, reject });
-  child.send({ id, cmd, args });
-});
+const server = await serverProcess();
+const { ipc } = server;
 
 async function load(client, url, n, concurrency) {
   let next = 0;
@@ -245,64 +231,8 @@ function* chunks(buffer) {
   for (let i = 0; i < buffer.length; i += 64 * 1024) yield buffer.subarray(i, i + 64 * 1024);
 }
 
-// --- 4. Token creation ---
-log('## 4. AUTHENTICATE messages per second (same user, password and CHALLENGE with target info)');
-log();
-log('| implementation | messages/s | ratio to ntlmkit | what it produced |');
-log('| --- | ---: | ---: | --- |');
-if (runs('tokens')) {
-  const challengeBytes = createChallengeMessage({
-    flags: 0xe28a8215, serverChallenge: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), targetName: 'EXAMPLE',
-    targetInfo: [
-      { id: AvId.NbDomainName, value: utf16le('EXAMPLE') }, { id: AvId.NbComputerName, value: utf16le('SRV') },
-      { id: AvId.DnsDomainName, value: utf16le('example.test') }, { id: AvId.Timestamp, value: dateToFiletime(Date.now()) },
-    ],
-    version: { major: 10, minor: 0, build: 20348, revision: 15 },
-  });
-  const header = `NTLM ${toBase64(challengeBytes)}`;
-  const negotiate = createNegotiateMessage();
-  const seconds = QUICK ? 0.2 : 2;
-  const measure = (fn) => {
-    for (let i = 0; i < 200; i++) fn();
-    let count = 0;
-    const t = performance.now();
-    while (performance.now() - t < seconds * 1000) {
-      for (let i = 0; i < 50; i++) fn();
-      count += 50;
-    }
-    return (count / (performance.now() - t)) * 1000;
-  };
-  const results = [];
-  const challenge = parseChallengeMessage(challengeBytes);
-  results.push(['@ntlmkit/core', measure(() => createAuthenticateMessage({ negotiate, challenge, username: 'EXAMPLE\\alice', password: 'Passw0rd!' })), 'NTLMv2 + MIC (the default)']);
-  results.push(['@ntlmkit/core, mic: false (like for like)', measure(() => createAuthenticateMessage({ negotiate, challenge, username: 'EXAMPLE\\alice', password: 'Passw0rd!', mic: false })), 'NTLMv2, no MIC']);
-  // What the HTTP adapters do: the credentials resolved once, NTOWFv2 derived once (prepareCredentials).
-  const credentials = prepareCredentials({ username: 'EXAMPLE\\alice', password: 'Passw0rd!' });
-  results.push(['@ntlmkit/core, prepared credentials', measure(() => createAuthenticateMessage({ negotiate, challenge, credentials })), 'NTLMv2 + MIC']);
-  results.push(['@ntlmkit/core, prepared credentials, mic: false', measure(() => createAuthenticateMessage({ negotiate, challenge, credentials, mic: false })), 'NTLMv2, no MIC']);
-  try {
-    const ntlm = require('httpntlm').ntlm;
-    const type2 = ntlm.parseType2Message(header, (e) => { if (e) throw e; });
-    results.push(['httpntlm', measure(() => ntlm.createType3Message(type2, { username: 'alice', password: 'Passw0rd!', domain: 'EXAMPLE', workstation: '' })), 'NTLMv2, no MIC']);
-  } catch (error) {
-    results.push(['httpntlm', NaN, `fails: ${String(error.message).slice(0, 60)}`]);
-  }
-  try {
-    const ews = require('@ewsjs/ntlm-client');
-    const type2 = ews.decodeType2Message(header);
-    results.push(['@ewsjs/ntlm-client', measure(() => ews.createType3Message(type2, 'alice', 'Passw0rd!', '', 'EXAMPLE')), 'NTLMv2, no MIC']);
-  } catch (error) {
-    results.push(['@ewsjs/ntlm-client', NaN, `fails: ${String(error.message).slice(0, 60)}`]);
-  }
-  const ours = results[0][1];
-  for (const [name, rate, what] of results) log(`| ${name} | ${fmt(rate)} | ${fmt(rate / ours, 2)}× | ${what} |`);
-  const rate = (name) => results.find((r) => r[0] === name)[1];
-  const fastest = Math.max(...['httpntlm', '@ewsjs/ntlm-client'].map(rate).filter((r) => !Number.isNaN(r)));
-  log();
-  log(`Against the fastest competitor (${fmt(fastest)}/s, no MIC): like for like (no MIC) ${fmt(rate('@ntlmkit/core, mic: false (like for like)') / fastest, 2)}× per call, ` +
-    `${fmt(rate('@ntlmkit/core, prepared credentials, mic: false') / fastest, 2)}× with prepared credentials; with the MIC ${fmt(rate('@ntlmkit/core') / fastest, 2)}× and ${fmt(rate('@ntlmkit/core, prepared credentials') / fastest, 2)}×.`);
-}
-log();
+// --- 4. Token creation (bench/tokens.mjs; runs alone with `node bench/tokens.mjs`) ---
+if (runs('tokens')) await tokenCreation({ log, fmt, quick: QUICK });
 
 // --- 5. Soak ---
 log(`## 5. Soak: ${fmt(SOAK)} requests at concurrency 64, pool of 16 connections`);
@@ -397,6 +327,62 @@ if (!runs('apache')) {
   log();
 }
 
+// --- 7. Many users through one client (bench/many-users.mjs; runs alone with `node --expose-gc bench/many-users.mjs`) ---
+if (runs('many-users')) await manyUsers({ log, fmt, quick: QUICK, ipc });
+
+// --- 8. Handshake-bound workloads: every request pays a new connection (and TLS) and, for NTLM, a handshake ---
+if (runs('handshakes')) {
+  const n = QUICK ? 30 : 1000;
+  const cases = [
+    { label: 'HTTP, closed after every response', https: false },
+    { label: 'HTTPS, closed after every response, channel binding checked', https: true },
+  ];
+  log(`## 8. Handshake-bound workloads (${fmt(n)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated new-connection baseline)`);
+  log();
+  log('The server closes the connection after every response, so every request opens a new connection (over HTTPS a TLS handshake too; ntlmkit resumes TLS sessions) and, for NTLM, runs a handshake on it: two exchanges per request to a known origin instead of one. Channel bindings: `tokenChecking: allow` (checked when sent; axios-ntlm and httpntlm send none).');
+  log();
+  log(`| client | ${cases.flatMap((c) => [`${c.label}, c=1`, `${c.label}, c=8`]).join(' | ')} |`);
+  log(`| --- | ${cases.flatMap(() => ['---:', '---:']).join(' | ')} |`);
+  const rows = {};
+  for (const cond of cases) {
+    const authUrl = await ipc('start', { authenticate: true, closeEach: true, https: cond.https, tokenChecking: 'allow' });
+    const plainUrl = await ipc('start', { authenticate: false, closeEach: true, https: cond.https });
+    for (const kind of [...NTLM_CLIENTS, ...Object.values(BASELINES)]) {
+      for (const c of [1, 8]) {
+        const client = makeClient(kind, { insecure: cond.https });
+        const url = client.auth ? authUrl : plainUrl;
+        try {
+          (rows[kind] ??= {})[`${cond.label} ${c}`] = await measure(client, url, Math.max(c, QUICK ? 5 : 50), n, c);
+        } catch (error) {
+          (rows[kind] ??= {})[`${cond.label} ${c}`] = { rps: NaN, failures: n, error: String(error) };
+        } finally {
+          await client.close();
+        }
+      }
+    }
+    await ipc('stopAll');
+  }
+  for (const kind of [...NTLM_CLIENTS, ...Object.values(BASELINES)]) {
+    const base = rows[BASELINES[makeClient(kind).library]];
+    const cells = cases.flatMap((cond) => [1, 8].map((c) => {
+      const key = `${cond.label} ${c}`;
+      const r = rows[kind][key];
+      const ratio = kind.startsWith('baseline') ? '' : ` (${fmt(r.rps / base[key].rps, 2)}×)`;
+      return `${fmt(r.rps)}${ratio}${r.failures ? ` **${fmt(r.failures)} failed**` : ''}`;
+    }));
+    log(`| ${kind} | ${cells.join(' | ')} |`);
+  }
+  log();
+  const vs = (kind, key) => (rows.httpntlm[key].rps ? `${fmt(rows[kind][key].rps / rows.httpntlm[key].rps, 2)}×` : '∞');
+  for (const cond of cases) {
+    for (const c of [1, 8]) {
+      const key = `${cond.label} ${c}`;
+      log(`- ${cond.label}, c=${c}, against httpntlm: ${['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios'].map((k) => `${k} ${vs(k, key)}`).join(', ')}.`);
+    }
+  }
+  log();
+}
+
 // --- chart ---
 // Quick figures are not meaningful: they never replace the committed chart.
 if (!QUICK && !ONLY) {
@@ -404,7 +390,7 @@ if (!QUICK && !ONLY) {
   log('Chart: [throughput.svg](throughput.svg) (ratio to the same library\'s unauthenticated baseline).');
 }
 writeFileSync(join(here, ONLY ? 'results.only.md' : QUICK ? 'results.quick.md' : 'results.md'), `${out.join('\n')}\n`);
-child.kill();
+server.stop();
 
 function chart() {
   const labels = ['c=1', 'c=32', 'c=32, pool 8', 'c=32, 2 ms'];

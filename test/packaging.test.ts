@@ -45,3 +45,30 @@ test('the decode command prints a token', () => {
   expect(out).toMatch(/NEGOTIATE \(type 1, 40 bytes\)/);
   expect(out).toContain('10.0.20348');
 });
+
+test('isNtlmError and instanceof recognise an NtlmError from the other build (ESM ↔ CommonJS)', () => {
+  const cwd = join(root, 'packages', 'core');
+  const script = `const cjs = require('@ntlmkit/core');
+    import('@ntlmkit/core').then((esm) => {
+      if (esm.NtlmError === cjs.NtlmError) throw new Error('the two builds must be two classes for this test to mean anything');
+      const thrown = (lib) => { try { lib.decodeToken('TlRMTVNTUAAJAAAA'); } catch (e) { return e; } };
+      const fromEsm = thrown(esm), fromCjs = thrown(cjs), plain = Object.assign(new Error('x'), { name: 'NtlmError', code: 'ERR_NTLM_TRUNCATED' });
+      console.log(JSON.stringify({
+        cjsSeesEsm: [cjs.isNtlmError(fromEsm), fromEsm instanceof cjs.NtlmError],
+        esmSeesCjs: [esm.isNtlmError(fromCjs), fromCjs instanceof esm.NtlmError],
+        own: [cjs.isNtlmError(fromCjs), esm.isNtlmError(fromEsm), fromCjs instanceof cjs.NtlmError, new esm.NtlmError('ERR_NTLM_TRUNCATED', 'm') instanceof cjs.NtlmError],
+        lookalike: [cjs.isNtlmError(plain), esm.isNtlmError(plain), plain instanceof cjs.NtlmError, plain instanceof esm.NtlmError, esm.isNtlmError(null), cjs.isNtlmError('x')],
+        codes: [fromEsm.code, fromCjs.code],
+        errorInstance: [fromEsm instanceof Error, fromCjs instanceof Error],
+      }));
+    });`;
+  const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8' }));
+  expect(out).toEqual({
+    cjsSeesEsm: [true, true],
+    esmSeesCjs: [true, true],
+    own: [true, true, true, true],
+    lookalike: [false, false, false, false, false, false],
+    codes: ['ERR_NTLM_BAD_MESSAGE_TYPE', 'ERR_NTLM_BAD_MESSAGE_TYPE'],
+    errorInstance: [true, true],
+  });
+});

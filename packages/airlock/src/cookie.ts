@@ -1,13 +1,16 @@
-// The AL_CONTROL cookie: commands joined by '&', percent-encoded as a whole; and the way back.
-import { NtlmError } from '@ntlmkit/core';
+// The AL_CONTROL cookie: commands joined by '&', percent-encoded as a whole, plus the attributes asked for.
+// The header is `NAME=` followed by unreserved characters and `%XX` only; each attribute is checked.
+import { MAX_CONTROL_COOKIE_LENGTH, list, optionalBoolean, own, record, text } from './checks.js';
 import {
-  checkName, encodeDefinition, encodeRole, type ControlCommand, type CredentialDefinition, type RoleGrant,
+  checkOrder, command, encodeCommand, entry, isCredentialCommand, isRoleCommand, type ControlCommand,
 } from './commands.js';
-import { percentDecode, percentEncode, type CredentialEncoding } from './encoding.js';
+import { percentEncode } from './encoding.js';
+import { invalidArgument } from './errors.js';
 
 export interface CookieOptions {
   /** The gateway's control cookie name; `AL_CONTROL` unless changed on the gateway. */
   cookieName?: string;
+  /** `/` followed by path characters (RFC 3986 pchar and `/`). */
   path?: string;
   secure?: boolean;
   httpOnly?: boolean;
@@ -15,116 +18,90 @@ export interface CookieOptions {
 }
 
 export const DEFAULT_COOKIE_NAME = 'AL_CONTROL';
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const CREDENTIAL_COMMANDS = new Set(['HTTP_NTLM', 'HTTP_BASIC_AUTH']);
-const ROLE_COMMANDS = new Set(['SET_CREDENTIALS', 'ADD_CREDENTIALS', 'REMOVE_CREDENTIALS']);
+/** RFC 6265 cookie-name: an RFC 9110 token. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const PATH = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,=:@/]|%[0-9A-Fa-f]{2})*$/;
+const SAME_SITE: readonly string[] = ['Strict', 'Lax', 'None'];
+const OPTION_KEYS = ['cookieName', 'path', 'secure', 'httpOnly', 'sameSite'];
 
-function invalid(message: string): NtlmError {
-  return new NtlmError('ERR_NTLM_INVALID_ARGUMENT', message);
+/** The attributes, checked one by one: nothing the caller passes can add another attribute. */
+function attributes(options: unknown): { name: string; suffix: string } {
+  const bag = options === undefined ? {} : record(options, 'the cookie options', OPTION_KEYS, invalidArgument);
+  const cookieName = own(bag, 'cookieName');
+  const name = cookieName === undefined ? DEFAULT_COOKIE_NAME : text(cookieName, 'cookie name', invalidArgument);
+  if (!TOKEN.test(name)) throw invalidArgument('the cookie name is not an RFC 6265 token', { field: 'cookieName' });
+  let suffix = '';
+  const path = own(bag, 'path');
+  if (path !== undefined) {
+    if (!PATH.test(text(path, 'cookie path', invalidArgument))) {
+      const why = "the cookie path must be '/' followed by URL path characters (no ';', spaces or controls)";
+      throw invalidArgument(why, { field: 'path' });
+    }
+    suffix += `; Path=${path as string}`;
+  }
+  if (optionalBoolean(own(bag, 'secure'), 'secure', invalidArgument)) suffix += '; Secure';
+  if (optionalBoolean(own(bag, 'httpOnly'), 'httpOnly', invalidArgument)) suffix += '; HttpOnly';
+  const sameSite = own(bag, 'sameSite');
+  if (sameSite !== undefined) {
+    if (typeof sameSite !== 'string' || !SAME_SITE.includes(sameSite)) {
+      throw invalidArgument("sameSite must be 'Strict', 'Lax' or 'None'", { field: 'sameSite' });
+    }
+    suffix += `; SameSite=${sameSite}`;
+  }
+  return { name, suffix };
 }
 
-/** Several commands of one name become one command; definitions keep their order. */
+/**
+ * SET, ADD and REMOVE_CREDENTIALS act in order: merging two SET_CREDENTIALS around an ADD_CREDENTIALS
+ * would change what the session ends with, so that is refused.
+ */
+function checkRoleOrder(commands: readonly ControlCommand[]): void {
+  const seen = new Set<string>();
+  let last: string | undefined;
+  for (const c of commands) {
+    if (!isRoleCommand(c) || c.command === last) continue;
+    if (seen.has(c.command)) {
+      throw invalidArgument(`${c.command} is given twice with another role command between: combine them yourself`);
+    }
+    seen.add(c.command);
+    last = c.command;
+  }
+}
+
+/** Several commands of one name become one command (at the first one's place); entries keep their order. */
 function merge(commands: ControlCommand[]): ControlCommand[] {
+  checkRoleOrder(commands);
   const out: ControlCommand[] = [];
   for (const c of commands) {
     const same = out.find((o) => o.command === c.command);
-    if (!same) out.push('definitions' in c ? { ...c, definitions: [...c.definitions] } : 'roles' in c ? { ...c, roles: [...c.roles] } : { ...c });
-    else if ('definitions' in same && 'definitions' in c) same.definitions.push(...c.definitions);
-    else if ('roles' in same && 'roles' in c) same.roles.push(...c.roles);
-    else if ('value' in same && 'value' in c && same.value !== c.value) throw invalid('two different AUDIT_TOKEN values in one cookie');
+    if (!same) {
+      out.push(c); // a fresh copy already: safe to extend
+    } else if (isCredentialCommand(same) && isCredentialCommand(c)) {
+      for (const d of c.definitions) same.definitions.push(d);
+    } else if (isRoleCommand(same) && isRoleCommand(c)) {
+      for (const r of c.roles) same.roles.push(r);
+    } else if (same.command === 'AUDIT_TOKEN' && c.command === 'AUDIT_TOKEN' && same.value !== c.value) {
+      throw invalidArgument('two different AUDIT_TOKEN values in one cookie');
+    }
+  }
+  for (const c of out) {
+    if (isCredentialCommand(c)) checkOrder(c.command, c.definitions, invalidArgument);
   }
   return out;
 }
 
-function commandValue(c: ControlCommand): string {
-  if ('definitions' in c) {
-    if (c.definitions.length === 0) throw invalid(`${c.command} needs at least one definition`);
-    // Global credentials remove the mapping-specific ones defined before them: refuse that order.
-    const firstScoped = c.definitions.findIndex((d) => d.mapping !== undefined);
-    const lateGlobal = c.definitions.findIndex((d, i) => i > firstScoped && d.mapping === undefined);
-    if (firstScoped >= 0 && lateGlobal >= 0) {
-      throw invalid(`${c.command}: a global definition after mapping-specific ones would remove them on the gateway; put global credentials first`);
-    }
-    return c.definitions.map(encodeDefinition).join(',');
-  }
-  if ('roles' in c) {
-    if (c.roles.length === 0) throw invalid(`${c.command} needs at least one credential name`);
-    return c.roles.map(encodeRole).join(',');
-  }
-  return c.value;
-}
-
 /** The `Set-Cookie` header value carrying the commands, e.g. `AL_CONTROL=HTTP_NTLM%3D…`. */
-export function controlCookie(commands: ControlCommand | ControlCommand[], options: CookieOptions = {}): string {
-  const name = options.cookieName ?? DEFAULT_COOKIE_NAME;
-  if (!TOKEN.test(name)) throw invalid('the cookie name is not a valid token');
-  const list = merge(([] as ControlCommand[]).concat(commands));
-  if (list.length === 0) throw invalid('no control command given');
-  const value = percentEncode(list.map((c) => `${c.command}=${commandValue(c)}`).join('&'));
-  let header = `${name}=${value}`;
-  if (options.path !== undefined) {
-    if (/[;\u0000-\u001f\u007f]/.test(options.path)) throw invalid('the cookie path contains a forbidden character');
-    header += `; Path=${options.path}`;
+export function controlCookie(commands: ControlCommand | readonly ControlCommand[], options?: CookieOptions): string {
+  const { name, suffix } = attributes(options);
+  const given = Array.isArray(commands) ? list(commands, 'the list of commands', invalidArgument) : [commands];
+  const checked = given.map((c, i) => command(c, entry(invalidArgument, 'command', i, given.length)));
+  const header = `${name}=${percentEncode(merge(checked).map(encodeCommand).join('&'))}${suffix}`;
+  if (header.length > MAX_CONTROL_COOKIE_LENGTH) {
+    throw invalidArgument(
+      `the control cookie would be ${header.length} characters, more than the ${MAX_CONTROL_COOKIE_LENGTH} ` +
+        'this package builds (proxies refuse header lines over about 8 KB): send fewer definitions per response',
+      { length: header.length, limit: MAX_CONTROL_COOKIE_LENGTH },
+    );
   }
-  if (options.secure) header += '; Secure';
-  if (options.httpOnly) header += '; HttpOnly';
-  if (options.sameSite) header += `; SameSite=${options.sameSite}`;
   return header;
-}
-
-export interface ParsedControlCookie {
-  cookieName: string;
-  commands: ControlCommand[];
-}
-
-function parseDefinition(text: string, encoding: CredentialEncoding): CredentialDefinition {
-  // Inside an encoded value '@' is always escaped, so a literal '@' starts the mapping name.
-  const at = text.lastIndexOf('@');
-  const mapping = at >= 0 ? text.slice(at + 1) : undefined;
-  const value = at >= 0 ? text.slice(0, at) : text;
-  if (mapping !== undefined) checkName('mapping', mapping);
-  if (value === '') return mapping === undefined ? { clear: true } : { clear: true, mapping };
-  const decoded = percentDecode(value, encoding);
-  const colon = decoded.indexOf(':');
-  if (colon < 0) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', "a credential definition has no ':' between user and password");
-  const user = decoded.slice(0, colon);
-  const slash = user.indexOf('\\');
-  const definition: CredentialDefinition = slash >= 0
-    ? { domain: user.slice(0, slash), username: user.slice(slash + 1), password: decoded.slice(colon + 1) }
-    : { username: user, password: decoded.slice(colon + 1) };
-  if (mapping !== undefined) definition.mapping = mapping;
-  return definition;
-}
-
-function parseRole(text: string): RoleGrant {
-  const [name, timeout, lifetime, keepId] = text.split(':');
-  const role: RoleGrant = { name: name! };
-  if (timeout) role.timeout = Number(timeout);
-  if (lifetime) role.lifetime = Number(lifetime);
-  if (keepId) role.keepId = keepId === 'true';
-  return role;
-}
-
-/**
- * Reverses controlCookie (for tests, logs and debugging). Accepts `Set-Cookie: NAME=…`, `NAME=…; attrs`
- * or the bare value. `encoding` tells how credentials were written (UTF-8 by default).
- */
-export function parseControlCookie(text: string, options: { encoding?: CredentialEncoding } = {}): ParsedControlCookie {
-  const encoding = options.encoding ?? 'utf-8';
-  const pair = text.replace(/^\s*set-cookie:\s*/i, '').split(';')[0]!.trim();
-  const eq = pair.indexOf('=');
-  const cookieName = eq >= 0 ? pair.slice(0, eq) : DEFAULT_COOKIE_NAME;
-  const decoded = percentDecode(eq >= 0 ? pair.slice(eq + 1) : pair);
-  const commands: ControlCommand[] = decoded.split('&').map((part) => {
-    const sep = part.indexOf('=');
-    const name = sep >= 0 ? part.slice(0, sep) : part;
-    const value = sep >= 0 ? part.slice(sep + 1) : '';
-    if (CREDENTIAL_COMMANDS.has(name)) {
-      return { command: name as 'HTTP_NTLM', definitions: value.split(',').map((d) => parseDefinition(d, encoding)) };
-    }
-    if (ROLE_COMMANDS.has(name)) return { command: name as 'SET_CREDENTIALS', roles: value.split(',').map(parseRole) };
-    if (name === 'AUDIT_TOKEN') return { command: 'AUDIT_TOKEN', value };
-    throw new NtlmError('ERR_NTLM_INVALID_TOKEN', `unknown control command ${JSON.stringify(name.slice(0, 40))}`);
-  });
-  return { cookieName, commands };
 }

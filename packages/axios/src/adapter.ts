@@ -10,7 +10,7 @@ import {
   bodyFacts, bufferWithin, Identity, normaliseOrigin, NtlmHttpEngine, SlotPool, validateOptions,
   type Env, type NtlmHttpOptions, type OptionCheck, type ProxyOptions, type Route,
 } from '@ntlmkit/core/http';
-import { logger, openTunnel, secureOver, TlsSessions } from '@ntlmkit/core/node';
+import { Connector, logger, openTunnel, type Target } from '@ntlmkit/core/node';
 import { Cancellation } from './cancellation.js';
 import { connectionOptions, type ConnectionSettings } from './connection-options.js';
 import { Hop, isStream, drain, toAxiosError } from './request.js';
@@ -112,6 +112,11 @@ function urlOf(config: InternalAxiosRequestConfig): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Where a connector connects. */
+function targetOf(url: URL): Target {
+  return { protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
 }
 
 /** The caller authenticates the request itself (axios's `auth`, or an Authorization header). */
@@ -407,18 +412,22 @@ export class NtlmAxiosEngine {
     if (!byRoute) known.pools.set(route, (byRoute = new Map()));
     const found = byRoute.get(settings);
     if (found) return found;
-    const sessions = route.kind === 'direct' && secure ? new TlsSessions() : undefined;
-    const tunnel = route.kind === 'tunnel' ? this.#tunnel(route.proxy, new URL(known.origin), settings.options) : undefined;
+    // One connector per pool: its TLS sessions are resumed across the pool's connections.
+    const connector = new Connector({ ...settings.options });
+    const origin = targetOf(new URL(known.origin));
+    const connect = route.kind === 'direct'
+      ? () => connector.connect(origin)
+      : route.kind === 'forward'
+        ? () => connector.connect(targetOf(route.proxy))
+        : this.#tunnel(route.proxy, new URL(known.origin), connector);
     const pool: SlotPool<AxiosSlot> = new SlotPool<AxiosSlot>({
       limit: this.#engine.connections,
       budget: this.#engine.budget,
       create: () =>
         new AxiosSlot({
-          tls: secure,
+          https: url.protocol === 'https:' || secure,
           binds: route.kind !== 'forward' && url.protocol === 'https:',
-          tlsOptions: settings.options,
-          ...(sessions ? { sessions } : {}),
-          ...(tunnel ? { tunnel } : {}),
+          connect,
           idleMs: this.#idleMs,
           onDisconnect: (slot) => pool.disconnected(slot),
         }),
@@ -429,7 +438,7 @@ export class NtlmAxiosEngine {
   }
 
   /** A CONNECT tunnel (with the proxy's 407 handshake), then TLS to the origin checked as on a direct connection. */
-  #tunnel(proxy: URL, target: URL, tls: ConnectionOptions) {
+  #tunnel(proxy: URL, target: URL, connector: Connector) {
     const engine = this.#engine;
     return async () => {
       const layer = engine.proxyLayer(proxy);
@@ -441,9 +450,7 @@ export class NtlmAxiosEngine {
         timeoutMs: TUNNEL_TIMEOUT_MS,
         log: engine.log,
       });
-      const socket = await secureOver(raw, target, tls);
-      const certificate = socket.getPeerCertificate()?.raw;
-      return { socket, certificate: () => certificate };
+      return connector.connect(targetOf(target), raw);
     };
   }
 }

@@ -200,7 +200,8 @@ export class Hop implements LegListener {
     if (leg.action?.kind === 'deliver' || typeof cause !== 'object' || cause === null || !leg.written) return { kind: 'fail', error: error as Error };
     let next: Action;
     try {
-      next = this.s.flow.failure(cause as Error, leg.action !== undefined || this.#slot!.ready);
+      // The leg was written on a connected socket (a slot's sockets come connected): it may have arrived.
+      next = this.s.flow.failure(cause as Error, true);
     } catch (failure) {
       return { kind: 'fail', error: failure as Error };
     }

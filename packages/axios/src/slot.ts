@@ -6,10 +6,9 @@ import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { NtlmError } from '@ntlmkit/core';
 import { PinnedSlot } from '@ntlmkit/core/http';
-import type { TlsSessions } from '@ntlmkit/core/node';
+import { peerCertificate } from '@ntlmkit/core/node';
 
 /** What the driver of the request on a slot hears from its agent. */
 export interface LegListener {
@@ -20,16 +19,12 @@ export interface LegListener {
 }
 
 export interface SlotOptions {
-  /** The agent speaks TLS: to the origin, or to an https: forward proxy. */
-  tls: boolean;
+  /** Requests to the slot are https: (axios then wants an https.Agent). */
+  https: boolean;
   /** The TLS is the origin's, so its certificate feeds the channel binding (false through a forward proxy). */
   binds: boolean;
-  /** TLS options of the connection (from the caller's httpsAgent, or the proxy's `tls`). */
-  tlsOptions: ConnectionOptions;
-  /** TLS sessions shared by the slots of one pool (direct TLS only). */
-  sessions?: TlsSessions;
-  /** A CONNECT tunnel with TLS to the origin inside; replaces the agent's own connection. */
-  tunnel?: () => Promise<{ socket: TLSSocket; certificate: () => Uint8Array | undefined }>;
+  /** A new connection: TCP or TLS, to the origin, a forward proxy, or the origin inside a CONNECT tunnel. */
+  connect(): Promise<Socket>;
   /** How long an idle socket stays open (ms). */
   idleMs: number;
   onDisconnect(slot: AxiosSlot): void;
@@ -40,8 +35,6 @@ type Callback = (error: Error | null, socket?: Socket) => void;
 /** The parts of Node's Agent that are not in its type declarations. */
 interface AgentInternals {
   addRequest(req: ClientRequest, options: object): void;
-  createConnection(options: object, callback: Callback): Socket | undefined;
-  keepSocketAlive(socket: Socket): boolean;
 }
 
 function pinned(Base: typeof http.Agent) {
@@ -55,10 +48,10 @@ function pinned(Base: typeof http.Agent) {
       (Base.prototype as unknown as AgentInternals).addRequest.call(this, req, options);
     }
 
-    override createConnection(options: http.ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): Socket | undefined {
-      const done = (callback ?? (() => undefined)) as Callback;
-      return this.slot.connect(options as ConnectionOptions, done, () =>
-        (Base.prototype as unknown as AgentInternals).createConnection.call(this, options, done));
+    /** The connection comes from the slot's connector (it calls back with the socket, connected). */
+    override createConnection(_options: http.ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): undefined {
+      this.slot.connect((callback ?? (() => undefined)) as Callback);
+      return undefined;
     }
 
     /**
@@ -83,20 +76,11 @@ export class AxiosSlot extends PinnedSlot {
   listener: LegListener | undefined;
   readonly #o: SlotOptions;
   #socket: Socket | undefined;
-  #certificate: (() => Uint8Array | undefined) | undefined;
-  /** The generation whose socket finished connecting (TCP, and TLS where there is TLS). */
-  #ready = -1;
 
   constructor(o: SlotOptions) {
     super();
     this.#o = o;
-    const Agent = o.tls ? HttpsAgent : HttpAgent;
-    this.agent = new Agent(this, {
-      keepAlive: true,
-      maxSockets: 1,
-      maxFreeSockets: 1,
-      ...(o.tls ? { ...o.tlsOptions, ALPNProtocols: ['http/1.1'] } : {}),
-    });
+    this.agent = new (o.https ? HttpsAgent : HttpAgent)(this, { keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   }
 
   get idleMs(): number {
@@ -107,16 +91,11 @@ export class AxiosSlot extends PinnedSlot {
     return this.#socket !== undefined && !this.#socket.destroyed;
   }
 
-  /** The socket of the current generation finished connecting: a leg written on it may have arrived. */
-  get ready(): boolean {
-    return this.#ready === this.generation;
-  }
-
   peerCertificate(): { raw: Uint8Array } | undefined {
-    if (!this.#o.binds) return undefined;
-    const raw = this.#certificate?.();
-    if (!raw) throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', 'the TLS peer certificate of the connection is not available for the channel binding');
-    return { raw };
+    if (!this.#o.binds || !this.#socket) return undefined;
+    const certificate = peerCertificate(this.#socket);
+    if (!certificate) throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', 'the TLS peer certificate of the connection is not available for the channel binding');
+    return certificate;
   }
 
   /** Drops the current socket: the next leg goes on a new connection. */
@@ -136,50 +115,20 @@ export class AxiosSlot extends PinnedSlot {
     req.once('response', (res: IncomingMessage) => listener.onResponse(res, req));
   }
 
-  /** @internal A new connection for the agent: a tunnel, a TLS connection with sessions, or the agent's own. */
-  connect(options: ConnectionOptions, callback: Callback, own: () => Socket | undefined): Socket | undefined {
-    const o = this.#o;
-    if (o.tunnel) {
-      const generation = this.#adopt(undefined, undefined);
-      o.tunnel().then(
-        ({ socket, certificate }) => {
-          if (this.generation !== generation) socket.destroy();
-          else this.#adopt(socket, certificate, generation);
-          callback(null, socket);
-        },
-        (error: Error) => callback(error),
-      );
-      return undefined;
-    }
-    if (o.tls && o.sessions) {
-      const { socket, certificate } = o.sessions.connect(options);
-      this.#adopt(socket, certificate);
-      socket.once('secureConnect', () => this.#readied(socket));
-      return socket;
-    }
-    const socket = own()!;
-    this.#adopt(socket, o.tls ? () => (socket as TLSSocket).getPeerCertificate()?.raw : undefined);
-    socket.once(o.tls ? 'secureConnect' : 'connect', () => this.#readied(socket));
-    return socket;
-  }
-
-  /** A new socket (or, for a tunnel, the generation it will be); `generation`: the one it was promised. */
-  #adopt(socket: Socket | undefined, certificate: (() => Uint8Array | undefined) | undefined, generation?: number): number {
-    if (generation === undefined) this.generation++;
-    this.#socket = socket;
-    this.#certificate = certificate;
-    if (socket) {
-      if (generation !== undefined) this.#ready = generation;
-      socket.once('close', () => {
-        if (this.#socket !== socket) return;
-        this.#socket = undefined;
-        this.#o.onDisconnect(this);
-      });
-    }
-    return this.generation;
-  }
-
-  #readied(socket: Socket): void {
-    if (this.#socket === socket) this.#ready = this.generation;
+  /** @internal A new connection for the agent: a new socket behind the slot (a new generation), connected. */
+  connect(callback: Callback): void {
+    this.#o.connect().then(
+      (socket) => {
+        this.generation++;
+        this.#socket = socket;
+        socket.once('close', () => {
+          if (this.#socket !== socket) return;
+          this.#socket = undefined;
+          this.#o.onDisconnect(this);
+        });
+        callback(null, socket);
+      },
+      (error: Error) => callback(error),
+    );
   }
 }

@@ -1,7 +1,31 @@
 // Small byte helpers shared by the message codecs and crypto, written for any runtime (no Node globals).
+import { checkBytes, checkString } from './arguments.js';
 import { NtlmError } from './errors.js';
 
+// The one little-endian read/write pair: every multi-byte integer in NTLM is little-endian.
+// The readers assume the caller checked the bounds (ByteReader does).
+export function readU16LE(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8);
+}
+
+export function readU32LE(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+export function writeU16LE(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+}
+
+export function writeU32LE(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  bytes[at + 2] = (value >>> 16) & 0xff;
+  bytes[at + 3] = (value >>> 24) & 0xff;
+}
+
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  for (const part of parts) checkBytes(part, 'each part');
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);
@@ -13,7 +37,10 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Constant-time for equal lengths (MACs and proofs are compared with it). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  checkBytes(a, 'the first value');
+  checkBytes(b, 'the second value');
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
@@ -26,12 +53,14 @@ export function isAllZero(bytes: Uint8Array): boolean {
 }
 
 export function toHex(bytes: Uint8Array): string {
+  checkBytes(bytes, 'toHex input');
   let out = '';
   for (const b of bytes) out += b.toString(16).padStart(2, '0');
   return out;
 }
 
 export function fromHex(hex: string): Uint8Array {
+  checkString(hex, 'fromHex input');
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'expected an even-length hexadecimal string');
   }
@@ -42,6 +71,7 @@ export function fromHex(hex: string): Uint8Array {
 
 /** UTF-16LE, as NTLM encodes every Unicode string. */
 export function utf16le(text: string): Uint8Array {
+  checkString(text, 'utf16le input');
   const out = new Uint8Array(text.length * 2);
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
@@ -52,6 +82,7 @@ export function utf16le(text: string): Uint8Array {
 }
 
 export function decodeUtf16le(bytes: Uint8Array): string {
+  checkBytes(bytes, 'decodeUtf16le input');
   let out = '';
   for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode(bytes[i]! | (bytes[i + 1]! << 8));
   return out;
@@ -81,6 +112,7 @@ const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
 export function toBase64(bytes: Uint8Array): string {
+  checkBytes(bytes, 'toBase64 input');
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -100,6 +132,7 @@ export function toBase64(bytes: Uint8Array): string {
 
 /** Strict base64 (standard alphabet, optional padding, whitespace ignored). */
 export function fromBase64(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'a token must be a base64 string');
   const clean = text.replace(/\s+/g, '').replace(/=+$/, '');
   if (clean.length % 4 === 1) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'token is not valid base64');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));

@@ -1,8 +1,9 @@
 // EPA channel bindings: RFC 5929 tls-server-end-point, packed as a gss_channel_bindings_struct
 // (RFC 2744) and MD5-hashed into MsvAvChannelBindings (MS-NLMP 2.2.2.1).
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { concatBytes, fromBase64, oemEncode } from './bytes.js';
-import { md5 } from './crypto/md5.js';
+import { checkBytes, checkInteger, checkOptions } from './arguments.js';
+import { concatBytes, fromBase64, oemEncode, writeU32LE } from './bytes.js';
+import { md5 } from './crypto/hash.js';
 import { children, decodeOid, parseCertificate, readTlv, type ParsedCertificate } from './der.js';
 import { NtlmError } from './errors.js';
 
@@ -102,14 +103,24 @@ export interface GssChannelBindings {
 }
 
 function u32(value: number): Uint8Array {
-  return new Uint8Array([value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff]);
+  const out = new Uint8Array(4);
+  writeU32LE(out, 0, value);
+  return out;
+}
+
+function optionalBytes(value: Uint8Array | undefined, name: string): Uint8Array {
+  return value === undefined ? new Uint8Array(0) : checkBytes(value, name);
 }
 
 /** gss_channel_bindings_struct as SSPI hashes it: each address and the data prefixed by its length. */
-export function packChannelBindings(b: GssChannelBindings): Uint8Array {
-  const initiator = b.initiatorAddress ?? new Uint8Array(0);
-  const acceptor = b.acceptorAddress ?? new Uint8Array(0);
-  const data = b.applicationData ?? new Uint8Array(0);
+export function packChannelBindings(bindings: GssChannelBindings): Uint8Array {
+  const b = checkOptions(bindings, 'channel bindings');
+  const initiator = optionalBytes(b.initiatorAddress, 'initiatorAddress');
+  const acceptor = optionalBytes(b.acceptorAddress, 'acceptorAddress');
+  const data = optionalBytes(b.applicationData, 'applicationData');
+  for (const name of ['initiatorAddrType', 'acceptorAddrType'] as const) {
+    if (b[name] !== undefined) checkInteger(b[name], name, 0, 0xffffffff);
+  }
   return concatBytes(
     u32(b.initiatorAddrType ?? 0), u32(initiator.length), initiator,
     u32(b.acceptorAddrType ?? 0), u32(acceptor.length), acceptor,

@@ -1,6 +1,7 @@
 // What a caller gives us, normalised to what NTLM needs: user, domain and the NT hash.
+import { checkOptions, checkString } from './arguments.js';
 import { fromHex, toHex } from './bytes.js';
-import { HmacMd5Key } from './crypto/hmac-md5.js';
+import { macKey, type MacKey } from './crypto/hash.js';
 import { ntowfv1, ntowfv2FromHash } from './crypto/ntowf.js';
 import { NtlmError } from './errors.js';
 
@@ -26,6 +27,8 @@ export interface ResolvedCredentials {
 
 /** Splits `DOMAIN\user`; keeps `user@domain` whole, as Windows does for UPNs. */
 export function splitUsername(username: string, domain = ''): { user: string; domain: string } {
+  checkString(username, 'username');
+  checkString(domain, 'domain');
   const slash = username.indexOf('\\');
   if (slash < 0) return { user: username, domain };
   const fromName = username.slice(0, slash);
@@ -48,12 +51,13 @@ export function parseNtHash(ntHash: Uint8Array | string): Uint8Array {
 }
 
 export function resolveCredentials(credentials: Credentials): ResolvedCredentials {
-  if (!credentials || typeof credentials.username !== 'string') {
+  checkOptions(credentials, 'credentials');
+  if (typeof credentials.username !== 'string') {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'credentials need a `username` string');
   }
-  if (credentials.password !== undefined && typeof credentials.password !== 'string') {
-    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'password must be a string');
-  }
+  if (credentials.password !== undefined) checkString(credentials.password, 'password');
+  if (credentials.domain !== undefined) checkString(credentials.domain, 'domain');
+  if (credentials.workstation !== undefined) checkString(credentials.workstation, 'workstation');
   if (credentials.password !== undefined && credentials.ntHash !== undefined) {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'give either a password or an ntHash, not both');
   }
@@ -82,7 +86,7 @@ export class PreparedCredentials {
   readonly anonymous: boolean;
   readonly #resolved: ResolvedCredentials;
   readonly #source: readonly unknown[];
-  #ntlmv2?: { bytes: Uint8Array; key: HmacMd5Key };
+  #ntlmv2?: { bytes: Uint8Array; key: MacKey };
 
   constructor(credentials: Credentials) {
     this.#resolved = resolveCredentials(credentials);
@@ -96,16 +100,17 @@ export class PreparedCredentials {
   }
 
   /** NTOWFv2(password, user, domain): as bytes, and as an HMAC key for the responses it signs. */
-  ntlmv2Key(): { bytes: Uint8Array; key: HmacMd5Key } {
+  ntlmv2Key(): { bytes: Uint8Array; key: MacKey } {
     if (!this.#ntlmv2) {
       const bytes = ntowfv2FromHash(this.#resolved.ntHash, this.user, this.domain);
-      this.#ntlmv2 = { bytes, key: new HmacMd5Key(bytes) };
+      this.#ntlmv2 = { bytes, key: macKey(bytes) };
     }
     return this.#ntlmv2;
   }
 
   /** Whether these were prepared from credentials with exactly these fields. */
   matches(credentials: Credentials): boolean {
+    checkOptions(credentials, 'credentials');
     const source = sourceOf(credentials);
     return source.every((value, i) => value === this.#source[i]);
   }
@@ -126,6 +131,7 @@ const prepared = new WeakMap<Credentials, PreparedCredentials>();
 
 export function preparedFor(credentials: Credentials | PreparedCredentials): PreparedCredentials {
   if (credentials instanceof PreparedCredentials) return credentials;
+  checkOptions(credentials, 'credentials');
   const known = prepared.get(credentials);
   if (known?.matches(credentials)) return known;
   const fresh = new PreparedCredentials(credentials);

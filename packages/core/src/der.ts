@@ -87,6 +87,7 @@ function decodeString(bytes: Uint8Array, tlv: Tlv): string {
 }
 
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  if (!(der instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'a certificate must be DER bytes');
   const cert = readTlv(der, 0);
   if (cert.tag !== 0x30) throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate is not valid DER: not a SEQUENCE');
   const [tbs, algorithm] = children(der, cert);

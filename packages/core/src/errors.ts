@@ -28,7 +28,12 @@ export type NtlmErrorCode =
   | 'ERR_NTLM_TUNNEL_REFUSED'
   | 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED'
   | 'ERR_NTLM_BODY_NOT_REPLAYABLE'
-  | 'ERR_NTLM_UNSUPPORTED_ADAPTER';
+  | 'ERR_NTLM_UNSUPPORTED_ADAPTER'
+  // Airlock
+  | 'ERR_NTLM_AIRLOCK_INVALID_ARGUMENT'
+  | 'ERR_NTLM_AIRLOCK_BAD_COOKIE'
+  | 'ERR_NTLM_AIRLOCK_BAD_ENCODING'
+  | 'ERR_NTLM_AIRLOCK_HEADERS_SENT';
 
 /** Marks NtlmErrors from any copy of this library (the ESM and the CommonJS build are two classes). */
 const BRAND = Symbol.for('ntlmkit.NtlmError');

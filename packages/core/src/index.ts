@@ -5,7 +5,7 @@ export {
   ntowfv1, ntowfv2, ntowfv2FromHash, lmowfv1, lmowfv2, computeResponseV1, computeResponseV2, kxkey, mic, hmacMd5,
   encryptRandomSessionKey, decryptRandomSessionKey,
 } from './crypto/index.js';
-export { buildAuthenticateMessage, createAuthenticateMessage, type AuthenticateOptions, type AuthenticateParams, type AuthenticateResult, type Dialect, type LmCompatibilityLevel } from './client.js';
+export { buildAuthenticateMessage, createAuthenticateMessage, type AuthenticateOptions, type AuthenticateParams, type AuthenticateResult, type Dialect, type LmCompatibilityLevel, type SessionKeySource } from './client.js';
 export {
   channelBindingFromCertificate, channelBindingHash, packChannelBindings, tlsServerEndPoint, tlsServerEndPointHash,
   endPointHashAlgorithm, certificateToDer, type CertificateInput, type GssChannelBindings, type EndPointHash,
@@ -14,7 +14,7 @@ export { parseCertificate, type ParsedCertificate } from './der.js';
 export { resolveCredentials, prepareCredentials, PreparedCredentials, splitUsername, parseNtHash, type Credentials, type ResolvedCredentials } from './credentials.js';
 export { NtlmError, isNtlmError, type NtlmErrorCode } from './errors.js';
 export { toBase64, fromBase64, toHex, fromHex, utf16le, decodeUtf16le, concatBytes, bytesEqual } from './bytes.js';
-export { decodeToken, describeToken, type DecodedToken } from './decode.js';
+export { decodeToken, describeToken, describeTokenRedacted, type DecodedToken } from './decode.js';
 export { Ntlm, type NtlmVersionNumber } from './ntlm.js';
 export {
   NtlmContext, type NtlmContextOptions, type ClientMechanism, type ChannelInfo, type AuthenticateSummary, type ServerNames, type NtlmStepResult,

@@ -1,7 +1,13 @@
 // Node entry point: the Ntlm component with file-based certificate stores, the proxy CONNECT tunnel,
 // TLS over a tunnel and the adapters' logger. The rest of core has no I/O.
 import { readFileSync } from 'node:fs';
+import { useHashProvider } from './crypto/hash.js';
+import { nodeHashProvider } from './crypto/node-hash.js';
 import { Ntlm as PureNtlm } from './ntlm.js';
+
+// The one side effect of this entry point (declared in package.json): MD5 and HMAC-MD5 from node:crypto,
+// the same bytes as @noble/hashes, faster, for every copy of @ntlmkit/core in the process.
+useHashProvider(nodeHashProvider);
 
 export class Ntlm extends PureNtlm {
   constructor() {
@@ -10,6 +16,7 @@ export class Ntlm extends PureNtlm {
 }
 
 export { openTunnel, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
-export { secureOver, serverName, tlsHost, TlsSessions } from './node/tls.js';
+export { Connector, peerCertificate, secureOver, serverName, tlsHost, type ConnectOptions, type PeerCertificate, type Target } from './node/tls.js';
 export { logger } from './node/debug.js';
+export { nodeHashProvider } from './crypto/node-hash.js';
 export * from './index.js';

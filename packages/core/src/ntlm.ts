@@ -164,8 +164,9 @@ export class Ntlm {
       get lmCompatibilityLevel() {
         return level();
       },
+      // UseMIC=false turns the MIC off; otherwise core sends one when the spec says so (MsvAvTimestamp).
       get mic() {
-        return self.#settings.UseMIC;
+        return self.#settings.UseMIC ? undefined : false;
       },
       get spn() {
         return self.#settings.SPN || undefined;

@@ -10,8 +10,12 @@ export function randomBytes(size: number): Uint8Array {
     pool = globalThis.crypto.getRandomValues(new Uint8Array(POOL));
     used = 0;
   }
-  const out = pool.slice(used, used + size);
-  pool.fill(0, used, used + size);
+  // A plain copy loop: TypedArray.prototype.slice takes a slow path (species lookup) for small arrays.
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) {
+    out[i] = pool[used + i]!;
+    pool[used + i] = 0;
+  }
   used += size;
   return out;
 }

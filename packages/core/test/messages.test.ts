@@ -3,9 +3,9 @@ import {
   DEFAULT_NEGOTIATE_FLAGS, encodeAvPairs, findAvPair, NegotiateFlags, NtlmError, parseAuthenticateMessage, parseAvPairs,
   parseChallengeMessage, parseNegotiateMessage, toHex, utf16le, decodeUtf16le, mic as computeMic, dateToFiletime, filetimeToMs,
 } from '../src/index';
-import { hmacMd5 } from '../src/crypto/hmac-md5';
+import { hmacMd5 } from '../src/crypto/hash';
 import { ntowfv2 } from '../src/crypto/ntowf';
-import { common, hex, vectors } from './vectors';
+import { common, eachProvider, hex, vectors } from './vectors';
 
 const v1 = vectors.ntlmv1_4_2_2;
 const ess = vectors.ntlmv1_with_client_challenge_ess_4_2_3;
@@ -23,12 +23,14 @@ const specInputs = {
 };
 
 describe('NEGOTIATE', () => {
-  test('defaults: Windows-like flags, 40 bytes with Version', () => {
+  test("defaults: a Windows client's flags without LM_KEY (0xe2088217), 40 bytes with Version", () => {
     const m = createNegotiateMessage();
     expect(m.length).toBe(40);
     const parsed = parseNegotiateMessage(m);
     expect(parsed.flags).toBe(DEFAULT_NEGOTIATE_FLAGS);
-    expect(toHex(m.subarray(0, 16))).toBe('4e544c4d5353500001000000078208e2');
+    expect(DEFAULT_NEGOTIATE_FLAGS).toBe(0xe2088217);
+    expect(DEFAULT_NEGOTIATE_FLAGS & NegotiateFlags.SIGN).toBeTruthy(); // with KEY_EXCH: the random key counts for every server
+    expect(toHex(m.subarray(0, 16))).toBe('4e544c4d5353500001000000178208e2');
     expect(parsed.version).toEqual({ major: 10, minor: 0, build: 20348, revision: 15 });
   });
 
@@ -126,61 +128,63 @@ describe('CHALLENGE', () => {
   });
 });
 
-describe('AUTHENTICATE: the spec messages byte for byte', () => {
-  test('4.2.2.3 NTLMv1', () => {
-    const message = createAuthenticateMessage({
-      ...specInputs,
-      challenge: hex(v1.challenge_message_4_2_2_3.hex),
-      flags: Number(v1.authenticate_message_4_2_2_3.flags_u32),
-      lmCompatibilityLevel: 1,
-    });
-    expect(toHex(message)).toBe(v1.authenticate_message_4_2_2_3.hex);
-  });
-
-  test('4.2.3.3 NTLMv1 with extended session security', () => {
-    const message = createAuthenticateMessage({
-      ...specInputs,
-      challenge: hex(ess.challenge_message_4_2_3_3.hex),
-      flags: Number(ess.authenticate_message_4_2_3_3.flags_u32),
-      lmCompatibilityLevel: 1,
-    });
-    expect(toHex(message)).toBe(ess.authenticate_message_4_2_3_3.hex);
-  });
-
-  test('4.2.4.3 NTLMv2 (no MIC, as in the spec)', () => {
-    const result = buildAuthenticateMessage({
-      ...specInputs,
-      challenge: hex(v2.challenge_message_4_2_4_3.hex),
-      flags: Number(v2.authenticate_message_4_2_4_3.flags_u32),
-      mic: false,
-    });
-    expect(toHex(result.message)).toBe(v2.authenticate_message_4_2_4_3.hex);
-    expect(result.dialect).toBe('NTLMv2');
-    expect(toHex(result.exportedSessionKey)).toBe(common.random_session_key);
-    expect(toHex(result.keyExchangeKey)).toBe(v2.key_exchange_key.hex);
-  });
-
-  test('4.2.4.3 NTLMv2 from prepared credentials: the same bytes, and the same again on reuse', () => {
-    const { username, password, domain, workstation, ...rest } = specInputs;
-    const credentials = prepareCredentials({ username, password, domain, workstation });
-    for (let i = 0; i < 2; i++) {
+eachProvider(() => {
+  describe('AUTHENTICATE: the spec messages byte for byte', () => {
+    test('4.2.2.3 NTLMv1', () => {
       const message = createAuthenticateMessage({
-        ...rest,
-        credentials,
+        ...specInputs,
+        challenge: hex(v1.challenge_message_4_2_2_3.hex),
+        flags: Number(v1.authenticate_message_4_2_2_3.flags_u32),
+        lmCompatibilityLevel: 1,
+      });
+      expect(toHex(message)).toBe(v1.authenticate_message_4_2_2_3.hex);
+    });
+
+    test('4.2.3.3 NTLMv1 with extended session security', () => {
+      const message = createAuthenticateMessage({
+        ...specInputs,
+        challenge: hex(ess.challenge_message_4_2_3_3.hex),
+        flags: Number(ess.authenticate_message_4_2_3_3.flags_u32),
+        lmCompatibilityLevel: 1,
+      });
+      expect(toHex(message)).toBe(ess.authenticate_message_4_2_3_3.hex);
+    });
+
+    test('4.2.4.3 NTLMv2 (no MIC, as in the spec)', () => {
+      const result = buildAuthenticateMessage({
+        ...specInputs,
         challenge: hex(v2.challenge_message_4_2_4_3.hex),
         flags: Number(v2.authenticate_message_4_2_4_3.flags_u32),
         mic: false,
       });
-      expect(toHex(message)).toBe(v2.authenticate_message_4_2_4_3.hex);
-    }
-  });
+      expect(toHex(result.message)).toBe(v2.authenticate_message_4_2_4_3.hex);
+      expect(result.dialect).toBe('NTLMv2');
+      expect(toHex(result.exportedSessionKey)).toBe(common.random_session_key);
+      expect(toHex(result.keyExchangeKey)).toBe(v2.key_exchange_key.hex);
+    });
 
-  test('parseAuthenticateMessage reads the spec NTLMv2 message back', () => {
-    const m = parseAuthenticateMessage(hex(v2.authenticate_message_4_2_4_3.hex));
-    expect(m).toMatchObject({ user: 'User', domain: 'Domain', workstation: 'COMPUTER', flags: 0xe2888235 });
-    expect(m.mic).toBeUndefined();
-    expect(toHex(m.ntlmv2!.ntProofStr)).toBe(v2.nt_proof_str_4_2_4_2_2.hex);
-    expect(toHex(m.encryptedRandomSessionKey)).toBe(v2.encrypted_random_session_key_4_2_4_2_3.hex);
+    test('4.2.4.3 NTLMv2 from prepared credentials: the same bytes, and the same again on reuse', () => {
+      const { username, password, domain, workstation, ...rest } = specInputs;
+      const credentials = prepareCredentials({ username, password, domain, workstation });
+      for (let i = 0; i < 2; i++) {
+        const message = createAuthenticateMessage({
+          ...rest,
+          credentials,
+          challenge: hex(v2.challenge_message_4_2_4_3.hex),
+          flags: Number(v2.authenticate_message_4_2_4_3.flags_u32),
+          mic: false,
+        });
+        expect(toHex(message)).toBe(v2.authenticate_message_4_2_4_3.hex);
+      }
+    });
+
+    test('parseAuthenticateMessage reads the spec NTLMv2 message back', () => {
+      const m = parseAuthenticateMessage(hex(v2.authenticate_message_4_2_4_3.hex));
+      expect(m).toMatchObject({ user: 'User', domain: 'Domain', workstation: 'COMPUTER', flags: 0xe2888235 });
+      expect(m.mic).toBeUndefined();
+      expect(toHex(m.ntlmv2!.ntProofStr)).toBe(v2.nt_proof_str_4_2_4_2_2.hex);
+      expect(toHex(m.encryptedRandomSessionKey)).toBe(v2.encrypted_random_session_key_4_2_4_2_3.hex);
+    });
   });
 });
 
@@ -238,10 +242,15 @@ describe('AUTHENTICATE: what real servers need', () => {
     expect(() => createAuthenticateMessage({ ...base, channelBindings: new Uint8Array(16) })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
   });
 
-  test('the server flags pair never gets 0x4', () => {
-    const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Flags, value: new Uint8Array([4, 0, 0, 0]) }] });
-    const m = parseAuthenticateMessage(createAuthenticateMessage({ ...base, challenge: c }));
-    expect(avFlagsValue(findAvPair(m.ntlmv2!.avPairs, AvId.Flags))).toBe(AvFlags.MIC_PRESENT);
+  test('the server flags pair never gets 0x4, and 0x2 exactly when a MIC is sent (MS-NLMP 3.1.5.1.2)', () => {
+    const flagsOf = (pairs: { id: number; value: Uint8Array }[]) => {
+      const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: pairs });
+      return avFlagsValue(findAvPair(parseAuthenticateMessage(createAuthenticateMessage({ ...base, challenge: c, now: () => 0 })).ntlmv2!.avPairs, AvId.Flags));
+    };
+    // With MsvAvTimestamp: a MIC, bit 0x2 merged into the server's pair, 0x4 cleared, 0x1 kept.
+    expect(flagsOf([{ id: AvId.Timestamp, value: serverTs }, { id: AvId.Flags, value: new Uint8Array([5, 0, 0, 0]) }])).toBe(AvFlags.MIC_PRESENT | 1);
+    // Without it: no MIC; a server pair claiming 0x2 is not echoed with it (we would promise a MIC we do not send).
+    expect(flagsOf([{ id: AvId.Flags, value: new Uint8Array([6, 0, 0, 0]) }])).toBe(0);
   });
 
   test('without a server timestamp: LMv2 and the local clock (injected)', () => {
@@ -302,6 +311,14 @@ describe('AUTHENTICATE: what real servers need', () => {
     expect(m.flags & NegotiateFlags.OEM).toBeTruthy();
     expect(m.flags & NegotiateFlags.UNICODE).toBeFalsy();
     expect(m.user).toBe('alice');
+  });
+
+  test('randomness and time are injectable: the same hooks give the same bytes, other randomness others', () => {
+    const seeded = (seed: number) => (size: number) => Uint8Array.from({ length: size }, (_, i) => (seed * 31 + i * 7) & 0xff);
+    const once = (seed: number) => toHex(createAuthenticateMessage({ negotiate, challenge: challengeBytes, username: 'EXAMPLE\\alice', password: 'Passw0rd!', random: seeded(seed), now: () => 0 }));
+    expect(once(1)).toBe(once(1));
+    expect(once(1)).not.toBe(once(2));
+    expect(() => createAuthenticateMessage({ ...base, clientChallenge: undefined, random: () => new Uint8Array(3) })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
   });
 
   test('AV pair list helpers round-trip', () => {

@@ -1,15 +1,24 @@
-// The server side of NTLM, transport-neutral: NEGOTIATE in, CHALLENGE out, AUTHENTICATE verified.
-// One NtlmAcceptor per connection: NTLM authenticates the connection, not the request.
+// The server side of NTLM, transport-neutral: NEGOTIATE in, CHALLENGE out, AUTHENTICATE verified, as
+// strictly as MS-NLMP 3.2.5.1 reads (each rule is at the function that applies it; the session-key rule
+// is also in packages/core/README.md, "Session key and MIC"). One NtlmAcceptor per connection: NTLM
+// authenticates the connection, not the request. The rules are written here from the specification,
+// not taken from the client (only vector-tested primitives come from @ntlmkit/core), so that the
+// server catches a client's mistakes instead of sharing them.
 import {
-  AvFlags, AvId, NegotiateFlags, avFlagsValue, bytesEqual, computeResponseV1, createChallengeMessage, dateToFiletime,
-  decodeUtf16le, decryptRandomSessionKey, filetimeToMs, findAvPair, hmacMd5, mic as computeMic, ntowfv2FromHash,
-  parseAuthenticateMessage, parseNegotiateMessage, utf16le, type AuthenticateMessage, type AvPair, type NtlmVersion,
+  AvFlags, AvId, NegotiateFlags, NtlmError, avFlagsValue, bytesEqual, computeResponseV1, createChallengeMessage,
+  dateToFiletime, decodeUtf16le, decryptRandomSessionKey, filetimeToMs, findAvPair, hmacMd5, mic as computeMic,
+  ntowfv2FromHash, parseAuthenticateMessage, parseNegotiateMessage, toHex, utf16le, type AuthenticateMessage, type AvPair,
+  type NtlmVersion,
 } from '@ntlmkit/core';
-import type { Users } from './users.js';
+import type { UserEntry, Users } from './users.js';
 
 export type TokenChecking = 'none' | 'allow' | 'require';
 export type ChannelBindingStatus = 'present' | 'absent' | 'zero' | 'wrong';
 export type ServerDialect = 'NTLMv2' | 'NTLMv1' | 'NTLMv1-ESS' | 'anonymous';
+/** Which reading of the session-key rule the acceptor applies (see `lenientSessionKey`). */
+export type SessionKeyReading = 'strict' | 'lenient';
+/** The key a MIC was checked with: the decrypted EncryptedRandomSessionKey, or the KeyExchangeKey itself. */
+export type MicKey = 'random-session-key' | 'key-exchange-key';
 
 export interface TargetNames {
   netbiosDomain: string;
@@ -21,7 +30,10 @@ export interface TargetNames {
 
 export interface AcceptorPolicy {
   users: Users;
-  /** Server side LmCompatibilityLevel: 5 (default) NTLMv2 only; 4 also NTLMv1; 0-3 also LM. */
+  /**
+   * Server-side LmCompatibilityLevel: 5 (default) NTLMv2 only; 4 and below also NTLMv1, with or without
+   * ESS (its NT response is checked). LM-only responses are never accepted.
+   */
   lmCompatibilityLevel: number;
   tokenChecking: TokenChecking;
   /** The MsvAvChannelBindings value expected on this connection (TLS only). */
@@ -38,6 +50,14 @@ export interface AcceptorPolicy {
   seenProofs: Set<string>;
   now: () => number;
   random: (size: number) => Uint8Array;
+  /**
+   * Default false: MS-NLMP's rule (3.2.5.1.2), the EncryptedRandomSessionKey counts only when KEY_EXCH and
+   * SIGN or SEAL are negotiated, otherwise ExportedSessionKey = KeyExchangeKey. true emulates
+   * gss-ntlmssp and Samba, where KEY_EXCH alone makes it count.
+   */
+  lenientSessionKey?: boolean;
+  /** Refuse an NTLMv2 AUTHENTICATE without a MIC. Default false: curl sends none and must keep working. */
+  requireMic?: boolean;
 }
 
 export interface AuthOutcome {
@@ -45,20 +65,62 @@ export interface AuthOutcome {
   user?: string;
   domain?: string;
   dialect?: ServerDialect;
+  /** Whether a MIC was checked (and matched, when ok). */
   mic: boolean;
   channelBinding: ChannelBindingStatus;
   spn?: string;
   reason?: string;
+  reading: SessionKeyReading;
+  /** Which key the MIC was checked with, when a MIC was checked. */
+  micKey?: MicKey;
 }
 
-interface Pending {
+/**
+ * How a CHALLENGE may differ from what this acceptor sends by default, to test clients against other
+ * servers' habits.
+ */
+export interface ChallengeShape {
+  /** false: no MsvAvTimestamp (servers before Windows Vista/2008 send none; clients then send no MIC). */
+  timestamp?: boolean;
+  /** Flags withheld even when the client asked for them: a server that ignores 2.2.2.5's echo rules. */
+  withhold?: number;
+}
+
+/** What the AUTHENTICATE is checked against: the NEGOTIATE and CHALLENGE of this connection. */
+export interface IssuedChallenge {
   negotiate: Uint8Array;
   challenge: Uint8Array;
   serverChallenge: Uint8Array;
-  timestamp: Uint8Array;
+  /** The CHALLENGE's NegotiateFlags. */
+  flags: number;
+  /** MsvAvTimestamp sent, if any. */
+  timestamp?: Uint8Array;
+  /** When the CHALLENGE was issued (policy.now()). */
+  issuedAt: number;
 }
 
-function targetInfo(names: TargetNames, timestamp: Uint8Array): AvPair[] {
+const F = NegotiateFlags;
+
+/**
+ * The CHALLENGE's flags (3.2.5.1.1 and 2.2.2.5): UNICODE if asked for, else OEM (neither: the NEGOTIATE
+ * is refused); SIGN, SEAL, ALWAYS_SIGN, KEY_EXCH and ESS echoed when asked for; 56 and 128 echoed only
+ * with SIGN or SEAL ("otherwise ignored"); REQUEST_TARGET echoed, with a TargetName always supplied.
+ * Never offered, because this acceptor does not implement them: LM_KEY (ESS is preferred anyway),
+ * DATAGRAM, IDENTIFY, REQUEST_NON_NT_SESSION_KEY. KEY_EXCH is echoed even without SIGN or SEAL, as Windows
+ * does: that is exactly the case where the two readings of the session-key rule differ.
+ */
+export function challengeFlags(requested: number): number {
+  if (!(requested & (F.UNICODE | F.OEM))) {
+    throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the NEGOTIATE asks for neither Unicode nor OEM (MS-NLMP 2.2.2.5)');
+  }
+  let flags = F.NTLM | F.TARGET_INFO | F.VERSION | F.TARGET_TYPE_DOMAIN;
+  flags |= requested & F.UNICODE ? F.UNICODE : F.OEM;
+  flags |= requested & (F.REQUEST_TARGET | F.SIGN | F.SEAL | F.ALWAYS_SIGN | F.KEY_EXCH | F.EXTENDED_SESSIONSECURITY);
+  if (requested & (F.SIGN | F.SEAL)) flags |= requested & (F.NEGOTIATE_56 | F.NEGOTIATE_128);
+  return flags >>> 0;
+}
+
+function targetInfo(names: TargetNames, timestamp: Uint8Array | undefined): AvPair[] {
   const pairs: AvPair[] = [
     { id: AvId.NbDomainName, value: utf16le(names.netbiosDomain) },
     { id: AvId.NbComputerName, value: utf16le(names.netbiosComputer) },
@@ -66,12 +128,192 @@ function targetInfo(names: TargetNames, timestamp: Uint8Array): AvPair[] {
     { id: AvId.DnsComputerName, value: utf16le(names.dnsComputer) },
   ];
   if (names.dnsTree) pairs.push({ id: AvId.DnsTreeName, value: utf16le(names.dnsTree) });
-  pairs.push({ id: AvId.Timestamp, value: timestamp });
+  if (timestamp) pairs.push({ id: AvId.Timestamp, value: timestamp });
   return pairs;
 }
 
+function readingOf(policy: AcceptorPolicy): SessionKeyReading {
+  return policy.lenientSessionKey ? 'lenient' : 'strict';
+}
+
+/** A CHALLENGE for `negotiate` (throws NtlmError on a malformed or unanswerable NEGOTIATE). */
+export function issueChallenge(policy: AcceptorPolicy, negotiate: Uint8Array, shape: ChallengeShape = {}): IssuedChallenge {
+  const request = parseNegotiateMessage(negotiate);
+  const flags = (challengeFlags(request.flags) & ~(shape.withhold ?? 0)) >>> 0;
+  const serverChallenge = policy.random(8);
+  if (!(serverChallenge instanceof Uint8Array) || serverChallenge.length !== 8) {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'policy.random must return the 8 bytes asked for');
+  }
+  const issuedAt = policy.now();
+  const timestamp = shape.timestamp === false ? undefined : dateToFiletime(issuedAt);
+  const challenge = createChallengeMessage({
+    flags,
+    serverChallenge,
+    targetName: policy.targetNames.netbiosDomain,
+    targetInfo: targetInfo(policy.targetNames, timestamp),
+    version: policy.version,
+  });
+  return { negotiate: negotiate.slice(), challenge, serverChallenge: serverChallenge.slice(), flags, timestamp, issuedAt };
+}
+
+/** Verifies an AUTHENTICATE against the CHALLENGE it answers (3.2.5.1.2). */
+export function verifyAuthenticate(policy: AcceptorPolicy, issued: IssuedChallenge, bytes: Uint8Array): AuthOutcome {
+  const reading = readingOf(policy);
+  const outcome: AuthOutcome = { ok: false, mic: false, channelBinding: 'absent', reading };
+  const refuse = (reason: string): AuthOutcome => ({ ...outcome, ok: false, reason });
+  let message: AuthenticateMessage;
+  try {
+    message = parseAuthenticateMessage(bytes);
+  } catch (error) {
+    return refuse(`malformed AUTHENTICATE: ${(error as Error).message}`);
+  }
+  outcome.user = message.user;
+  outcome.domain = message.domain;
+  // "If the user name and response are empty, the server authenticates the client as ANONYMOUS."
+  const lm = message.lmChallengeResponse;
+  const emptyLm = lm.length === 0 || (lm.length === 1 && lm[0] === 0);
+  if (message.user === '' && message.ntChallengeResponse.length === 0 && emptyLm) {
+    outcome.dialect = 'anonymous';
+    return policy.allowAnonymous ? { ...outcome, ok: true } : refuse('anonymous authentication is not allowed');
+  }
+  const entry = policy.users.find(message.user, message.domain);
+  if (!entry) return refuse('unknown user');
+  outcome.user = entry.name;
+  // NegFlg: what was negotiated, i.e. what the CHALLENGE offered and the AUTHENTICATE kept.
+  const negotiated = (issued.flags & message.flags) >>> 0;
+  const reason = message.ntlmv2
+    ? verifyNtlmV2(policy, issued, message, bytes, entry, negotiated, outcome)
+    : verifyNtlmV1(policy, issued, message, entry, negotiated, outcome);
+  return reason === undefined ? { ...outcome, ok: true } : refuse(reason);
+}
+
+function verifyNtlmV2(
+  policy: AcceptorPolicy,
+  issued: IssuedChallenge,
+  message: AuthenticateMessage,
+  bytes: Uint8Array,
+  entry: UserEntry,
+  negotiated: number,
+  outcome: AuthOutcome,
+): string | undefined {
+  outcome.dialect = 'NTLMv2';
+  const v2 = message.ntlmv2!;
+  const responseKey = ntowfv2FromHash(entry.ntHash, message.user, message.domain);
+  const proof = hmacMd5(responseKey, issued.serverChallenge, v2.blob);
+  if (!bytesEqual(proof, v2.ntProofStr)) return 'wrong password (NTProofStr does not match)';
+  const proofKey = toHex(v2.ntProofStr);
+  if (policy.seenProofs.has(proofKey)) return 'replayed AUTHENTICATE';
+  policy.seenProofs.add(proofKey);
+  if (policy.seenProofs.size > 100_000) policy.seenProofs.clear();
+
+  // The client's time: the CHALLENGE's own timestamp echoed (then the CHALLENGE must be recent), or its clock.
+  const now = policy.now();
+  const echoed = issued.timestamp !== undefined && bytesEqual(v2.time, issued.timestamp);
+  const clientTime = echoed ? issued.issuedAt : filetimeToMs(v2.time);
+  if (!(Math.abs(now - clientTime) <= policy.maxClockSkewMs)) {
+    return echoed
+      ? 'stale CHALLENGE: it was issued longer ago than the allowed clock skew'
+      : 'stale response: the client time is outside the allowed clock skew';
+  }
+
+  const micReason = checkMic(policy, issued, message, bytes, hmacMd5(responseKey, v2.ntProofStr), negotiated, outcome);
+  if (micReason) return micReason;
+  const cbReason = checkChannelBinding(policy, findAvPair(v2.avPairs, AvId.ChannelBindings), outcome);
+  if (cbReason) return cbReason;
+  const target = findAvPair(v2.avPairs, AvId.TargetName);
+  if (target) outcome.spn = decodeUtf16le(target.value);
+  if (policy.spns) {
+    if (!outcome.spn) return 'SPN required: no MsvAvTargetName';
+    const spn = outcome.spn.toLowerCase();
+    if (!policy.spns.some((s) => s.toLowerCase() === spn)) return `SPN ${outcome.spn} is not accepted here`;
+  }
+  return undefined;
+}
+
+/**
+ * The session key (3.4.5.1: NTLMv2's KeyExchangeKey is its SessionBaseKey) and the MIC: checked whenever
+ * MsvAvFlags has bit 0x2, refused when that bit is set without room for a MIC, and required when the
+ * policy says so.
+ */
+function checkMic(
+  policy: AcceptorPolicy,
+  issued: IssuedChallenge,
+  message: AuthenticateMessage,
+  bytes: Uint8Array,
+  keyExchangeKey: Uint8Array,
+  negotiated: number,
+  outcome: AuthOutcome,
+): string | undefined {
+  const micPresent = (avFlagsValue(findAvPair(message.ntlmv2!.avPairs, AvId.Flags)) & AvFlags.MIC_PRESENT) !== 0;
+  if (!micPresent) return policy.requireMic ? 'MIC required (requireMic), but MsvAvFlags announces none' : undefined;
+  if (!message.mic) return 'MsvAvFlags announces a MIC but the message has no room for one';
+  // Strict (MS-NLMP): KEY_EXCH and (SIGN or SEAL). Lenient (gss-ntlmssp, Samba): KEY_EXCH alone.
+  const signOrSeal = (negotiated & (F.SIGN | F.SEAL)) !== 0;
+  const keyExchanged = (negotiated & F.KEY_EXCH) !== 0 && (policy.lenientSessionKey === true || signOrSeal);
+  let exportedSessionKey = keyExchangeKey;
+  if (keyExchanged) {
+    if (message.encryptedRandomSessionKey.length !== 16) {
+      const length = message.encryptedRandomSessionKey.length;
+      return `KEY_EXCH negotiated, but the EncryptedRandomSessionKey is ${length} bytes, not 16`;
+    }
+    exportedSessionKey = decryptRandomSessionKey(keyExchangeKey, message.encryptedRandomSessionKey);
+  }
+  const micKey: MicKey = keyExchanged ? 'random-session-key' : 'key-exchange-key';
+  if (!bytesEqual(computeMic(exportedSessionKey, issued.negotiate, issued.challenge, bytes), message.mic)) {
+    const key = micKey === 'random-session-key' ? 'the random session key' : 'the KeyExchangeKey';
+    return `bad MIC (checked with ${key}, ${outcome.reading} reading of the session-key rule)`;
+  }
+  outcome.mic = true;
+  outcome.micKey = micKey;
+  return undefined;
+}
+
+function verifyNtlmV1(
+  policy: AcceptorPolicy,
+  issued: IssuedChallenge,
+  message: AuthenticateMessage,
+  entry: UserEntry,
+  negotiated: number,
+  outcome: AuthOutcome,
+): string | undefined {
+  const lm = message.lmChallengeResponse;
+  const ess = (negotiated & F.EXTENDED_SESSIONSECURITY) !== 0;
+  outcome.dialect = ess ? 'NTLMv1-ESS' : 'NTLMv1';
+  if (policy.lmCompatibilityLevel >= 5) return 'NTLMv1 refused (server accepts NTLMv2 only)';
+  if (message.ntChallengeResponse.length !== 24) return 'LM-only or malformed NTLMv1 response: not accepted';
+  if (ess && lm.length !== 24) return 'NTLMv1 with ESS needs the client challenge in a 24-byte LM field';
+  const expected = computeResponseV1({
+    responseKeyNT: entry.ntHash,
+    responseKeyLM: new Uint8Array(16),
+    serverChallenge: issued.serverChallenge,
+    clientChallenge: ess ? lm.subarray(0, 8) : new Uint8Array(8),
+    extendedSessionSecurity: ess,
+  });
+  if (!bytesEqual(expected.ntChallengeResponse, message.ntChallengeResponse)) {
+    return 'wrong password (NTLMv1 response does not match)';
+  }
+  if (policy.tls && policy.tokenChecking === 'require') return 'channel binding required, but NTLMv1 cannot carry one';
+  return undefined;
+}
+
+function checkChannelBinding(policy: AcceptorPolicy, pair: AvPair | undefined, outcome: AuthOutcome): string | undefined {
+  if (!pair) outcome.channelBinding = 'absent';
+  else if (pair.value.every((b) => b === 0)) outcome.channelBinding = 'zero';
+  else if (policy.expectedChannelBinding && bytesEqual(pair.value, policy.expectedChannelBinding)) {
+    outcome.channelBinding = 'present';
+  }
+  else outcome.channelBinding = 'wrong';
+  if (!policy.tls || policy.tokenChecking === 'none') return undefined;
+  if (outcome.channelBinding === 'wrong') return 'wrong channel binding';
+  if (outcome.channelBinding === 'zero') return 'all-zero channel binding over TLS';
+  if (outcome.channelBinding === 'absent' && policy.tokenChecking === 'require') {
+    return 'channel binding required (tokenChecking: require)';
+  }
+  return undefined;
+}
+
 export class NtlmAcceptor {
-  private pending: Pending | undefined;
+  private pending: IssuedChallenge | undefined;
 
   constructor(private readonly policy: AcceptorPolicy) {}
 
@@ -80,120 +322,26 @@ export class NtlmAcceptor {
     return this.pending !== undefined;
   }
 
-  /** Answers a NEGOTIATE with a CHALLENGE (throws NtlmError on a malformed message). */
-  challenge(negotiate: Uint8Array): Uint8Array {
-    const request = parseNegotiateMessage(negotiate);
-    const F = NegotiateFlags;
-    let flags = F.NTLM | F.TARGET_INFO | F.VERSION | F.TARGET_TYPE_DOMAIN | F.REQUEST_TARGET;
-    flags |= request.flags & F.UNICODE ? F.UNICODE : F.OEM;
-    for (const bit of [F.ALWAYS_SIGN, F.EXTENDED_SESSIONSECURITY, F.NEGOTIATE_128, F.NEGOTIATE_56, F.KEY_EXCH, F.SIGN, F.SEAL]) {
-      if (request.flags & bit) flags |= bit;
-    }
-    const serverChallenge = this.policy.random(8);
-    const timestamp = dateToFiletime(this.policy.now());
-    const challenge = createChallengeMessage({
-      flags: flags >>> 0,
-      serverChallenge,
-      targetName: this.policy.targetNames.netbiosDomain,
-      targetInfo: targetInfo(this.policy.targetNames, timestamp),
-      version: this.policy.version,
-    });
-    this.pending = { negotiate: negotiate.slice(), challenge, serverChallenge, timestamp };
-    return challenge;
+  /** The reading of the session-key rule this acceptor applies. */
+  get reading(): SessionKeyReading {
+    return readingOf(this.policy);
   }
 
-  /** Verifies an AUTHENTICATE against the CHALLENGE this connection issued. A challenge is used once. */
+  /** Answers a NEGOTIATE with a CHALLENGE (throws NtlmError on a malformed message). */
+  challenge(negotiate: Uint8Array, shape?: ChallengeShape): Uint8Array {
+    this.pending = undefined;
+    this.pending = issueChallenge(this.policy, negotiate, shape);
+    return this.pending.challenge;
+  }
+
+  /** Verifies an AUTHENTICATE against the CHALLENGE this acceptor issued. A CHALLENGE is answered once. */
   authenticate(bytes: Uint8Array): AuthOutcome {
     const pending = this.pending;
     this.pending = undefined;
-    const outcome: AuthOutcome = { ok: false, mic: false, channelBinding: 'absent' };
-    if (!pending) return { ...outcome, reason: 'AUTHENTICATE without a CHALLENGE on this connection' };
-    let message: AuthenticateMessage;
-    try {
-      message = parseAuthenticateMessage(bytes);
-    } catch (error) {
-      return { ...outcome, reason: `malformed AUTHENTICATE: ${(error as Error).message}` };
+    if (!pending) {
+      const reason = 'AUTHENTICATE without a CHALLENGE on this connection';
+      return { ok: false, mic: false, channelBinding: 'absent', reading: this.reading, reason };
     }
-    outcome.user = message.user;
-    outcome.domain = message.domain;
-    if (message.ntChallengeResponse.length === 0 && message.user === '') {
-      outcome.dialect = 'anonymous';
-      return this.policy.allowAnonymous ? { ...outcome, ok: true } : { ...outcome, reason: 'anonymous authentication is not allowed' };
-    }
-    const entry = this.policy.users.find(message.user, message.domain);
-    if (!entry) return { ...outcome, reason: 'unknown user' };
-    outcome.user = entry.name;
-
-    if (message.ntlmv2) {
-      outcome.dialect = 'NTLMv2';
-      const v2 = message.ntlmv2;
-      const key = ntowfv2FromHash(entry.ntHash, message.user, message.domain);
-      const proof = hmacMd5(key, pending.serverChallenge, v2.blob);
-      if (!bytesEqual(proof, v2.ntProofStr)) return { ...outcome, reason: 'wrong password (NTProofStr does not match)' };
-      const proofKey = Array.from(v2.ntProofStr, (b) => b.toString(16).padStart(2, '0')).join('');
-      if (this.policy.seenProofs.has(proofKey)) return { ...outcome, reason: 'replayed AUTHENTICATE' };
-      this.policy.seenProofs.add(proofKey);
-      if (this.policy.seenProofs.size > 100_000) this.policy.seenProofs.clear();
-      const clientTime = filetimeToMs(v2.time);
-      const echoesOurs = bytesEqual(v2.time, pending.timestamp);
-      if (!echoesOurs && Math.abs(clientTime - this.policy.now()) > this.policy.maxClockSkewMs) {
-        return { ...outcome, reason: 'stale response: the client time is outside the allowed clock skew' };
-      }
-      const sessionBaseKey = hmacMd5(key, v2.ntProofStr);
-
-      const micWanted = (avFlagsValue(findAvPair(v2.avPairs, AvId.Flags)) & AvFlags.MIC_PRESENT) !== 0;
-      if (micWanted) {
-        if (!message.mic) return { ...outcome, reason: 'MsvAvFlags announces a MIC but the message has no room for one' };
-        const exported = message.flags & NegotiateFlags.KEY_EXCH && message.encryptedRandomSessionKey.length === 16
-          ? decryptRandomSessionKey(sessionBaseKey, message.encryptedRandomSessionKey)
-          : sessionBaseKey;
-        if (!bytesEqual(computeMic(exported, pending.negotiate, pending.challenge, bytes), message.mic)) {
-          return { ...outcome, reason: 'bad MIC' };
-        }
-        outcome.mic = true;
-      }
-
-      const cbReason = this.checkChannelBinding(findAvPair(v2.avPairs, AvId.ChannelBindings), outcome);
-      if (cbReason) return { ...outcome, reason: cbReason };
-
-      const target = findAvPair(v2.avPairs, AvId.TargetName);
-      if (target) outcome.spn = decodeUtf16le(target.value);
-      if (this.policy.spns) {
-        if (!outcome.spn) return { ...outcome, reason: 'SPN required: no MsvAvTargetName' };
-        const accepted = this.policy.spns.some((s) => s.toLowerCase() === outcome.spn!.toLowerCase());
-        if (!accepted) return { ...outcome, reason: `SPN ${outcome.spn} is not accepted here` };
-      }
-    } else {
-      if (this.policy.lmCompatibilityLevel >= 5) return { ...outcome, dialect: 'NTLMv1', reason: 'NTLMv1 refused (server accepts NTLMv2 only)' };
-      const lm = message.lmChallengeResponse;
-      const ess = (message.flags & NegotiateFlags.EXTENDED_SESSIONSECURITY) !== 0 && lm.length === 24;
-      outcome.dialect = ess ? 'NTLMv1-ESS' : 'NTLMv1';
-      const expected = computeResponseV1({
-        responseKeyNT: entry.ntHash,
-        responseKeyLM: new Uint8Array(16),
-        serverChallenge: pending.serverChallenge,
-        clientChallenge: ess ? lm.subarray(0, 8) : new Uint8Array(8),
-        extendedSessionSecurity: ess,
-      });
-      if (!bytesEqual(expected.ntChallengeResponse, message.ntChallengeResponse)) {
-        return { ...outcome, reason: 'wrong password (NTLMv1 response does not match)' };
-      }
-      if (this.policy.tls && this.policy.tokenChecking === 'require') {
-        return { ...outcome, reason: 'channel binding required, but NTLMv1 cannot carry one' };
-      }
-    }
-    return { ...outcome, ok: true };
-  }
-
-  private checkChannelBinding(pair: AvPair | undefined, outcome: AuthOutcome): string | undefined {
-    if (!pair) outcome.channelBinding = 'absent';
-    else if (pair.value.every((b) => b === 0)) outcome.channelBinding = 'zero';
-    else if (this.policy.expectedChannelBinding && bytesEqual(pair.value, this.policy.expectedChannelBinding)) outcome.channelBinding = 'present';
-    else outcome.channelBinding = 'wrong';
-    if (!this.policy.tls || this.policy.tokenChecking === 'none') return undefined;
-    if (outcome.channelBinding === 'wrong') return 'wrong channel binding';
-    if (outcome.channelBinding === 'zero') return 'all-zero channel binding over TLS';
-    if (outcome.channelBinding === 'absent' && this.policy.tokenChecking === 'require') return 'channel binding required (tokenChecking: require)';
-    return undefined;
+    return verifyAuthenticate(this.policy, pending, bytes);
   }
 }

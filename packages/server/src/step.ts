@@ -12,8 +12,8 @@ export type Step =
   /** A malformed token, an unsupported one, or a failed verification. */
   | { kind: 'refused'; outcome: AuthOutcome };
 
-function refused(reason: string): Step {
-  return { kind: 'refused', outcome: { ok: false, mic: false, channelBinding: 'absent', reason } };
+function refused(acceptor: NtlmAcceptor, reason: string): Step {
+  return { kind: 'refused', outcome: { ok: false, mic: false, channelBinding: 'absent', reading: acceptor.reading, reason } };
 }
 
 export function ntlmStep(acceptor: NtlmAcceptor, header: string | undefined, alwaysRefuse = false): Step {
@@ -24,22 +24,22 @@ export function ntlmStep(acceptor: NtlmAcceptor, header: string | undefined, alw
   let type: number;
   try {
     bytes = fromBase64(m[2]!);
-    if (bytes[0] === 0x60 || bytes[0] === 0xa1) return refused('SPNEGO-wrapped tokens are not supported: send raw NTLM');
+    if (bytes[0] === 0x60 || bytes[0] === 0xa1) return refused(acceptor, 'SPNEGO-wrapped tokens are not supported: send raw NTLM');
     type = messageType(bytes);
   } catch (error) {
-    return refused(`malformed token: ${(error as Error).message}`);
+    return refused(acceptor, `malformed token: ${(error as Error).message}`);
   }
   if (type === 1) {
     try {
       return { kind: 'challenge', scheme, token: acceptor.challenge(bytes) };
     } catch (error) {
-      return refused(`malformed NEGOTIATE: ${(error as Error).message}`);
+      return refused(acceptor, `malformed NEGOTIATE: ${(error as Error).message}`);
     }
   }
   if (type === 3) {
-    if (alwaysRefuse) return refused('server refuses every AUTHENTICATE (alwaysRefuse)');
+    if (alwaysRefuse) return refused(acceptor, 'server refuses every AUTHENTICATE (alwaysRefuse)');
     const outcome = acceptor.authenticate(bytes);
     return outcome.ok ? { kind: 'authenticated', outcome } : { kind: 'refused', outcome };
   }
-  return refused(`unexpected NTLM message type ${type}`);
+  return refused(acceptor, `unexpected NTLM message type ${type}`);
 }

@@ -1,5 +1,5 @@
 // The user table: `DOMAIN\user`, `user@domain` or a bare `user` (any domain) → password or NT hash.
-import { ntowfv1, parseNtHash } from '@ntlmkit/core';
+import { NtlmError, ntowfv1, parseNtHash } from '@ntlmkit/core';
 
 export type UserTable = Record<string, string | { password: string } | { ntHash: string | Uint8Array }>;
 
@@ -15,7 +15,13 @@ export class Users {
   private readonly byKey = new Map<string, UserEntry>();
 
   constructor(table: UserTable) {
+    if (typeof table !== 'object' || table === null) {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'users must be an object of name → secret');
+    }
     for (const [name, secret] of Object.entries(table)) {
+      if (typeof secret !== 'string' && (typeof secret !== 'object' || secret === null)) {
+        throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'each user needs a password string, { password } or { ntHash }');
+      }
       const entry: UserEntry =
         typeof secret === 'string'
           ? { name, ntHash: ntowfv1(secret), password: secret }

@@ -2,13 +2,13 @@
 // Clients that answer NTLM challenges (origin-pool.ts); the handshake itself is the machine of
 // @ntlmkit/core/http, driven by a handler per request (request.ts).
 import type { ConnectionOptions } from 'node:tls';
-import { Agent, Dispatcher, buildConnector } from 'undici';
+import { Agent, Dispatcher, type buildConnector } from 'undici';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
   Identity, NtlmHttpEngine, normaliseOrigin, routeKey, validateOptions, type NtlmHttpOptions, type OptionCheck, type ProxyOptions,
   type Route,
 } from '@ntlmkit/core/http';
-import { logger, openTunnel } from '@ntlmkit/core/node';
+import { Connector, logger, openTunnel, type ConnectOptions } from '@ntlmkit/core/node';
 import { CONTEXT, NtlmOriginPool, type PoolHost, type RequestContext } from './origin-pool.js';
 
 export interface NtlmDispatcherOptions extends NtlmHttpOptions {
@@ -85,26 +85,35 @@ export class NtlmDispatcher extends Agent {
     const key = routeKey(route, origin);
     let connector = this.#connectors.get(key);
     if (connector) return connector;
-    const tls = { ...this.#options.connect, allowH2: false } as buildConnector.BuildOptions;
-    if (route.kind === 'direct') connector = buildConnector(tls);
-    else if (route.kind === 'forward') connector = buildConnector({ ...this.#options.proxy?.tls, allowH2: false } as buildConnector.BuildOptions);
-    else {
-      // TLS to the origin inside a CONNECT tunnel, by undici's connector (its session cache, its identity check).
-      const inner = buildConnector(tls);
+    const { socketPath, ...connect } = (this.#options.connect ?? {}) as buildConnector.BuildOptions & { socketPath?: string };
+    const tls = new Connector({ ...(connect as ConnectOptions), ...(socketPath ? { path: socketPath } : {}) });
+    const target = (opts: { protocol: string; hostname: string; port?: string | number }) => ({
+      protocol: opts.protocol,
+      hostname: opts.hostname,
+      port: Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80),
+    });
+    if (route.kind === 'tunnel') {
+      // TLS to the origin inside a CONNECT tunnel, its identity checked as on a direct connection.
       const proxy = route.proxy;
-      const target = new URL(origin);
+      const origin_ = new URL(origin);
       connector = (opts, callback) => {
+        const layer = this.#engine.proxyLayer(proxy);
         openTunnel({
           proxy,
-          target,
-          ...(this.#engine.proxyLayer(proxy) ? { layer: this.#engine.proxyLayer(proxy)! } : {}),
+          target: origin_,
+          ...(layer ? { layer } : {}),
           ...(this.#options.proxy?.tls ? { proxyTls: this.#options.proxy.tls } : {}),
-          timeoutMs: (this.#options.connect as { timeout?: number } | undefined)?.timeout ?? 10_000,
+          timeoutMs: (connect as { timeout?: number }).timeout ?? 10_000,
           log: this.#engine.log,
-        }).then(
-          (socket) => inner({ ...opts, httpSocket: socket } as never, callback),
-          (error: Error) => callback(error, null),
-        );
+        })
+          .then((socket) => tls.connect(target(opts), socket))
+          .then((socket) => callback(null, socket as never), (error: Error) => callback(error, null));
+      };
+    } else {
+      // Directly, or to a forward proxy (whose own TLS options apply).
+      const to = route.kind === 'forward' ? new Connector({ ...this.#options.proxy?.tls }) : tls;
+      connector = (opts, callback) => {
+        to.connect(target(opts)).then((socket) => callback(null, socket as never), (error: Error) => callback(error, null));
       };
     }
     this.#connectors.set(key, connector);

@@ -31,9 +31,24 @@ export function flattenHeaders(headers: HeaderInput): string[] {
   return out;
 }
 
+/** Whether the caller's headers have `name` (lower case), without copying them (every request asks). */
 export function hasHeader(headers: HeaderInput, name: string): boolean {
-  const flat = flattenHeaders(headers);
-  for (let i = 0; i < flat.length; i += 2) if (flat[i]!.toLowerCase() === name) return true;
+  if (!headers) return false;
+  if (Array.isArray(headers)) {
+    if (headers.length && Array.isArray(headers[0])) return (headers as unknown as [string, string][]).some(([k]) => String(k).toLowerCase() === name);
+    for (let i = 0; i < headers.length; i += 2) {
+      const key = headers[i]!;
+      if (key.length === name.length && key.toString().toLowerCase() === name) return true;
+    }
+    return false;
+  }
+  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    for (const [k] of headers as Iterable<[string, string]>) if (String(k).toLowerCase() === name) return true;
+    return false;
+  }
+  for (const key in headers) {
+    if (key.length === name.length && key.toLowerCase() === name && (headers as Record<string, unknown>)[key] !== undefined) return true;
+  }
   return false;
 }
 

@@ -2,3 +2,4 @@ export { NtlmDispatcher, NtlmProxyAgent, type NtlmDispatcherOptions, type NtlmPr
 export { createNtlmFetch, type NtlmFetch, type NtlmFetchOptions, type NtlmFetchOverDispatcher } from './fetch.js';
 export { NtlmError, isNtlmError, type Credentials, type NtlmErrorCode } from '@ntlmkit/core';
 export type { NtlmHttpOptions } from '@ntlmkit/core/http';
+export { ntlm, type NtlmInterceptor } from './interceptor.js';

@@ -74,8 +74,10 @@ export class NtlmOriginPool extends Dispatcher {
     });
   }
 
-  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  override dispatch(opts: Dispatcher.DispatchOptions, given: Dispatcher.DispatchHandler): boolean {
     if (this.#closing) throw new undici.errors.ClientClosedError();
+    // undici 8 speaks only the second handler style; Node's own fetch may hand us the first.
+    const handler = wrapHandler ? wrapHandler(given) : given;
     const engine = this.#host.engine;
     const context = (opts as { [CONTEXT]?: RequestContext })[CONTEXT];
     if (opts.upgrade || opts.method === 'CONNECT') {
@@ -92,10 +94,13 @@ export class NtlmOriginPool extends Dispatcher {
     const proxyKnown = this.route.kind === 'forward' && engine.proxyMemory.scheme(this.route.proxy.origin) !== undefined;
     const readAhead = body.present && !body.replayable && ((authenticate && !engine.knows(this.origin)) || (proxied && !proxyKnown));
     const path = typeof opts.path === 'string' ? opts.path : '/';
+    // undici closes the connection after a HEAD unless told otherwise; an authenticated one is worth keeping.
+    if (opts.method === 'HEAD' && opts.reset === undefined) opts = { ...opts, reset: false };
     const origin = this.origin;
     const setup: RequestSetup = {
       slots: this.slots,
-      flow: undefined as never,
+      makeFlow: () => flowFor(body),
+      fast: authenticate && !proxied && body.replayable,
       key: authenticate ? identity.key : '',
       opts: this.route.kind === 'forward'
         ? {
@@ -114,18 +119,15 @@ export class NtlmOriginPool extends Dispatcher {
     };
     const flowFor = (facts: typeof body) =>
       engine.flow({ origin, url: () => new URL(origin + path), route: this.route, identity: authenticate ? identity : undefined, method: opts.method, body: facts });
-    const request = MODERN_HANDLERS ? new ModernRequest(setup, wrapHandler!(handler)) : new LegacyRequest(setup, handler as never);
+    const request = MODERN_HANDLERS ? new ModernRequest(setup, handler) : new LegacyRequest(setup, handler as never);
     this.#active.add(request);
-    if (!readAhead) {
-      setup.flow = flowFor(body);
-      return this.started(request.start());
-    }
+    if (!readAhead) return this.started(request.start());
     request.begin();
     bufferWithin(opts.body as AsyncIterable<Uint8Array>, engine.maxReplayBytes).then(
       (read) => {
         body = { present: true, replayable: read.replayable };
         setup.opts = { ...setup.opts, body: read.replayable ? Buffer.from(read.body.buffer, read.body.byteOffset, read.body.byteLength) : (read.body as never) };
-        setup.flow = flowFor(body);
+        setup.fast = authenticate && !proxied && read.replayable;
         this.started(request.proceed());
       },
       (error: Error) => request.abortWith(error),

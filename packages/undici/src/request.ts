@@ -18,6 +18,8 @@ export const MODERN_HANDLERS = typeof (undici as { Dispatcher1Wrapper?: unknown 
 /** The Keep-Alive hint is trusted this much less for reuse, as undici does by default. */
 const REUSE_MARGIN_MS = 1000;
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Aborts a leg that would go out on the wrong socket (never written: the machine sends another leg). */
 class LegReplaced extends Error {
   constructor() {
@@ -27,7 +29,13 @@ class LegReplaced extends Error {
 
 export interface RequestSetup {
   slots: SlotPool<UndiciSlot>;
-  flow: RequestFlow;
+  /** The machine for this request, made when a leg needs it (on an authenticated connection, rarely). */
+  makeFlow(): RequestFlow;
+  /**
+   * The request may go as it is on a connection authenticated for `key` (no proxy layer, a body that can be
+   * sent again): the machine is consulted only if that connection asks again or fails.
+   */
+  fast: boolean;
   /** The identity key the request prefers connections by ('' for none). */
   key: string;
   /** The leg options as the caller gave them (rewritten for a forward proxy). */
@@ -43,43 +51,53 @@ export interface RequestSetup {
 
 /** The headers the machine reads, from either header style. */
 interface HeadFacts {
-  challenges: string[];
-  proxyChallenges: string[];
+  challenges?: string[];
+  proxyChallenges?: string[];
   closing: boolean;
   /** Keep-Alive: timeout=N, in seconds. */
   hint: number | undefined;
 }
 
+const NONE: string[] = [];
+let lastHint = '';
+let lastHintValue: number | undefined;
+
+/** `timeout=N` of a Keep-Alive header (servers send the same one every time: the last one is kept). */
 function parseHint(value: string | undefined): number | undefined {
-  const m = value ? /timeout\s*=\s*(\d+)/i.exec(value) : null;
-  return m ? Number(m[1]) : undefined;
+  if (value === undefined) return undefined;
+  if (value !== lastHint) {
+    const m = /timeout\s*=\s*(\d+)/i.exec(value);
+    lastHint = value;
+    lastHintValue = m ? Number(m[1]) : undefined;
+  }
+  return lastHintValue;
 }
 
 /** One pass over raw headers ([name, value, …] buffers) for the four the handshake needs. */
 export function rawFacts(raw: (Buffer | string)[]): HeadFacts {
-  const facts: HeadFacts = { challenges: [], proxyChallenges: [], closing: false, hint: undefined };
+  const facts: HeadFacts = { closing: false, hint: undefined };
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     const n = name.length;
     if (n !== 10 && n !== 16 && n !== 18) continue;
     const lower = name.toString().toLowerCase();
-    const value = raw[i + 1]!.toString();
-    if (lower === 'www-authenticate') facts.challenges.push(value);
-    else if (lower === 'proxy-authenticate') facts.proxyChallenges.push(value);
-    else if (lower === 'connection') facts.closing ||= /\bclose\b/i.test(value);
-    else if (lower === 'keep-alive') facts.hint = parseHint(value);
+    if (lower === 'www-authenticate') (facts.challenges ??= []).push(raw[i + 1]!.toString());
+    else if (lower === 'proxy-authenticate') (facts.proxyChallenges ??= []).push(raw[i + 1]!.toString());
+    else if (lower === 'connection') facts.closing ||= /\bclose\b/i.test(raw[i + 1]!.toString());
+    else if (lower === 'keep-alive') facts.hint = parseHint(raw[i + 1]!.toString());
   }
   return facts;
 }
 
+const list = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
 export function objectFacts(headers: Record<string, string | string[] | undefined>): HeadFacts {
-  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  const connection = list(headers['connection']);
+  const connection = headers['connection'];
   return {
     challenges: list(headers['www-authenticate']),
     proxyChallenges: list(headers['proxy-authenticate']),
-    closing: connection.some((v) => /\bclose\b/i.test(v)),
-    hint: parseHint(list(headers['keep-alive'])[0]),
+    closing: connection !== undefined && /\bclose\b/i.test(String(connection)),
+    hint: parseHint(list(headers['keep-alive'])?.[0]),
   };
 }
 
@@ -87,7 +105,7 @@ function headOf(status: number, f: HeadFacts): ResponseHead {
   return {
     status,
     closing: f.closing,
-    header: (name) => (name === 'www-authenticate' ? f.challenges : name === 'proxy-authenticate' ? f.proxyChallenges : []),
+    header: (name) => (name === 'www-authenticate' ? f.challenges : name === 'proxy-authenticate' ? f.proxyChallenges : undefined) ?? NONE,
   };
 }
 
@@ -105,8 +123,26 @@ export abstract class NtlmRequest {
   private legWithBody = true;
   private cancelWait: (() => void) | undefined;
   private reusableUntil = 0;
+  #flow: RequestFlow | undefined;
+  /** The generation of the authenticated socket a fast leg was sent for. */
+  private fastOn: number | undefined;
 
   constructor(protected readonly s: RequestSetup) {}
+
+  private get flow(): RequestFlow {
+    return (this.#flow ??= this.s.makeFlow());
+  }
+
+  /** The machine, brought to where a fast leg on an authenticated connection left it. */
+  private flowAfterFastLeg(): RequestFlow {
+    const flow = this.flow;
+    if (this.fastOn !== undefined) {
+      this.fastOn = undefined;
+      flow.start(this.slot!);
+      if (this.legWritten) flow.sending(this.slot!);
+    }
+    return flow;
+  }
 
   /** Starts the request; false when it waits for a connection. */
   start(): boolean {
@@ -169,17 +205,22 @@ export abstract class NtlmRequest {
       this.finish(this.aborted, true);
       return;
     }
-    this.act(this.s.flow.start(slot), true);
+    if (this.s.fast && slot.auth.isAuthenticatedFor(this.s.key, slot.generation)) {
+      this.fastOn = slot.generation;
+      this.dispatchLeg(NO_HEADERS, true);
+      return;
+    }
+    this.act(this.flow.start(slot), true);
   }
 
   /** `clean`: the connection is between legs, not broken (a failure then leaves it usable). */
   private act(action: Action, clean: boolean): void {
     if (action.kind === 'fail') this.finish(action.error, clean);
-    else if (action.kind === 'send') this.dispatchLeg(action.headers, action.withBody);
+    else if (action.kind === 'send') this.dispatchLeg(action.headers, action.withBody, action.negotiating);
     else this.finish(new Error('ntlmkit: a delivery outside a response'), clean);
   }
 
-  private dispatchLeg(headers: Readonly<Record<string, string>>, withBody: boolean): void {
+  private dispatchLeg(headers: Readonly<Record<string, string>>, withBody: boolean, negotiating = false): void {
     if (this.aborted) {
       this.finish(this.aborted, true);
       return;
@@ -190,9 +231,11 @@ export abstract class NtlmRequest {
     this.legWithBody = withBody;
     const base = this.s.opts;
     const names = Object.keys(headers);
-    const opts = names.length === 0 && (withBody || !this.s.hasBody)
+    let opts = names.length === 0 && (withBody || !this.s.hasBody)
       ? base
       : { ...base, headers: withLegHeaders(base.headers as HeaderInput, headers, !withBody && this.s.hasBody), body: withBody ? base.body : null };
+    // The connection that carries a NEGOTIATE must stay open for the AUTHENTICATE (undici closes after a HEAD).
+    if (negotiating && opts.reset !== false) opts = { ...opts, reset: false };
     this.slot!.client.dispatch(opts, this as unknown as Dispatcher.DispatchHandler);
   }
 
@@ -202,7 +245,18 @@ export abstract class NtlmRequest {
       this.abortLeg(this.aborted);
       return false;
     }
-    const instead = this.s.flow.sending(this.slot!);
+    if (this.fastOn !== undefined) {
+      if (this.fastOn === this.slot!.generation) {
+        this.legWritten = true;
+        return true;
+      }
+      // The authenticated socket went away before the request was written: the new one needs a handshake.
+      this.fastOn = undefined;
+      this.next = this.flow.start(this.slot!);
+      this.abortLeg(new LegReplaced());
+      return false;
+    }
+    const instead = this.flow.sending(this.slot!);
     if (instead) {
       this.next = instead;
       this.abortLeg(new LegReplaced());
@@ -216,7 +270,12 @@ export abstract class NtlmRequest {
   protected legHead(status: number, facts: HeadFacts): boolean {
     // Informational responses (100, 103) are neither a challenge nor the answer.
     if (status < 200) return false;
-    const action = this.s.flow.response(headOf(status, facts), this.slot!);
+    if (this.fastOn !== undefined && status !== 401 && status !== 407) {
+      this.delivering = true;
+      this.reusableUntil = this.reuseDeadline(facts);
+      return true;
+    }
+    const action = this.flowAfterFastLeg().response(headOf(status, facts), this.slot!);
     if (action.kind === 'deliver') {
       this.delivering = true;
       this.reusableUntil = this.reuseDeadline(facts);
@@ -254,7 +313,7 @@ export abstract class NtlmRequest {
     queueMicrotask(() => {
       if (next) this.act(next, false);
       else if (this.aborted) this.finish(this.aborted, false);
-      else this.act(this.s.flow.failure(error, this.legWritten), false);
+      else this.act(this.flowAfterFastLeg().failure(error, this.legWritten), false);
     });
   }
 

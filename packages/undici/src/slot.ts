@@ -2,9 +2,9 @@
 // time). The connector is the origin's (shared by its slots, so TLS sessions are reused); each socket
 // it opens is a new generation, and its TLS peer certificate feeds the channel binding.
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { Client, type buildConnector } from 'undici';
 import { PinnedSlot } from '@ntlmkit/core/http';
+import { peerCertificate } from '@ntlmkit/core/node';
 
 /**
  * undici resets a socket whose Keep-Alive hint, less this threshold, is 0 or below. NTLM's AUTHENTICATE
@@ -59,8 +59,7 @@ export class UndiciSlot extends PinnedSlot {
   #adopt(socket: Socket): void {
     this.generation++;
     this.#socket = socket;
-    const tls = socket as TLSSocket;
-    this.#certificate = typeof tls.getPeerCertificate === 'function' ? tls.getPeerCertificate() : undefined;
+    this.#certificate = peerCertificate(socket);
   }
 
   get connected(): boolean {
@@ -68,7 +67,7 @@ export class UndiciSlot extends PinnedSlot {
   }
 
   peerCertificate(): { raw: Uint8Array } | undefined {
-    return this.#certificate?.raw ? this.#certificate : undefined;
+    return this.#certificate;
   }
 
   close(): void {

@@ -118,6 +118,41 @@ describe('NtlmDispatcher with undici request', () => {
     expect(s.stats.handshakes).toBe(1);
   });
 
+  describe.each([
+    ['Keep-Alive: timeout=1 with every response', { keepAliveHint: 1 }],
+    ['Keep-Alive: timeout=0 with every response', { keepAliveHint: 0 }],
+    ['idle connections closed after 20 ms', { closeIdleAfterMs: 20 }],
+  ])("real servers' keep-alive habits: %s", (_name, faults) => {
+    test('20 sequential and 8 concurrent requests through request() and fetch', async () => {
+      const s = await server({ faults });
+      const d = dispatcher();
+      for (let i = 0; i < 20; i++) expect((await get(d, `${s.url}/${i}`)).json().user).toBe('EXAMPLE\\alice');
+      const concurrent = await Promise.all(Array.from({ length: 8 }, (_, i) => get(d, `${s.url}/c${i}`)));
+      expect(concurrent.every((r) => r.status === 200)).toBe(true);
+      const f = createNtlmFetch({ credentials: alice });
+      cleanup.push(() => f.close());
+      for (let i = 0; i < 20; i++) expect((await (await f(`${s.url}/f${i}`)).json()).user).toBe('EXAMPLE\\alice');
+      const fetched = await Promise.all(Array.from({ length: 8 }, () => f(s.url).then((r) => r.status)));
+      expect(fetched).toEqual(Array(8).fill(200));
+      expect(s.stats.failures).toBe(0);
+    });
+  });
+
+  test('every method authenticates, HEAD included (undici closes after a HEAD unless told otherwise)', async () => {
+    const s = await server();
+    const d = dispatcher();
+    for (const method of ['HEAD', 'OPTIONS', 'DELETE', 'PUT', 'PATCH', 'POST', 'GET', 'HEAD']) {
+      const r = await request(`${s.url}/${method}`, { dispatcher: d, method, ...(['PUT', 'PATCH', 'POST'].includes(method) ? { body: 'b' } : {}) } as never);
+      expect([method, r.statusCode]).toEqual([method, 200]);
+      await r.body.dump();
+    }
+    expect(s.stats).toMatchObject({ handshakes: 1, connections: 1 });
+    // A caller that asks for no keep-alive still gets the handshake on one connection.
+    const closing = await request(`${s.url}/reset`, { dispatcher: dispatcher(), reset: true } as never);
+    expect(closing.statusCode).toBe(200);
+    await closing.body.dump();
+  });
+
   test('perRequest servers: the 401 on an authenticated connection triggers one handshake', async () => {
     const s = await server({ perRequest: true });
     const d = dispatcher();

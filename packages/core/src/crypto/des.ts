@@ -1,4 +1,6 @@
 // DES (FIPS 46-3), encryption only: LM and NTLMv1 responses need nothing else.
+import { checkBytes } from '../arguments.js';
+
 // A straightforward bit-table implementation: these dialects are legacy and rare, so clarity wins.
 
 const IP = [
@@ -92,7 +94,8 @@ function feistel(right: Uint8Array, subkey: Uint8Array): Uint8Array {
 
 /** DES-encrypts one 8-byte block with an 8-byte key (parity bits ignored). */
 export function desEncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
-  if (key.length !== 8 || block.length !== 8) throw new RangeError('DES needs an 8-byte key and an 8-byte block');
+  checkBytes(key, 'a DES key', 8);
+  checkBytes(block, 'a DES block', 8);
   const bits = permute(toBits(block), IP);
   let left: Uint8Array = bits.slice(0, 32);
   let right: Uint8Array = bits.slice(32);
@@ -110,7 +113,7 @@ export function desEncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array 
 
 /** Spreads 56 key bits over 8 bytes, 7 bits each, as MS-NLMP's DES(K, D) does with a 7-byte K. */
 export function expandDesKey(key7: Uint8Array): Uint8Array {
-  if (key7.length !== 7) throw new RangeError('expected a 7-byte DES key');
+  checkBytes(key7, 'a DES key', 7);
   const bits = toBits(key7);
   const out = new Uint8Array(8);
   for (let i = 0; i < 8; i++) {
@@ -128,6 +131,7 @@ export function des7(key7: Uint8Array, block: Uint8Array): Uint8Array {
 
 /** MS-NLMP DESL(K, D): a 16-byte K padded to 21 bytes, three DES encryptions of D. */
 export function desl(key16: Uint8Array, data: Uint8Array): Uint8Array {
+  checkBytes(key16, 'a DESL key', 16);
   const k = new Uint8Array(21);
   k.set(key16.subarray(0, 16));
   const out = new Uint8Array(24);

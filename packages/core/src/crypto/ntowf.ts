@@ -1,20 +1,21 @@
 // The one-way functions of MS-NLMP 3.3.1 and 3.3.2.
+import { checkBytes, checkString } from '../arguments.js';
 import { concatBytes, oemEncode, utf16le } from '../bytes.js';
 import { des7 } from './des.js';
-import { hmacMd5 } from './hmac-md5.js';
+import { hmacMd5 } from './hash.js';
 import { md4 } from './md4.js';
 
 const LM_MAGIC = oemEncode('KGS!@#$%');
 
 /** NTOWFv1(Passwd) = MD4(UNICODE(Passwd)). Also the "NT hash". */
 export function ntowfv1(password: string): Uint8Array {
-  return md4(utf16le(password));
+  return md4(utf16le(checkString(password, 'password')));
 }
 
 /** LMOWFv1: the upper-cased OEM password, 14 bytes, DES-encrypting "KGS!@#$%" with each half. */
 export function lmowfv1(password: string): Uint8Array {
   const key = new Uint8Array(14);
-  key.set(oemEncode(password.toUpperCase()).subarray(0, 14));
+  key.set(oemEncode(checkString(password, 'password').toUpperCase()).subarray(0, 14));
   return concatBytes(des7(key.subarray(0, 7), LM_MAGIC), des7(key.subarray(7, 14), LM_MAGIC));
 }
 
@@ -24,7 +25,8 @@ export function lmowfv1(password: string): Uint8Array {
  * Takes the NT hash so that callers holding only a hash can use it too.
  */
 export function ntowfv2FromHash(ntHash: Uint8Array, user: string, domain: string): Uint8Array {
-  return hmacMd5(ntHash, utf16le(user.toUpperCase() + domain));
+  checkBytes(ntHash, 'ntHash', 16);
+  return hmacMd5(ntHash, utf16le(checkString(user, 'user').toUpperCase() + checkString(domain, 'domain')));
 }
 
 export function ntowfv2(password: string, user: string, domain: string): Uint8Array {

@@ -1,6 +1,8 @@
 // WWW-Authenticate / Proxy-Authenticate parsing (RFC 9110 11.6.1): several header lines, or several
 // challenges joined by commas, case-insensitive schemes, token68 or auth-params.
 import { fromBase64 } from '../bytes.js';
+import { NtlmError } from '../errors.js';
+import { hasNtlmSignature } from '../messages/reader.js';
 
 export interface AuthChallenge {
   /** As sent, e.g. `NTLM`, `Negotiate`, `Basic`. */
@@ -37,6 +39,9 @@ function addParam(challenge: AuthChallenge, text: string): void {
 
 export function parseAuthenticateHeaders(values: string | readonly string[] | undefined | null): AuthChallenge[] {
   if (values === undefined || values === null) return [];
+  if (typeof values !== 'string' && !Array.isArray(values)) {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'authenticate headers must be a string or an array of strings');
+  }
   const lines = typeof values === 'string' ? [values] : values;
   const challenges: AuthChallenge[] = [];
   for (const line of lines) {
@@ -68,10 +73,6 @@ export type NtlmOffer =
   | { kind: 'not-ntlm'; scheme: 'Negotiate' }
   | { kind: 'none' };
 
-function isNtlmToken(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && String.fromCharCode(...bytes.subarray(0, 7)) === 'NTLMSSP' && bytes[7] === 0;
-}
-
 /**
  * What the server offers, from our point of view: NTLM is preferred when both are offered;
  * raw NTLM is sent under Negotiate when only that is offered; Nego2 and others are ignored.
@@ -89,7 +90,7 @@ export function selectNtlmOffer(challenges: AuthChallenge[]): NtlmOffer {
       if (scheme === 'Negotiate') return { kind: 'not-ntlm', scheme };
       continue;
     }
-    if (isNtlmToken(bytes)) return { kind: 'ntlm', scheme, token: bytes };
+    if (hasNtlmSignature(bytes)) return { kind: 'ntlm', scheme, token: bytes };
     if (scheme === 'Negotiate') return { kind: 'not-ntlm', scheme };
   }
   return { kind: 'none' };

@@ -118,6 +118,7 @@ export class NtlmHttpEngine {
       preemptive: status === 401 && o.preemptive === true,
       throwOnAuthFailure: o.throwOnAuthFailure === true,
       ...(o.lmCompatibilityLevel !== undefined ? { lmCompatibilityLevel: o.lmCompatibilityLevel } : {}),
+      ...(o.debugTokens ? { logTokens: true } : {}),
       onWarning: this.log,
     };
   }

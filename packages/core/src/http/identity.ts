@@ -4,6 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex, utf16le } from '../bytes.js';
 import { PreparedCredentials, resolveCredentials, type Credentials } from '../credentials.js';
+import { checkFieldLength } from '../arguments.js';
 import { NtlmError } from '../errors.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -34,6 +35,10 @@ export class Identity {
   constructor(credentials: Credentials) {
     this.#credentials = copyOf(credentials);
     const resolved = resolveCredentials(this.#credentials);
+    // Refused when the client is made rather than at its first handshake: each goes into a 16-bit field.
+    checkFieldLength(resolved.user.length * 2, 'the user name');
+    checkFieldLength(resolved.domain.length * 2, 'the domain');
+    checkFieldLength(resolved.workstation.length * 2, 'the workstation');
     this.user = resolved.user;
     this.domain = resolved.domain;
     const who = utf16le(`${resolved.domain.toLowerCase()}\\${resolved.user.toLowerCase()}\u0000`);

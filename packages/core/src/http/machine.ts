@@ -7,6 +7,7 @@
 // first, and the origin's (401, Authorization). Each layer runs at most one handshake per request, and the
 // whole request gets at most one fresh attempt on a new connection: that is the one retry rule.
 import { toBase64 } from '../bytes.js';
+import { describeTokenRedacted } from '../decode.js';
 import type { CertificateInput } from '../channel-binding.js';
 import { NtlmContext, type ClientMechanism } from '../context.js';
 import { NtlmError } from '../errors.js';
@@ -35,8 +36,18 @@ export interface ConnectionView {
 }
 
 export type Action =
-  /** Write a leg: the caller's request with these headers added, its body or `Content-Length: 0`. */
-  | { readonly kind: 'send'; readonly headers: Readonly<Record<string, string>>; readonly withBody: boolean; readonly fresh: boolean }
+  /**
+   * Write a leg: the caller's request with these headers added, its body or `Content-Length: 0`. `fresh`: on a
+   * new connection. `negotiating`: the leg carries a NEGOTIATE, so its connection must stay open for the next
+   * leg (ask for keep-alive even where the caller or the method would not).
+   */
+  | {
+      readonly kind: 'send';
+      readonly headers: Readonly<Record<string, string>>;
+      readonly withBody: boolean;
+      readonly fresh: boolean;
+      readonly negotiating: boolean;
+    }
   /** Hand the response of this leg to the caller. */
   | { readonly kind: 'deliver' }
   | { readonly kind: 'fail'; readonly error: Error };
@@ -57,6 +68,8 @@ export interface LayerOptions {
   /** A fresh mechanism for one handshake; NTLM by default (the one place a second mechanism would plug in). */
   mechanism?: (identity: Identity, spn: string | undefined) => ClientMechanism;
   onWarning?: (message: string) => void;
+  /** Log every token: the NEGOTIATE and CHALLENGE in full, the AUTHENTICATE with its responses redacted. */
+  logTokens?: boolean;
 }
 
 export interface FlowOptions {
@@ -163,7 +176,9 @@ class Layer {
   private negotiate(scheme: NtlmScheme): void {
     this.scheme = scheme;
     this.context = this.mechanism(this.o.identity, this.o.spn());
-    this.header = `${scheme} ${toBase64(this.context.step())}`;
+    const token = this.context.step();
+    this.header = `${scheme} ${toBase64(token)}`;
+    this.tokens('sent', token);
     this.phase = 'negotiate';
     this.pinnedTo = undefined;
     this.reused = false;
@@ -254,6 +269,7 @@ class Layer {
             ),
           };
         }
+        this.tokens('received', offer.token);
         if (head.closing) return { kind: 'retry', reason: `${this.o.target} closed the connection after its CHALLENGE` };
         let token: Uint8Array;
         try {
@@ -263,6 +279,7 @@ class Layer {
           return { kind: 'fail', error: error as Error };
         }
         this.header = `${this.scheme} ${toBase64(token)}`;
+        this.tokens('sent', token);
         this.phase = 'authenticate';
         this.pinnedTo = this.sentOn;
         const s = this.context!.summary;
@@ -285,6 +302,17 @@ class Layer {
       default:
         return PASS;
     }
+  }
+
+  private tokens(direction: 'sent' | 'received', token: Uint8Array): void {
+    if (!this.o.logTokens) return;
+    let text: string;
+    try {
+      text = describeTokenRedacted(token);
+    } catch (error) {
+      text = `(not decodable: ${(error as Error).message})`;
+    }
+    this.log(`${this.o.target}: ${direction} ${text.replace(/\n/g, '\n    ')}`);
   }
 
   /** The refusal, with what helps find the cause (the most common one: the wrong domain). */
@@ -417,16 +445,17 @@ export class RequestFlow {
 
   private send(fresh: boolean): Action {
     const headers: Record<string, string> = {};
-    let withBody = true;
+    let negotiating = false;
     for (const layer of this.layers) {
       if (layer.header !== undefined) headers[layer.headerName] = layer.header;
-      // A NEGOTIATE leg goes without the body: the body goes once, with the AUTHENTICATE.
-      if (layer.phase === 'negotiate') withBody = false;
+      if (layer.phase === 'negotiate') negotiating = true;
     }
+    // A NEGOTIATE leg goes without the body: the body goes once, with the AUTHENTICATE.
+    const withBody = !negotiating;
     if (withBody && this.o.body.present && !this.o.body.replayable && this.bodySent) return this.bodyGoneTwice();
     this.withBody = withBody;
     this.carries = withBody || !this.o.body.present;
-    return { kind: 'send', headers, withBody, fresh };
+    return { kind: 'send', headers, withBody, fresh, negotiating };
   }
 
   private bodyGoneTwice(): Action {

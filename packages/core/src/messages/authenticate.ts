@@ -1,13 +1,16 @@
 // AUTHENTICATE_MESSAGE (Type 3, MS-NLMP 2.2.1.3): the wire format only; client.ts computes the contents.
+import { checkBytes, checkFlags, checkOptions, checkString } from '../arguments.js';
 import { decodeUtf16le, oemDecode, oemEncode, utf16le } from '../bytes.js';
 import { NtlmError } from '../errors.js';
 import { parseAvPairs, type AvPair } from './av-pairs.js';
 import { NegotiateFlags } from './flags.js';
-import { openMessage } from './reader.js';
-import { decodeVersion, encodeVersion, type NtlmVersion } from './version.js';
+import { AUTHENTICATE, MIC_LENGTH, VERSION_LENGTH } from './layout.js';
+import { openMessage, payloadStart } from './reader.js';
+import { decodeVersion, versionField, type NtlmVersion } from './version.js';
 import { MessageWriter } from './writer.js';
 
-export interface AuthenticateFields {
+/** The fields of an AUTHENTICATE message, as the encoder takes them and the parser returns them. */
+export interface Authenticate {
   flags: number;
   lmChallengeResponse: Uint8Array;
   ntChallengeResponse: Uint8Array;
@@ -15,23 +18,48 @@ export interface AuthenticateFields {
   user: string;
   workstation: string;
   encryptedRandomSessionKey: Uint8Array;
+  /** Always written by the encoder; absent from a parsed message whose payload leaves no room for it. */
+  version?: NtlmVersion;
+}
+
+export type AuthenticateFields = Authenticate & {
   version: NtlmVersion;
   /** Reserve the 16-byte MIC field (written as zeros; the caller fills it in). */
   withMic: boolean;
+};
+
+/** The text fields in the negotiated encoding: UTF-16LE with UNICODE, else OEM. */
+export function textEncoder(flags: number): (text: string) => Uint8Array {
+  return flags & NegotiateFlags.UNICODE ? utf16le : oemEncode;
 }
 
-export function encodeAuthenticateMessage(f: AuthenticateFields): Uint8Array {
-  const text = f.flags & NegotiateFlags.UNICODE ? utf16le : oemEncode;
-  const w = new MessageWriter(f.withMic ? 88 : 72, 3);
+export function encodeAuthenticateMessage(fields: AuthenticateFields): Uint8Array {
+  const f = checkOptions(fields, 'encodeAuthenticateMessage fields');
+  const flags = checkFlags(f.flags, 'flags');
+  for (const name of ['domain', 'user', 'workstation'] as const) checkString(f[name], name);
+  for (const name of ['lmChallengeResponse', 'ntChallengeResponse', 'encryptedRandomSessionKey'] as const) {
+    checkBytes(f[name], name);
+  }
+  const text = textEncoder(flags);
+  return writeAuthenticate({ ...f, flags, domain: text(f.domain), user: text(f.user), workstation: text(f.workstation) });
+}
+
+/** The encoder proper, for callers that already hold the text fields encoded (client.ts). */
+export function writeAuthenticate(f: Omit<AuthenticateFields, 'domain' | 'user' | 'workstation'> & {
+  domain: Uint8Array;
+  user: Uint8Array;
+  workstation: Uint8Array;
+}): Uint8Array {
+  const w = new MessageWriter(f.withMic ? AUTHENTICATE.length : AUTHENTICATE.mic, AUTHENTICATE.type);
   // Payload order as Windows writes it: Domain, User, Workstation, LM, NT, session key.
-  w.field(28, text(f.domain));
-  w.field(36, text(f.user));
-  w.field(44, text(f.workstation));
-  w.field(12, f.lmChallengeResponse);
-  w.field(20, f.ntChallengeResponse);
-  w.field(52, f.encryptedRandomSessionKey);
-  w.u32(60, f.flags);
-  w.bytes(64, encodeVersion(f.version));
+  w.field(AUTHENTICATE.domain, f.domain, 'DomainName');
+  w.field(AUTHENTICATE.user, f.user, 'UserName');
+  w.field(AUTHENTICATE.workstation, f.workstation, 'Workstation');
+  w.field(AUTHENTICATE.lmChallengeResponse, f.lmChallengeResponse, 'LmChallengeResponse');
+  w.field(AUTHENTICATE.ntChallengeResponse, f.ntChallengeResponse, 'NtChallengeResponse');
+  w.field(AUTHENTICATE.encryptedRandomSessionKey, f.encryptedRandomSessionKey, 'EncryptedRandomSessionKey');
+  w.u32(AUTHENTICATE.flags, f.flags);
+  w.bytes(AUTHENTICATE.version, versionField(f.version));
   return w.finish();
 }
 
@@ -44,16 +72,8 @@ export interface NtlmV2Response {
   avPairs: AvPair[];
 }
 
-export interface AuthenticateMessage {
+export interface AuthenticateMessage extends Authenticate {
   type: 3;
-  flags: number;
-  lmChallengeResponse: Uint8Array;
-  ntChallengeResponse: Uint8Array;
-  domain: string;
-  user: string;
-  workstation: string;
-  encryptedRandomSessionKey: Uint8Array;
-  version?: NtlmVersion;
   /** The 16 bytes at offset 72, when the payload leaves room for a MIC. */
   mic?: Uint8Array;
   /** Present when the NT response is longer than 24 bytes (NTLMv2). */
@@ -61,35 +81,39 @@ export interface AuthenticateMessage {
   raw: Uint8Array;
 }
 
+/** NTProofStr (16) then the blob: RespType, HiRespType, Reserved (6), TimeStamp (8), ClientChallenge (8), Reserved (4). */
+const BLOB = { time: 8, clientChallenge: 16, avPairs: 28 } as const;
+
 /** Splits an NTLMv2 response into NTProofStr and the blob's fields. */
 export function parseNtlmV2Response(nt: Uint8Array): NtlmV2Response {
-  if (nt.length < 16 + 28) throw new NtlmError('ERR_NTLM_TRUNCATED', `NTLMv2 response is truncated: ${nt.length} bytes`);
+  if (!(nt instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLMv2 response must be a Uint8Array');
+  if (nt.length < 16 + BLOB.avPairs) throw new NtlmError('ERR_NTLM_TRUNCATED', `NTLMv2 response is truncated: ${nt.length} bytes`);
   const blob = nt.slice(16);
   if (blob[0] !== 1 || blob[1] !== 1) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'NTLMv2 response has an unknown blob version');
   return {
     ntProofStr: nt.slice(0, 16),
     blob,
-    time: blob.slice(8, 16),
-    clientChallenge: blob.slice(16, 24),
-    avPairs: parseAvPairs(blob.subarray(28)),
+    time: blob.slice(BLOB.time, BLOB.time + 8),
+    clientChallenge: blob.slice(BLOB.clientChallenge, BLOB.clientChallenge + 8),
+    avPairs: parseAvPairs(blob.subarray(BLOB.avPairs)),
   };
 }
 
 export function parseAuthenticateMessage(bytes: Uint8Array): AuthenticateMessage {
-  const r = openMessage(bytes, 3, 'AUTHENTICATE message');
-  if (bytes.length < 64) throw new NtlmError('ERR_NTLM_TRUNCATED', `AUTHENTICATE message is truncated: ${bytes.length} bytes, at least 64 needed`);
-  const lm = r.field(12, 'LmChallengeResponse');
-  const nt = r.field(20, 'NtChallengeResponse');
-  const domain = r.field(28, 'DomainName');
-  const user = r.field(36, 'UserName');
-  const workstation = r.field(44, 'Workstation');
-  const key = r.field(52, 'EncryptedRandomSessionKey');
-  const flags = r.u32(60);
+  const r = openMessage(bytes, AUTHENTICATE.type, 'AUTHENTICATE message');
+  if (bytes.length < AUTHENTICATE.minLength) {
+    const message = `AUTHENTICATE message is truncated: ${bytes.length} bytes, at least ${AUTHENTICATE.minLength} needed`;
+    throw new NtlmError('ERR_NTLM_TRUNCATED', message);
+  }
+  const lm = r.field(AUTHENTICATE.lmChallengeResponse, 'LmChallengeResponse');
+  const nt = r.field(AUTHENTICATE.ntChallengeResponse, 'NtChallengeResponse');
+  const domain = r.field(AUTHENTICATE.domain, 'DomainName');
+  const user = r.field(AUTHENTICATE.user, 'UserName');
+  const workstation = r.field(AUTHENTICATE.workstation, 'Workstation');
+  const key = r.field(AUTHENTICATE.encryptedRandomSessionKey, 'EncryptedRandomSessionKey');
+  const flags = r.u32(AUTHENTICATE.flags);
   const text = flags & NegotiateFlags.UNICODE ? decodeUtf16le : oemDecode;
-  const payloadStart = Math.min(
-    ...[lm, nt, domain, user, workstation, key].filter((f) => f.bytes.length > 0).map((f) => f.offset),
-    bytes.length,
-  );
+  const start = payloadStart([lm, nt, domain, user, workstation, key], bytes.length);
   const message: AuthenticateMessage = {
     type: 3,
     flags,
@@ -101,8 +125,8 @@ export function parseAuthenticateMessage(bytes: Uint8Array): AuthenticateMessage
     encryptedRandomSessionKey: key.bytes,
     raw: bytes.slice(),
   };
-  if (payloadStart >= 72) message.version = decodeVersion(r.slice(64, 8));
-  if (payloadStart >= 88) message.mic = r.slice(72, 16);
+  if (start >= AUTHENTICATE.version + VERSION_LENGTH) message.version = decodeVersion(r.slice(AUTHENTICATE.version, VERSION_LENGTH));
+  if (start >= AUTHENTICATE.mic + MIC_LENGTH) message.mic = r.slice(AUTHENTICATE.mic, MIC_LENGTH);
   if (nt.bytes.length > 24) message.ntlmv2 = parseNtlmV2Response(nt.bytes);
   return message;
 }

@@ -1,5 +1,6 @@
 // AV_PAIR lists (MS-NLMP 2.2.2.1): the CHALLENGE's TargetInfo and the NTLMv2 client blob.
-import { decodeUtf16le, toHex } from '../bytes.js';
+import { checkBytes, checkOptions, MAX_FIELD } from '../arguments.js';
+import { decodeUtf16le, readU16LE, readU32LE, toHex, writeU16LE, writeU32LE } from '../bytes.js';
 import { NtlmError } from '../errors.js';
 
 export const AvId = {
@@ -29,9 +30,11 @@ export interface AvPair {
   value: Uint8Array;
 }
 
+const AV_NAMES = new Map<number, string>(Object.entries(AvId).map(([name, id]) => [id, `MsvAv${name}`]));
+
 export function avIdName(id: number): string {
-  const entry = Object.entries(AvId).find(([, v]) => v === id);
-  return entry ? `MsvAv${entry[0]}` : `unknown(0x${id.toString(16).padStart(4, '0')})`;
+  if (typeof id !== 'number') return 'unknown';
+  return AV_NAMES.get(id) ?? `unknown(0x${(id & 0xffff).toString(16).padStart(4, '0')})`;
 }
 
 /**
@@ -39,14 +42,15 @@ export function avIdName(id: number): string {
  * a list that ends exactly at a pair boundary without EOL is accepted (some servers omit it).
  */
 export function parseAvPairs(bytes: Uint8Array): AvPair[] {
+  checkBytes(bytes, 'an AV pair list');
   const pairs: AvPair[] = [];
   let offset = 0;
   while (offset < bytes.length) {
     if (offset + 4 > bytes.length) {
       throw new NtlmError('ERR_NTLM_BAD_AV_PAIRS', `AV pair header truncated at offset ${offset} of ${bytes.length}`);
     }
-    const id = bytes[offset]! | (bytes[offset + 1]! << 8);
-    const length = bytes[offset + 2]! | (bytes[offset + 3]! << 8);
+    const id = readU16LE(bytes, offset);
+    const length = readU16LE(bytes, offset + 2);
     offset += 4;
     if (id === AvId.EOL) return pairs;
     if (offset + length > bytes.length) {
@@ -61,40 +65,77 @@ export function parseAvPairs(bytes: Uint8Array): AvPair[] {
   return pairs;
 }
 
-/** Serialises pairs and appends MsvAvEOL. */
-export function encodeAvPairs(pairs: AvPair[]): Uint8Array {
+/** Checks a list of pairs from a caller: ids are 16-bit, values bytes of at most 65,535. */
+export function checkAvPairs(pairs: unknown, name: string): AvPair[] {
+  if (!Array.isArray(pairs)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${name} must be an array of AV pairs`);
+  for (const p of pairs as unknown[]) {
+    if (typeof p !== 'object' || p === null) {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `each pair of ${name} must be an object`);
+    }
+    const pair = p as AvPair;
+    if (typeof pair.id !== 'number' || !Number.isInteger(pair.id) || pair.id < 0 || pair.id > 0xffff) {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `each pair of ${name} needs an \`id\` from 0 to 65535`);
+    }
+    if (!(pair.value instanceof Uint8Array)) {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `the value of ${avIdName(pair.id)} must be a Uint8Array`);
+    }
+    if (pair.value.length > MAX_FIELD) {
+      const message = `${avIdName(pair.id)} is ${pair.value.length} bytes; an AV pair holds at most ${MAX_FIELD}`;
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', message);
+    }
+  }
+  return pairs as AvPair[];
+}
+
+/** The encoded size of `pairs` with MsvAvEOL. */
+export function avPairsLength(pairs: readonly AvPair[]): number {
   let length = 4;
   for (const p of pairs) length += 4 + p.value.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
+  return length;
+}
+
+/** Writes `pairs` and MsvAvEOL into `out` at `offset` (the space is the caller's); returns the end. */
+export function writeAvPairs(out: Uint8Array, offset: number, pairs: readonly AvPair[]): number {
   for (const p of pairs) {
-    if (p.value.length > 0xffff) throw new RangeError('AV pair value too long');
-    out[offset] = p.id & 0xff;
-    out[offset + 1] = p.id >>> 8;
-    out[offset + 2] = p.value.length & 0xff;
-    out[offset + 3] = p.value.length >>> 8;
+    writeU16LE(out, offset, p.id);
+    writeU16LE(out, offset + 2, p.value.length);
     out.set(p.value, offset + 4);
     offset += 4 + p.value.length;
   }
-  return out; // the trailing four zero bytes are MsvAvEOL
+  out.fill(0, offset, offset + 4); // MsvAvEOL
+  return offset + 4;
 }
 
-export function findAvPair(pairs: AvPair[], id: number): AvPair | undefined {
-  return pairs.find((p) => p.id === id);
+/** Serialises pairs and appends MsvAvEOL. */
+export function encodeAvPairs(pairs: AvPair[]): Uint8Array {
+  checkAvPairs(pairs, 'encodeAvPairs input');
+  const out = new Uint8Array(avPairsLength(pairs));
+  writeAvPairs(out, 0, pairs);
+  return out;
 }
 
+export function findAvPair(pairs: readonly AvPair[], id: number): AvPair | undefined {
+  if (!Array.isArray(pairs)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'findAvPair needs an array of AV pairs');
+  for (const p of pairs) if (p?.id === id) return p;
+  return undefined;
+}
+
+/** MsvAvFlags as a number; 0 when the pair is absent. */
 export function avFlagsValue(pair: AvPair | undefined): number {
-  if (!pair) return 0;
-  const v = pair.value;
-  return (v[0]! | (v[1]! << 8) | (v[2]! << 16) | (v[3]! << 24)) >>> 0;
+  if (pair === undefined) return 0;
+  const value = checkBytes(checkOptions(pair, 'an MsvAvFlags pair').value, 'the MsvAvFlags value', 4);
+  return readU32LE(value, 0);
 }
 
 export function u32le(value: number): Uint8Array {
-  return new Uint8Array([value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff]);
+  const out = new Uint8Array(4);
+  writeU32LE(out, 0, value);
+  return out;
 }
 
 /** A readable rendering of a pair's value, for debugging and the decoder. */
 export function describeAvValue(pair: AvPair): string {
+  checkBytes(checkOptions(pair, 'an AV pair').value, 'the value of an AV pair');
   switch (pair.id) {
     case AvId.NbComputerName:
     case AvId.NbDomainName:
@@ -104,8 +145,10 @@ export function describeAvValue(pair: AvPair): string {
     case AvId.TargetName:
       return decodeUtf16le(pair.value);
     case AvId.Flags:
+      if (pair.value.length !== 4) return toHex(pair.value);
       return `0x${avFlagsValue(pair).toString(16).padStart(8, '0')}`;
     case AvId.Timestamp: {
+      if (pair.value.length !== 8) return toHex(pair.value);
       const date = filetimeToDate(pair.value);
       if (!Number.isNaN(date.getTime())) return date.toISOString();
       return toHex(pair.value);
@@ -118,7 +161,11 @@ export function describeAvValue(pair: AvPair): string {
 // FILETIME: 100-ns intervals since 1601-01-01, little-endian.
 const EPOCH_DIFF_MS = 11644473600000n;
 
+/** Milliseconds since the Unix epoch → FILETIME; from 1601 to 30828 (what 64 bits of 100 ns hold). */
 export function dateToFiletime(ms: number): Uint8Array {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < -11644473600000 || ms > 910692730085477) {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a time must be milliseconds since 1970 between the years 1601 and 30828');
+  }
   let v = (BigInt(Math.floor(ms)) + EPOCH_DIFF_MS) * 10000n;
   const out = new Uint8Array(8);
   for (let i = 0; i < 8; i++) {
@@ -129,6 +176,7 @@ export function dateToFiletime(ms: number): Uint8Array {
 }
 
 export function filetimeToMs(bytes: Uint8Array): number {
+  checkBytes(bytes, 'a FILETIME', 8);
   let v = 0n;
   for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
   return Number(v / 10000n - EPOCH_DIFF_MS);

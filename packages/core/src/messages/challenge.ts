@@ -1,10 +1,12 @@
 // CHALLENGE_MESSAGE (Type 2, MS-NLMP 2.2.1.2).
+import { checkBytes, checkFieldLength, checkFlags, checkOptions, checkString } from '../arguments.js';
 import { decodeUtf16le, oemDecode, oemEncode, utf16le } from '../bytes.js';
 import { NtlmError } from '../errors.js';
-import { AvId, encodeAvPairs, filetimeToMs, findAvPair, parseAvPairs, type AvPair } from './av-pairs.js';
+import { AvId, checkAvPairs, encodeAvPairs, filetimeToMs, findAvPair, parseAvPairs, type AvPair } from './av-pairs.js';
 import { NegotiateFlags } from './flags.js';
-import { openMessage } from './reader.js';
-import { decodeVersion, encodeVersion, type NtlmVersion } from './version.js';
+import { CHALLENGE, VERSION_LENGTH } from './layout.js';
+import { openMessage, payloadStart } from './reader.js';
+import { decodeVersion, versionField, type NtlmVersion } from './version.js';
 import { MessageWriter } from './writer.js';
 
 export interface Challenge {
@@ -24,13 +26,16 @@ export interface Challenge {
 }
 
 export function parseChallengeMessage(bytes: Uint8Array): Challenge {
-  const r = openMessage(bytes, 2, 'CHALLENGE message');
-  if (bytes.length < 32) throw new NtlmError('ERR_NTLM_TRUNCATED', `CHALLENGE message is truncated: ${bytes.length} bytes, at least 32 needed`);
-  const targetNameField = r.field(12, 'TargetName');
-  const flags = r.u32(20);
-  const serverChallenge = r.slice(24, 8);
+  const r = openMessage(bytes, CHALLENGE.type, 'CHALLENGE message');
+  if (bytes.length < CHALLENGE.minLength) {
+    const message = `CHALLENGE message is truncated: ${bytes.length} bytes, at least ${CHALLENGE.minLength} needed`;
+    throw new NtlmError('ERR_NTLM_TRUNCATED', message);
+  }
+  const targetNameField = r.field(CHALLENGE.targetName, 'TargetName');
+  const flags = r.u32(CHALLENGE.flags);
+  const serverChallenge = r.slice(CHALLENGE.serverChallenge, 8);
   // Old servers end the message after the challenge (32 bytes) or after Reserved (40).
-  const targetInfoField = bytes.length >= 48 ? r.field(40, 'TargetInfo') : undefined;
+  const targetInfoField = bytes.length >= CHALLENGE.version ? r.field(CHALLENGE.targetInfo, 'TargetInfo') : undefined;
   const unicode = (flags & NegotiateFlags.UNICODE) !== 0;
   if (unicode && targetNameField.bytes.length % 2 !== 0) {
     throw new NtlmError('ERR_NTLM_FIELD_OUT_OF_RANGE', 'CHALLENGE message: Unicode TargetName has an odd length');
@@ -49,11 +54,10 @@ export function parseChallengeMessage(bytes: Uint8Array): Challenge {
     challenge.timestamp = timestamp.value;
     challenge.timestampMs = filetimeToMs(timestamp.value);
   }
-  const payloadStart = Math.min(
-    ...[targetNameField, targetInfoField].filter((f) => f && f.bytes.length > 0).map((f) => f!.offset),
-    bytes.length,
-  );
-  if (flags & NegotiateFlags.VERSION && bytes.length >= 56 && payloadStart >= 56) challenge.version = decodeVersion(r.slice(48, 8));
+  const end = CHALLENGE.version + VERSION_LENGTH;
+  if (flags & NegotiateFlags.VERSION && payloadStart([targetNameField, targetInfoField], bytes.length) >= end) {
+    challenge.version = decodeVersion(r.slice(CHALLENGE.version, VERSION_LENGTH));
+  }
   return challenge;
 }
 
@@ -67,16 +71,20 @@ export interface ChallengeOptions {
 
 /** For servers (and tests): the message a server sends. */
 export function createChallengeMessage(options: ChallengeOptions): Uint8Array {
-  if (options.serverChallenge.length !== 8) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'serverChallenge must be 8 bytes');
-  let flags = options.flags;
-  if (options.version) flags |= NegotiateFlags.VERSION;
-  if (options.targetInfo.length) flags |= NegotiateFlags.TARGET_INFO;
-  const w = new MessageWriter(56, 2);
-  const name = flags & NegotiateFlags.UNICODE ? utf16le(options.targetName) : oemEncode(options.targetName);
-  w.field(12, name);
-  w.u32(20, flags);
-  w.bytes(24, options.serverChallenge);
-  w.field(40, options.targetInfo.length ? encodeAvPairs(options.targetInfo) : new Uint8Array(0));
-  if (options.version) w.bytes(48, encodeVersion(options.version));
+  const o = checkOptions(options, 'createChallengeMessage options');
+  let flags = checkFlags(o.flags, 'flags');
+  const serverChallenge = checkBytes(o.serverChallenge, 'serverChallenge', 8);
+  const targetInfo = checkAvPairs(o.targetInfo, 'targetInfo');
+  if (o.version !== undefined) flags |= NegotiateFlags.VERSION;
+  if (targetInfo.length) flags |= NegotiateFlags.TARGET_INFO;
+  const targetName = checkString(o.targetName, 'targetName');
+  const name = flags & NegotiateFlags.UNICODE ? utf16le(targetName) : oemEncode(targetName);
+  checkFieldLength(name.length, 'targetName');
+  const w = new MessageWriter(CHALLENGE.length, CHALLENGE.type);
+  w.field(CHALLENGE.targetName, name, 'TargetName');
+  w.u32(CHALLENGE.flags, flags);
+  w.bytes(CHALLENGE.serverChallenge, serverChallenge);
+  w.field(CHALLENGE.targetInfo, targetInfo.length ? encodeAvPairs(targetInfo) : new Uint8Array(0), 'TargetInfo');
+  if (o.version !== undefined) w.bytes(CHALLENGE.version, versionField(o.version));
   return w.finish();
 }

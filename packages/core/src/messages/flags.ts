@@ -1,4 +1,6 @@
 // NegotiateFlags (MS-NLMP 2.2.2.5).
+import { NtlmError } from '../errors.js';
+
 export const NegotiateFlags = {
   UNICODE: 0x00000001,
   OEM: 0x00000002,
@@ -26,11 +28,16 @@ export const NegotiateFlags = {
 
 export type NegotiateFlagName = keyof typeof NegotiateFlags;
 
-/** What a Windows client asks for in its NEGOTIATE. */
+/**
+ * What our NEGOTIATE asks for: 0xe2088217, a Windows client's 0xe2088297 without LM_KEY. SIGN with KEY_EXCH
+ * makes every server, of either reading of the session-key rule, key the MIC with the exchanged random
+ * key (see packages/core/README.md, "The flags we send").
+ */
 export const DEFAULT_NEGOTIATE_FLAGS =
   (NegotiateFlags.UNICODE |
     NegotiateFlags.OEM |
     NegotiateFlags.REQUEST_TARGET |
+    NegotiateFlags.SIGN |
     NegotiateFlags.NTLM |
     NegotiateFlags.ALWAYS_SIGN |
     NegotiateFlags.EXTENDED_SESSIONSECURITY |
@@ -41,11 +48,13 @@ export const DEFAULT_NEGOTIATE_FLAGS =
   0;
 
 export function hasFlag(flags: number, flag: number): boolean {
+  if (typeof flags !== 'number' || typeof flag !== 'number') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'flags must be numbers');
   return (flags & flag) !== 0;
 }
 
 /** Names of the flags that are set, highest bit first (as Wireshark lists them). */
 export function flagNames(flags: number): string[] {
+  if (typeof flags !== 'number') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'flags must be a number');
   return (Object.entries(NegotiateFlags) as [NegotiateFlagName, number][])
     .filter(([, bit]) => (flags & bit) >>> 0 === bit)
     .sort((a, b) => b[1] - a[1])

@@ -9,5 +9,5 @@ export { createNegotiateMessage, parseNegotiateMessage, type NegotiateOptions, t
 export { parseChallengeMessage, createChallengeMessage, type Challenge, type ChallengeOptions } from './challenge.js';
 export {
   encodeAuthenticateMessage, parseAuthenticateMessage, parseNtlmV2Response,
-  type AuthenticateFields, type AuthenticateMessage, type NtlmV2Response,
+  type Authenticate, type AuthenticateFields, type AuthenticateMessage, type NtlmV2Response,
 } from './authenticate.js';

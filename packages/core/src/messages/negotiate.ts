@@ -1,12 +1,14 @@
 // NEGOTIATE_MESSAGE (Type 1, MS-NLMP 2.2.1.1).
+import { checkFieldLength, checkFlags, checkOptions, checkString } from '../arguments.js';
 import { oemDecode, oemEncode } from '../bytes.js';
 import { DEFAULT_NEGOTIATE_FLAGS, NegotiateFlags } from './flags.js';
-import { openMessage } from './reader.js';
-import { decodeVersion, DEFAULT_VERSION, encodeVersion, type NtlmVersion } from './version.js';
+import { NEGOTIATE, VERSION_LENGTH } from './layout.js';
+import { openMessage, payloadStart } from './reader.js';
+import { decodeVersion, DEFAULT_VERSION, versionField, type NtlmVersion } from './version.js';
 import { MessageWriter } from './writer.js';
 
 export interface NegotiateOptions {
-  /** Defaults to a Windows client's flags; see DEFAULT_NEGOTIATE_FLAGS. */
+  /** Defaults to DEFAULT_NEGOTIATE_FLAGS (see packages/core/README.md, "The flags we send"). */
   flags?: number;
   /** Sent in the clear (OEM) only when given; most clients send neither. */
   domain?: string;
@@ -14,18 +16,26 @@ export interface NegotiateOptions {
   version?: NtlmVersion;
 }
 
+function oemField(value: string | undefined, name: string): Uint8Array {
+  if (value === undefined || value === '') return new Uint8Array(0);
+  const bytes = oemEncode(checkString(value, name));
+  checkFieldLength(bytes.length, name);
+  return bytes;
+}
+
 /** Always 40 bytes or more: the Version field is always written (gss-ntlmssp rejects shorter messages). */
 export function createNegotiateMessage(options: NegotiateOptions = {}): Uint8Array {
-  let flags = (options.flags ?? DEFAULT_NEGOTIATE_FLAGS) | NegotiateFlags.VERSION;
-  const domain = options.domain ? oemEncode(options.domain) : new Uint8Array(0);
-  const workstation = options.workstation ? oemEncode(options.workstation) : new Uint8Array(0);
+  const o = checkOptions(options, 'createNegotiateMessage options', true);
+  let flags = (o.flags === undefined ? DEFAULT_NEGOTIATE_FLAGS : checkFlags(o.flags, 'flags')) | NegotiateFlags.VERSION;
+  const domain = oemField(o.domain, 'domain');
+  const workstation = oemField(o.workstation, 'workstation');
   if (domain.length) flags |= NegotiateFlags.OEM_DOMAIN_SUPPLIED;
   if (workstation.length) flags |= NegotiateFlags.OEM_WORKSTATION_SUPPLIED;
-  const w = new MessageWriter(40, 1);
-  w.u32(12, flags);
-  w.field(16, domain);
-  w.field(24, workstation);
-  w.bytes(32, encodeVersion(options.version ?? DEFAULT_VERSION));
+  const w = new MessageWriter(NEGOTIATE.length, NEGOTIATE.type);
+  w.u32(NEGOTIATE.flags, flags);
+  w.field(NEGOTIATE.domain, domain, 'DomainName');
+  w.field(NEGOTIATE.workstation, workstation, 'Workstation');
+  w.bytes(NEGOTIATE.version, versionField(o.version ?? DEFAULT_VERSION));
   return w.finish();
 }
 
@@ -37,24 +47,28 @@ export interface NegotiateMessage {
   version?: NtlmVersion;
 }
 
+/** The NegotiateFlags of a Type 1 message (signature and type checked), without reading the rest. */
+export function negotiateFlags(bytes: Uint8Array): number {
+  return openMessage(bytes, NEGOTIATE.type, 'NEGOTIATE message').u32(NEGOTIATE.flags);
+}
+
 /** Parses a Type 1 message (a server's view; also accepts curl's 32-byte form without Version). */
 export function parseNegotiateMessage(bytes: Uint8Array): NegotiateMessage {
-  const r = openMessage(bytes, 1, 'NEGOTIATE message');
-  const flags = r.u32(12);
-  const hasFields = bytes.length >= 32;
-  const domain = hasFields ? r.field(16, 'DomainName') : undefined;
-  const workstation = hasFields ? r.field(24, 'Workstation') : undefined;
+  const r = openMessage(bytes, NEGOTIATE.type, 'NEGOTIATE message');
+  const flags = r.u32(NEGOTIATE.flags);
+  const hasFields = bytes.length >= NEGOTIATE.version;
+  const domain = hasFields ? r.field(NEGOTIATE.domain, 'DomainName') : undefined;
+  const workstation = hasFields ? r.field(NEGOTIATE.workstation, 'Workstation') : undefined;
   const message: NegotiateMessage = {
     type: 1,
     flags,
     domain: domain ? oemDecode(domain.bytes) : '',
     workstation: workstation ? oemDecode(workstation.bytes) : '',
   };
-  // The Version field exists only where no payload starts before byte 40.
-  const payloadStart = Math.min(
-    ...[domain, workstation].filter((f) => f && f.bytes.length > 0).map((f) => f!.offset),
-    bytes.length,
-  );
-  if (flags & NegotiateFlags.VERSION && payloadStart >= 40) message.version = decodeVersion(r.slice(32, 8));
+  // The Version field exists only where no payload starts before its end.
+  const end = NEGOTIATE.version + VERSION_LENGTH;
+  if (flags & NegotiateFlags.VERSION && payloadStart([domain, workstation], bytes.length) >= end) {
+    message.version = decodeVersion(r.slice(NEGOTIATE.version, VERSION_LENGTH));
+  }
   return message;
 }

@@ -1,7 +1,11 @@
-// TLS to an origin over a socket we opened ourselves (a CONNECT tunnel): the origin's identity is checked
-// exactly as on a direct connection — IP SANs for an IP literal, the name (and SNI) for a host name.
-import { isIP, type Socket } from 'node:net';
-import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+// Sockets to an origin for the Node adapters: TCP, or TLS with the origin's identity checked exactly as
+// on any connection (IP SANs for an IP literal, the name and SNI for a host name), directly or over a
+// socket we opened ourselves (a CONNECT tunnel). TLS sessions are resumed across the connections to an
+// origin, and each socket knows the certificate its channel is bound to: a resumed TLS 1.3 session shows
+// no peer certificate of its own, so it is the one of the handshake the session came from (RFC 5929 binds
+// the server's certificate, which resumption does not change).
+import net from 'node:net';
+import tls from 'node:tls';
 
 /** The host as TLS checks it: without IPv6 brackets. */
 export function tlsHost(url: URL): string {
@@ -11,70 +15,124 @@ export function tlsHost(url: URL): string {
 /** SNI is sent for names only (RFC 6066 3: not for IP literals). */
 export function serverName(host: string, configured?: string): string | undefined {
   if (configured !== undefined) return configured;
-  return isIP(host) ? undefined : host;
+  return net.isIP(host) ? undefined : host;
 }
 
-/** Starts TLS to `target` over `socket`; resolves once the handshake (and the identity check) succeeded. */
-export function secureOver(socket: Socket, target: URL, options: ConnectionOptions = {}): Promise<TLSSocket> {
-  const host = tlsHost(target);
-  return new Promise((resolve, reject) => {
-    const secure = connect({
-      ...options,
-      socket,
-      host,
-      servername: serverName(host, options.servername),
-      ALPNProtocols: ['http/1.1'],
-    });
-    const fail = (error: Error) => {
-      secure.destroy();
-      reject(error);
-    };
-    secure.once('secureConnect', () => {
-      secure.off('error', fail);
-      resolve(secure);
-    });
-    secure.once('error', fail);
-  });
-}
+/** A DER certificate, as channel bindings take it. */
+export type PeerCertificate = { raw: Uint8Array };
 
-/** The DER of a TLS socket's peer certificate, if it presented one in this handshake. */
-function presented(socket: TLSSocket): Uint8Array | undefined {
-  const raw = socket.getPeerCertificate()?.raw;
-  return raw && raw.length ? raw : undefined;
+const certificates = new WeakMap<net.Socket, PeerCertificate>();
+
+/** The certificate a TLS socket's channel is bound to (undefined for plain TCP, or a server without one). */
+export function peerCertificate(socket: net.Socket): PeerCertificate | undefined {
+  const known = certificates.get(socket);
+  if (known) return known;
+  const get = (socket as tls.TLSSocket).getPeerCertificate;
+  if (typeof get !== 'function') return undefined;
+  const cert = get.call(socket);
+  return cert && cert.raw ? { raw: cert.raw } : undefined;
 }
 
 interface Session {
-  session: Buffer;
-  /** The certificate of the full handshake this session (or the one it resumed) came from. */
-  certificate: Uint8Array;
+  ticket: Buffer;
+  certificate: PeerCertificate;
 }
 
-/**
- * TLS sessions of one origin (and TLS configuration), for resumption across its connections. A resumed
- * session presents no certificate (`getPeerCertificate()` is empty), yet the channel binding of its
- * connection is that of the certificate the session was established with (RFC 5929 4.1, tls-server-end-point):
- * each session is kept with that certificate.
- */
-export class TlsSessions {
-  #latest: Session | undefined;
+export interface ConnectOptions extends tls.ConnectionOptions {
+  /** How long connecting (TCP and TLS) may take, in ms. Default 10000. */
+  timeout?: number;
+  /** TCP keep-alive probes after this much idle time (ms). Default 60000. */
+  keepAliveInitialDelay?: number;
+  /** TLS sessions kept for resumption. Default 100. */
+  maxCachedSessions?: number;
+}
 
-  /**
-   * Connects with `options`, offering the latest session. `certificate()` gives the DER of the server's
-   * certificate once the handshake is done (also for a resumed session); undefined before.
-   */
-  connect(options: ConnectionOptions): { socket: TLSSocket; certificate: () => Uint8Array | undefined } {
-    const offered = this.#latest;
-    const socket = connect(offered ? { ...options, session: offered.session } : options);
-    let known: Uint8Array | undefined;
-    const certificate = () => (known ??= socket.isSessionReused() ? offered?.certificate : presented(socket));
-    socket.on('session', (session: Buffer) => {
-      const cert = certificate();
-      if (cert) this.#latest = { session, certificate: cert };
+export interface Target {
+  protocol: string;
+  /** Host name or IP literal (brackets allowed). */
+  hostname: string;
+  port: number;
+}
+
+/** Connects to the origins of one client, with their TLS sessions. */
+export class Connector {
+  readonly #sessions = new Map<string, Session>();
+
+  constructor(private readonly options: ConnectOptions = {}) {}
+
+  /** A socket to `target`; over `through` (a tunnel) when given. TLS for https:, ALPN http/1.1 only. */
+  connect(target: Target, through?: net.Socket): Promise<net.Socket> {
+    const { timeout = 10_000, keepAliveInitialDelay = 60_000, maxCachedSessions: _m, ...tlsOptions } = this.options;
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    return new Promise((resolve, reject) => {
+      let socket: net.Socket;
+      let session: Session | undefined;
+      let key = '';
+      if (target.protocol === 'https:') {
+        const servername = serverName(host, tlsOptions.servername);
+        key = servername ?? host;
+        session = this.#sessions.get(key);
+        const secure = tls.connect({
+          ...tlsOptions,
+          host,
+          port: target.port,
+          servername,
+          ALPNProtocols: ['http/1.1'],
+          ...(through ? { socket: through } : {}),
+          ...(session ? { session: session.ticket } : {}),
+        } as tls.ConnectionOptions);
+        // Sessions may come during the handshake (TLS 1.2) or after it (TLS 1.3): listen from the start.
+        secure.on('session', (ticket: Buffer) => {
+          const certificate = this.#certificateOf(secure, session);
+          if (certificate) this.#keep(key, { ticket, certificate });
+        });
+        socket = secure;
+      } else {
+        if (through) {
+          resolve(through);
+          return;
+        }
+        socket = net.connect({ host, port: target.port });
+      }
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, keepAliveInitialDelay);
+      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect timeout (${timeout} ms) to ${host}:${target.port}`), { code: 'UND_ERR_CONNECT_TIMEOUT' })), timeout);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(error);
+      };
+      socket.once('error', fail);
+      socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+        clearTimeout(timer);
+        socket.off('error', fail);
+        if (target.protocol === 'https:') {
+          const certificate = this.#certificateOf(socket as tls.TLSSocket, session);
+          if (certificate) certificates.set(socket, certificate);
+        }
+        resolve(socket);
+      });
     });
-    // As Node's https.Agent does: a connection that failed takes its session with it.
-    socket.once('close', (failed: boolean) => {
-      if (failed && offered && this.#latest === offered) this.#latest = undefined;
-    });
-    return { socket, certificate };
   }
+
+  #certificateOf(socket: tls.TLSSocket, offered: Session | undefined): PeerCertificate | undefined {
+    const known = certificates.get(socket);
+    if (known) return known;
+    if (socket.isSessionReused() && offered) return offered.certificate;
+    const cert = socket.getPeerCertificate();
+    return cert && cert.raw ? { raw: cert.raw } : undefined;
+  }
+
+  #keep(key: string, session: Session): void {
+    this.#sessions.delete(key);
+    this.#sessions.set(key, session);
+    const max = this.options.maxCachedSessions ?? 100;
+    while (this.#sessions.size > max) this.#sessions.delete(this.#sessions.keys().next().value!);
+  }
+}
+
+/** TLS to `target` over `socket` (a CONNECT tunnel), without session reuse; see Connector for more. */
+export function secureOver(socket: net.Socket, target: URL, options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
+  const port = Number(target.port || 443);
+  return new Connector({ ...options, maxCachedSessions: 0 }).connect({ protocol: 'https:', hostname: target.hostname, port }, socket) as Promise<tls.TLSSocket>;
 }
