@@ -138,12 +138,12 @@ export function secureOver(socket: net.Socket, target: URL, options: tls.Connect
 }
 
 /** The DER of a TLS socket's peer certificate, if it presented one in this handshake. */
-function presented(socket: TLSSocket): Uint8Array | undefined {
+function presented(socket: tls.TLSSocket): Uint8Array | undefined {
   const raw = socket.getPeerCertificate()?.raw;
   return raw && raw.length ? raw : undefined;
 }
 
-interface Session {
+interface AgentSession {
   session: Buffer;
   /** The certificate of the full handshake this session (or the one it resumed) came from. */
   certificate: Uint8Array;
@@ -156,15 +156,15 @@ interface Session {
  * each session is kept with that certificate.
  */
 export class TlsSessions {
-  #latest: Session | undefined;
+  #latest: AgentSession | undefined;
 
   /**
    * Connects with `options`, offering the latest session. `certificate()` gives the DER of the server's
    * certificate once the handshake is done (also for a resumed session); undefined before.
    */
-  connect(options: ConnectionOptions): { socket: TLSSocket; certificate: () => Uint8Array | undefined } {
+  connect(options: tls.ConnectionOptions): { socket: tls.TLSSocket; certificate: () => Uint8Array | undefined } {
     const offered = this.#latest;
-    const socket = connect(offered ? { ...options, session: offered.session } : options);
+    const socket = tls.connect(offered ? { ...options, session: offered.session } : options);
     let known: Uint8Array | undefined;
     const certificate = () => (known ??= socket.isSessionReused() ? offered?.certificate : presented(socket));
     socket.on('session', (session: Buffer) => {
