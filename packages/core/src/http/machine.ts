@@ -161,7 +161,7 @@ class Layer {
       this.reused = true;
       return;
     }
-    const known = this.o.memory.scheme(this.o.target) ?? (this.o.preemptive ? 'NTLM' : undefined);
+    const known = this.o.memory.scheme(this.o.target) ?? (this.o.preemptive && !this.o.memory.declined(this.o.target) ? 'NTLM' : undefined);
     if (known) this.negotiate(known);
     else this.plain(undefined);
   }
