@@ -290,13 +290,26 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     expect(get.response(head(200), conn)).toEqual({ kind: 'deliver' });
     expect(memory.scheme('http://origin.test')).toBeUndefined();
     memory.remember('http://origin.test', 'NTLM');
-    const post = flow({ origin: layer({ preemptive: false, memory }), body: { present: true, replayable: true }, method: 'POST' });
-    expect(send(post.start(conn)).withBody).toBe(false);
-    post.sending(conn);
-    const plain = send(post.response(head(200), conn));
+    const put = flow({ origin: layer({ preemptive: false, memory }), body: { present: true, replayable: true }, method: 'PUT' });
+    expect(send(put.start(conn)).withBody).toBe(false);
+    put.sending(conn);
+    const plain = send(put.response(head(200), conn));
     expect(plain).toMatchObject({ withBody: true, headers: {} });
+    put.sending(conn);
+    expect(put.response(head(200), conn)).toEqual({ kind: 'deliver' });
+    // A POST is not sent twice: the server may have run the bodiless one.
+    memory.remember('http://origin.test', 'NTLM');
+    const post = flow({ origin: layer({ preemptive: false, memory }), body: { present: true, replayable: true }, method: 'POST' });
+    post.start(conn);
     post.sending(conn);
-    expect(post.response(head(200), conn)).toEqual({ kind: 'deliver' });
+    expect(post.response(head(200), conn)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', status: 200 } });
+    expect(memory.scheme('http://origin.test')).toBeUndefined();
+    // A proxy's refusal of the bodiless leg is the request's answer.
+    memory.remember('http://origin.test', 'NTLM');
+    const refused = flow({ origin: layer({ preemptive: false, memory }), body: { present: true, replayable: true }, method: 'POST' });
+    refused.start(conn);
+    refused.sending(conn);
+    expect(refused.response(head(407, ['Basic realm="x"']), conn)).toEqual({ kind: 'deliver' });
   });
 
   test('Kerberos only: a clear error that says what to do', () => {

@@ -18,7 +18,7 @@ export interface NtlmDispatcherOptions extends NtlmHttpOptions {
   keepAliveTimeout?: number;
   /** The longest an idle connection is kept, whatever the server's hint (ms). Default 600000, as undici. */
   keepAliveMaxTimeout?: number;
-  /** Where requests that carry no credentials go (origins outside `origins`). Default: a plain undici Pool per origin. */
+  /** Where requests that carry no credentials go (origins outside `origins`). Default: unauthenticated pinned connections, within the budget. */
   fallback?: Dispatcher;
   /** A forward proxy (HTTP in absolute form, HTTPS through CONNECT), with its own NTLM credentials. */
   proxy?: ProxyOptions & {

@@ -87,7 +87,8 @@ export class NtlmOriginPool extends Dispatcher {
     const identity = context?.identity ?? engine.identity;
     const authenticate = identity !== undefined && !hasHeader(opts.headers as HeaderInput, 'authorization') && engine.allows(this.origin, context?.scope);
     const proxied = this.route.kind === 'forward' && engine.proxyIdentity !== undefined && !hasHeader(opts.headers as HeaderInput, 'proxy-authorization');
-    if (!authenticate && this.route.kind === 'direct') return (this.#host.fallback ?? this.plain()).dispatch(opts, handler);
+    // Requests without credentials go on unauthenticated pinned connections too: within the same budget.
+    if (!authenticate && this.#host.fallback && this.route.kind === 'direct') return this.#host.fallback.dispatch(opts, handler);
 
     let body = bodyFacts(opts.body);
     // A stream to an origin that may ask for NTLM after it was sent is read ahead within a bound.
@@ -100,7 +101,7 @@ export class NtlmOriginPool extends Dispatcher {
     const setup: RequestSetup = {
       slots: this.slots,
       makeFlow: () => flowFor(body),
-      fast: authenticate && !proxied && body.replayable,
+      fast: !proxied && body.replayable,
       key: authenticate ? identity.key : '',
       opts: this.route.kind === 'forward'
         ? {
@@ -127,7 +128,7 @@ export class NtlmOriginPool extends Dispatcher {
       (read) => {
         body = { present: true, replayable: read.replayable };
         setup.opts = { ...setup.opts, body: read.replayable ? Buffer.from(read.body.buffer, read.body.byteOffset, read.body.byteLength) : (read.body as never) };
-        setup.fast = authenticate && !proxied && read.replayable;
+        setup.fast = !proxied && read.replayable;
         this.started(request.proceed());
       },
       (error: Error) => request.abortWith(error),
@@ -135,10 +136,14 @@ export class NtlmOriginPool extends Dispatcher {
     return true;
   }
 
-  /** Requests that carry no credentials, straight to the origin. */
+  /** Upgrade and CONNECT requests, which NTLM does not handle: straight to the origin. */
   private plain(): Pool {
     if (!this.#plain) {
-      const pool = new Pool(this.origin, { connect: this.#host.connector(this.route, this.origin), keepAliveTimeout: this.#host.keepAliveTimeout });
+      const pool = new Pool(this.origin, {
+        connect: this.#host.connector(this.route, this.origin),
+        keepAliveTimeout: this.#host.keepAliveTimeout,
+        connections: this.#host.engine.connections,
+      });
       for (const event of ['connect', 'disconnect', 'connectionError', 'drain'] as const) {
         (pool.on as (event: string, listener: (origin: URL, targets: readonly unknown[], error?: Error) => void) => Pool)(event, (origin, targets, error) =>
           this.#host.emit(event, origin, [this, ...targets], error));

@@ -205,7 +205,8 @@ export abstract class NtlmRequest {
       this.finish(this.aborted, true);
       return;
     }
-    if (this.s.fast && slot.auth.isAuthenticatedFor(this.s.key, slot.generation)) {
+    // As it is: on a connection authenticated for the request's credentials, or when it carries none.
+    if (this.s.fast && (this.s.key === '' || slot.auth.isAuthenticatedFor(this.s.key, slot.generation))) {
       this.fastOn = slot.generation;
       this.dispatchLeg(NO_HEADERS, true);
       return;
@@ -246,7 +247,8 @@ export abstract class NtlmRequest {
       return false;
     }
     if (this.fastOn !== undefined) {
-      if (this.fastOn === this.slot!.generation) {
+      // (A request without credentials depends on no socket in particular.)
+      if (this.fastOn === this.slot!.generation || this.s.key === '') {
         this.legWritten = true;
         return true;
       }

@@ -14,6 +14,12 @@ import { peerCertificate } from '@ntlmkit/core/node';
  */
 const KEEP_ALIVE_THRESHOLD = -1000;
 
+/**
+ * What an idle connection the pool lets go is destroyed with: an informational error (undici errors no
+ * request with it), made once — a new error per closed connection costs a stack trace each.
+ */
+const LET_GO = Object.assign(new Error('the connection pool closed this idle connection'), { code: 'UND_ERR_INFO' });
+
 export interface SlotOptions {
   /** Where the Client connects: the origin, or a forward proxy. */
   url: string;
@@ -71,7 +77,7 @@ export class UndiciSlot extends PinnedSlot {
   }
 
   close(): void {
-    this.client.destroy().catch(() => undefined);
+    this.client.destroy(LET_GO).catch(() => undefined);
   }
 
   /** Closes after the request in progress, if any. */

@@ -181,6 +181,20 @@ describe('a request is executed at most once', () => {
     expect(executed).toBe(2);
   });
 
+  test('a POST whose bodiless NEGOTIATE leg is answered without a challenge is not sent again', async () => {
+    const s = await server({ authenticate: false });
+    const d = dispatcher({ preemptive: true });
+    await expect(get(d, s.url, { method: 'POST', body: 'once' })).rejects.toMatchObject({ code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', status: 200 });
+    expect(s.stats.executed).toBe(1);
+    // The origin is forgotten: the next POST goes as it is, once.
+    expect((await get(d, s.url, { method: 'POST', body: 'once' })).json()).toMatchObject({ bodyLength: 4 });
+    expect(s.stats.executed).toBe(2);
+    // An idempotent PUT goes again with its body.
+    const p = await server({ authenticate: false });
+    const put = await get(dispatcher({ preemptive: true }), p.url, { method: 'PUT', body: 'twice is fine' });
+    expect(put.json()).toMatchObject({ method: 'PUT', bodyLength: 13 });
+  });
+
   test('a response that had started is never replayed, for any method', async () => {
     const { options, executed } = droppingServer('mid-body');
     const s = await server(options);

@@ -84,7 +84,7 @@ export class NtlmHttpEngine {
 
   /** An origin known to want NTLM gets the NEGOTIATE first, so its body is sent once and need not be replayable. */
   knows(origin: string): boolean {
-    return this.options.preemptive === true || this.memory.scheme(origin) !== undefined;
+    return this.memory.scheme(origin) !== undefined || (this.options.preemptive === true && !this.memory.declined(origin));
   }
 
   /** The machine for one request. */

@@ -161,7 +161,7 @@ class Layer {
       this.reused = true;
       return;
     }
-    const known = this.o.memory.scheme(this.o.target) ?? (this.o.preemptive ? 'NTLM' : undefined);
+    const known = this.o.memory.scheme(this.o.target) ?? (this.o.preemptive && !this.o.memory.declined(this.o.target) ? 'NTLM' : undefined);
     if (known) this.negotiate(known);
     else this.plain(undefined);
   }
@@ -398,8 +398,21 @@ export class RequestFlow {
       if (verdict.kind === 'fail') return verdict;
     }
     if (!this.carries) {
-      // A bodiless handshake leg got the final answer: the server answers the request without NTLM
-      // (or after it). The request itself, with its body, goes now.
+      // A bodiless handshake leg got the final answer: the server answers this request without NTLM. A refusal
+      // (401/407) is the request's answer too; an idempotent request goes now with its body; a POST or PATCH
+      // is not sent again — the server may have run it, without its body.
+      if (head.status === 401 || head.status === 407) return { kind: 'deliver' };
+      if (!this.o.idempotent) {
+        return {
+          kind: 'fail',
+          error: new NtlmError(
+            'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED',
+            `the server answered the request's NEGOTIATE leg (sent without the body) with ${head.status} instead of asking for NTLM: ` +
+              'it may have processed the request without its body, so it is not sent again; the origin is forgotten, so the next request goes as it is',
+            { status: head.status },
+          ),
+        };
+      }
       this.o.log(`the request goes again with its body (the ${head.status} answered a handshake leg without it)`);
       return this.send(false);
     }

@@ -110,6 +110,8 @@ export class SlotPool<S extends PinnedSlot> {
   readonly slots = new Set<S>();
   /** Idle slots by the key they are authenticated for ('' for none), most recently used last. */
   private readonly idle = new Map<string, S[]>();
+  /** The same idle slots in the order they became idle (least recently used first). */
+  private readonly idleOrder = new Set<S>();
   private readonly waiters: Waiter<S>[] = [];
   private readonly now: () => number;
 
@@ -185,6 +187,7 @@ export class SlotPool<S extends PinnedSlot> {
     if (list) list.push(slot);
     else this.idle.set(key, [slot]);
     slot.idleKey = key;
+    this.idleOrder.add(slot);
     this.o.budget.markIdle(slot, this as unknown as SlotPool<PinnedSlot>);
   }
 
@@ -226,12 +229,7 @@ export class SlotPool<S extends PinnedSlot> {
   }
 
   private oldestIdle(): S | undefined {
-    let oldest: S | undefined;
-    for (const list of this.idle.values()) {
-      const first = list[0];
-      if (first && (!oldest || first.reusableUntil < oldest.reusableUntil)) oldest = first;
-    }
-    return oldest;
+    return this.idleOrder.values().next().value;
   }
 
   private add(): S {
@@ -252,6 +250,7 @@ export class SlotPool<S extends PinnedSlot> {
     const key = slot.idleKey;
     if (key === undefined) return;
     slot.idleKey = undefined;
+    this.idleOrder.delete(slot);
     const list = this.idle.get(key)!;
     const i = list.lastIndexOf(slot);
     list.splice(i, 1);
