@@ -357,12 +357,12 @@ export class NtlmAxiosEngine {
       body = { present: true, replayable: read.replayable };
     }
     cancellation.arm();
-    const flow = engine.flow({
-      origin, url: () => url, route, identity: authenticate ? identity : undefined, method: config.method, body,
-    });
     const hop = new Hop({
       pool: this.#pool(known, route, url, config),
-      flow,
+      makeFlow: () => engine.flow({
+        origin, url: () => url, route, identity: authenticate ? identity : undefined, method: config.method, body,
+      }),
+      fast: !proxied && body.replayable,
       key: authenticate ? identity!.key : '',
       config: data === config.data ? config : ({ ...config, data } as InternalAxiosRequestConfig),
       http: this.#http,

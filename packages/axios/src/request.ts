@@ -13,6 +13,9 @@ import type { Cancellation } from './cancellation.js';
 import type { AxiosSlot, LegListener } from './slot.js';
 
 const everything = () => true;
+const DELIVER: Action = { kind: 'deliver' };
+/** The leg of a request on an authenticated connection: as it is. */
+const AS_IS: Extract<Action, { kind: 'send' }> = { kind: 'send', headers: {}, withBody: true, fresh: false, negotiating: false };
 const LEG_KEYS = [
   'headers', 'data', 'httpAgent', 'httpsAgent', 'proxy', 'maxRedirects', 'validateStatus', 'signal', 'cancelToken',
   'onUploadProgress', 'onDownloadProgress',
@@ -30,7 +33,13 @@ class LegReplaced extends Error {
 
 export interface HopSetup {
   pool: SlotPool<AxiosSlot>;
-  flow: RequestFlow;
+  /** The machine, made only when it is needed (see `fast`). */
+  makeFlow(): RequestFlow;
+  /**
+   * The request may go as it is on a connection authenticated for its credentials (or when it carries none),
+   * the machine made only if the server asks again or the leg fails: no proxy layer, a replayable body.
+   */
+  fast: boolean;
   /** The identity key the request prefers connections by ('' for none). */
   key: string;
   /** The caller's config, with the body this hop sends. */
@@ -102,8 +111,26 @@ export class Hop implements LegListener {
   /** The caller's values of the members a leg sets on the config (see #legConfig). */
   #saved: Record<string, unknown> | undefined;
   #own: string[] = [];
+  #flow: RequestFlow | undefined;
+  /** The generation of the authenticated socket a leg went as it is on (no machine yet). */
+  #fastOn: number | undefined;
 
   constructor(private readonly s: HopSetup) {}
+
+  get #machine(): RequestFlow {
+    return (this.#flow ??= this.s.makeFlow());
+  }
+
+  /** The machine, brought to where a leg sent as it is left it. */
+  #flowAfterFastLeg(): RequestFlow {
+    const flow = this.#machine;
+    if (this.#fastOn !== undefined) {
+      this.#fastOn = undefined;
+      flow.start(this.#slot!);
+      if (this.#leg?.written) flow.sending(this.#slot!);
+    }
+    return flow;
+  }
 
   /** The response the machine delivers (its connection released first, or when a stream has been read). */
   async run(): Promise<AxiosResponse> {
@@ -120,7 +147,10 @@ export class Hop implements LegListener {
     slot.listener = this;
     let action: Action;
     try {
-      action = this.s.flow.start(slot);
+      if (this.s.fast && (this.s.key === '' || slot.auth.isAuthenticatedFor(this.s.key, slot.generation))) {
+        this.#fastOn = slot.generation;
+        action = AS_IS;
+      } else action = this.#machine.start(slot);
     } catch (error) {
       return this.#fail(error as Error, slot.connected);
     }
@@ -160,7 +190,16 @@ export class Hop implements LegListener {
     }
     let instead: Action | undefined;
     try {
-      instead = this.s.flow.sending(this.#slot!);
+      if (this.#fastOn !== undefined) {
+        // (A request without credentials depends on no socket in particular.)
+        if (this.#fastOn === this.#slot!.generation || this.s.key === '') {
+          leg.written = true;
+          return;
+        }
+        // The authenticated socket went away before the request was written: the new one needs a handshake.
+        this.#fastOn = undefined;
+        instead = this.#machine.start(this.#slot!);
+      } else instead = this.#machine.sending(this.#slot!);
     } catch (error) {
       instead = { kind: 'fail', error: error as Error };
     }
@@ -177,7 +216,8 @@ export class Hop implements LegListener {
     if (!leg || !leg.written) return;
     const head = headOf(res, req);
     try {
-      leg.action = this.s.flow.response(head, this.#slot!);
+      const status = head.status;
+      leg.action = this.#fastOn !== undefined && status !== 401 && status !== 407 ? DELIVER : this.#flowAfterFastLeg().response(head, this.#slot!);
     } catch (error) {
       // What a step throws (a caller's `spn` function, say) ends the request with it.
       leg.action = { kind: 'fail', error: error as Error };
@@ -201,7 +241,7 @@ export class Hop implements LegListener {
     let next: Action;
     try {
       // The leg was written on a connected socket (a slot's sockets come connected): it may have arrived.
-      next = this.s.flow.failure(cause as Error, true);
+      next = this.#flowAfterFastLeg().failure(cause as Error, true);
     } catch (failure) {
       return { kind: 'fail', error: failure as Error };
     }
@@ -228,6 +268,8 @@ export class Hop implements LegListener {
         headers.set('Content-Length', '0');
       }
       if (forward) headers.set('Proxy-Connection', 'keep-alive');
+      // A NEGOTIATE's connection must stay open for the AUTHENTICATE, whatever the caller asked for.
+      if (action.negotiating) headers.delete('Connection');
     }
     const saved: Record<string, unknown> = {};
     const own: string[] = [];

@@ -291,3 +291,13 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
     expect(sent).toEqual(['', 'WS-0042']);
   });
 });
+
+test("a caller's Connection: close does not close the connection between NEGOTIATE and AUTHENTICATE", async () => {
+  const s = await server();
+  const api = client({ credentials: alice });
+  for (const method of ['get', 'head', 'post'] as const) {
+    const r = await api.request({ url: s.url, method, headers: { Connection: 'close' }, ...(method === 'post' ? { data: { a: 1 } } : {}) });
+    expect(r.status).toBe(200);
+  }
+  expect(s.stats.failures).toBe(0);
+});
