@@ -4,11 +4,22 @@
 // caller's validateStatus.
 import { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
-import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosError, AxiosHeaders } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  bodyFacts, bufferWithin, Identity, normaliseOrigin, NtlmHttpEngine, SlotPool, validateOptions,
-  type Env, type NtlmHttpOptions, type OptionCheck, type ProxyOptions, type Route,
+  bodyFacts,
+  bufferWithin,
+  Identity,
+  normaliseOrigin,
+  NtlmHttpEngine,
+  SlotPool,
+  validateOptions,
+  type Env,
+  type NtlmHttpOptions,
+  type OptionCheck,
+  type ProxyOptions,
+  type Route,
 } from '@ntlmkit/core/http';
 import { Connector, logger, openTunnel, type Target } from '@ntlmkit/core/node';
 import { Cancellation } from './cancellation.js';
@@ -17,7 +28,10 @@ import { Hop, isStream, drain, toAxiosError } from './request.js';
 import { AxiosSlot } from './slot.js';
 
 export interface NtlmAxiosOptions extends NtlmHttpOptions {
-  /** An idle connection closes after this many ms (and is not reused after the server's Keep-Alive hint less 1 s). Default 4000. */
+  /**
+   * An idle connection closes after this many ms (and is not reused after the server's Keep-Alive hint less
+   * 1 s). Default 4000.
+   */
   freeSocketTimeout?: number;
   /**
    * A forward proxy with its own NTLM credentials: plain HTTP in absolute form on an authenticated proxy
@@ -67,9 +81,17 @@ const PROXY_CHECKS: Record<string, OptionCheck> = {
   tls: [isObject, 'an object of TLS options'],
 };
 const OWN_OPTIONS: Record<string, OptionCheck> = {
-  freeSocketTimeout: [(v) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 2 ** 31 - 1, 'a positive whole number of milliseconds'],
+  freeSocketTimeout: [
+    (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 2 ** 31 - 1,
+    'a positive whole number of milliseconds',
+  ],
   ntlmProxy: [
-    (v) => isObject(v) && Object.entries(PROXY_CHECKS).every(([k, [ok]]) => (v as Record<string, unknown>)[k] === undefined || ok((v as Record<string, unknown>)[k])),
+    (v) =>
+      isObject(v) &&
+      Object.entries(PROXY_CHECKS).every(([k, [ok]]) => {
+        const value = (v as Record<string, unknown>)[k];
+        return value === undefined || ok(value);
+      }),
     'an object { uri?: string, credentials?: object, noProxy?: string, fromEnv?: boolean, tls?: object }',
   ],
 };
@@ -84,11 +106,16 @@ export function usesHttpAdapter(adapter: unknown): boolean {
 }
 
 export function unsupportedAdapter(adapter: unknown): NtlmError {
-  return new NtlmError('ERR_NTLM_UNSUPPORTED_ADAPTER', `NTLM needs axios's Node http adapter (it pins connections); this request uses ${JSON.stringify(adapter)}`);
+  return new NtlmError(
+    'ERR_NTLM_UNSUPPORTED_ADAPTER',
+    `NTLM needs axios's Node http adapter (it pins connections); this request uses ${JSON.stringify(adapter)}`,
+  );
 }
 
 /** axios 1.8 added `allowAbsoluteUrls`; older versions treat an absolute `url` as absolute whatever it says. */
-const [major = 0, minor = 0] = String(axios.VERSION ?? '').split('.').map(Number);
+const [major = 0, minor = 0] = String(axios.VERSION ?? '')
+  .split('.')
+  .map(Number);
 const HAS_ALLOW_ABSOLUTE = major > 1 || (major === 1 && minor >= 8);
 
 /**
@@ -116,7 +143,8 @@ function urlOf(config: InternalAxiosRequestConfig): URL | undefined {
 
 /** Where a connector connects. */
 function targetOf(url: URL): Target {
-  return { protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  return { protocol: url.protocol, hostname: url.hostname, port };
 }
 
 /** The caller authenticates the request itself (axios's `auth`, or an Authorization header). */
@@ -211,7 +239,10 @@ export class NtlmAxiosEngine {
    * ERR_NTLM_CONNECTION_CLOSED. The instance stays usable: later requests open new connections.
    */
   destroy(): void {
-    const error = new NtlmError('ERR_NTLM_CONNECTION_CLOSED', 'the NTLM connections of this axios instance were destroyed (instance.ntlm.destroy())');
+    const error = new NtlmError(
+      'ERR_NTLM_CONNECTION_CLOSED',
+      'the NTLM connections of this axios instance were destroyed (instance.ntlm.destroy())',
+    );
     for (const cancellation of [...this.#active]) cancellation.abort(error);
     for (const { pool } of this.#pools.splice(0)) for (const slot of [...pool.slots]) slot.close();
     this.#origins.clear();
@@ -276,12 +307,21 @@ export class NtlmAxiosEngine {
   }
 
   #unsupported(config: InternalAxiosRequestConfig): NtlmError | undefined {
-    const c = config as InternalAxiosRequestConfig & { httpVersion?: unknown; transport?: unknown; socketPath?: unknown };
-    if (c.httpVersion !== undefined && Number(c.httpVersion) === 2) return new NtlmError('ERR_NTLM_UNSUPPORTED', 'NTLM authenticates HTTP/1.1 connections; `httpVersion: 2` is not supported');
-    if (c.transport) return new NtlmError('ERR_NTLM_UNSUPPORTED', 'a custom `transport` cannot carry a connection-bound NTLM handshake');
-    if (c.socketPath) return new NtlmError('ERR_NTLM_UNSUPPORTED', '`socketPath` is not supported on an NTLM instance');
+    const c = config as InternalAxiosRequestConfig & {
+      httpVersion?: unknown;
+      transport?: unknown;
+      socketPath?: unknown;
+    };
+    const unsupported = (message: string) => new NtlmError('ERR_NTLM_UNSUPPORTED', message);
+    if (c.httpVersion !== undefined && Number(c.httpVersion) === 2) {
+      return unsupported('NTLM authenticates HTTP/1.1 connections; `httpVersion: 2` is not supported');
+    }
+    if (c.transport) return unsupported('a custom `transport` cannot carry a connection-bound NTLM handshake');
+    if (c.socketPath) return unsupported('`socketPath` is not supported on an NTLM instance');
     if (c.proxy && !this.#ntlmProxy) {
-      return new NtlmError('ERR_NTLM_UNSUPPORTED', "axios's `proxy` setting cannot carry a connection-bound NTLM handshake: use the `ntlmProxy` option");
+      return unsupported(
+        "axios's `proxy` setting cannot carry a connection-bound NTLM handshake: use the `ntlmProxy` option",
+      );
     }
     return undefined;
   }
@@ -301,7 +341,12 @@ export class NtlmAxiosEngine {
   }
 
   /** The hops of one request: credentials only to the origin it was made for (or to `origins`), never elsewhere. */
-  async #follow(config: InternalAxiosRequestConfig, first: URL, identity: Identity | undefined, cancellation: Cancellation): Promise<AxiosResponse> {
+  async #follow(
+    config: InternalAxiosRequestConfig,
+    first: URL,
+    identity: Identity | undefined,
+    cancellation: Cancellation,
+  ): Promise<AxiosResponse> {
     const scope = this.#engine.options.origins ? undefined : [first.origin];
     const maxRedirects = typeof config.maxRedirects === 'number' ? config.maxRedirects : DEFAULT_MAX_REDIRECTS;
     let current = config;
@@ -312,10 +357,12 @@ export class NtlmAxiosEngine {
       if (!REDIRECTS.has(response.status) || !location || maxRedirects === 0) return response;
       if (hop >= maxRedirects) {
         await drain(response);
-        throw new AxiosError('Maximum number of redirects exceeded', 'ERR_FR_TOO_MANY_REDIRECTS', config, response.request, response);
+        const code = 'ERR_FR_TOO_MANY_REDIRECTS';
+        throw new AxiosError('Maximum number of redirects exceeded', code, config, response.request, response);
       }
       const method = (current.method ?? 'get').toLowerCase();
-      const toGet = (response.status === 303 && method !== 'head') || ((response.status === 301 || response.status === 302) && method === 'post');
+      const status = response.status;
+      const toGet = (status === 303 && method !== 'head') || ((status === 301 || status === 302) && method === 'post');
       const body = bodyFacts(current.data);
       if (!toGet && body.present && !body.replayable) return response;
       let next: URL;
@@ -328,17 +375,30 @@ export class NtlmAxiosEngine {
       await drain(response);
       const headers = new AxiosHeaders(current.headers as AxiosHeaders);
       if (toGet) for (const h of ['content-type', 'content-length', 'transfer-encoding']) headers.delete(h);
-      if (next.origin !== url.origin) for (const h of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(h);
+      if (next.origin !== url.origin) {
+        for (const h of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(h);
+      }
       this.#engine.log(`redirect ${response.status} from ${url.origin} to ${next.origin}`);
       current = {
-        ...current, url: next.href, baseURL: undefined, params: undefined, allowAbsoluteUrls: true, headers,
+        ...current,
+        url: next.href,
+        baseURL: undefined,
+        params: undefined,
+        allowAbsoluteUrls: true,
+        headers,
         ...(toGet ? { method: 'get', data: undefined } : {}),
       } as InternalAxiosRequestConfig;
       url = next;
     }
   }
 
-  async #hop(config: InternalAxiosRequestConfig, url: URL, identity: Identity | undefined, scope: readonly string[] | undefined, cancellation: Cancellation): Promise<AxiosResponse> {
+  async #hop(
+    config: InternalAxiosRequestConfig,
+    url: URL,
+    identity: Identity | undefined,
+    scope: readonly string[] | undefined,
+    cancellation: Cancellation,
+  ): Promise<AxiosResponse> {
     const engine = this.#engine;
     const known = this.#origin(url);
     const origin = known.origin;
@@ -353,15 +413,23 @@ export class NtlmAxiosEngine {
     if (body.present && !body.replayable && ((authenticate && !engine.knows(origin)) || (proxied && !proxyKnown))) {
       // A stream to a target that may ask for NTLM after it was sent is read ahead within a bound.
       const read = await cancellation.guard(bufferWithin(data as AsyncIterable<Uint8Array>, engine.maxReplayBytes));
-      data = read.replayable ? Buffer.from(read.body.buffer, read.body.byteOffset, read.body.byteLength) : Readable.from(read.body);
+      data = read.replayable
+        ? Buffer.from(read.body.buffer, read.body.byteOffset, read.body.byteLength)
+        : Readable.from(read.body);
       body = { present: true, replayable: read.replayable };
     }
     cancellation.arm();
     const hop = new Hop({
       pool: this.#pool(known, route, url, config),
-      makeFlow: () => engine.flow({
-        origin, url: () => url, route, identity: authenticate ? identity : undefined, method: config.method, body,
-      }),
+      makeFlow: () =>
+        engine.flow({
+          origin,
+          url: () => url,
+          route,
+          identity: authenticate ? identity : undefined,
+          method: config.method,
+          body,
+        }),
       fast: !proxied && body.replayable,
       key: authenticate ? identity!.key : '',
       config: data === config.data ? config : ({ ...config, data } as InternalAxiosRequestConfig),
@@ -379,7 +447,11 @@ export class NtlmAxiosEngine {
   #plain(config: InternalAxiosRequestConfig, cancellation: Cancellation): Promise<AxiosResponse> {
     const timeout = cancellation.handOver();
     return this.#http({
-      ...config, maxRedirects: 0, validateStatus: () => true, signal: undefined, cancelToken: cancellation.token() as never,
+      ...config,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      signal: undefined,
+      cancelToken: cancellation.token() as never,
       ...(timeout !== undefined ? { timeout: timeout.ms, timeoutErrorMessage: timeout.message } : {}),
     } as InternalAxiosRequestConfig) as Promise<AxiosResponse>;
   }
@@ -394,7 +466,7 @@ export class NtlmAxiosEngine {
       known = {
         origin: key,
         route,
-        proxy: p ? { protocol: p.protocol.slice(0, -1), host: p.hostname, port: Number(p.port || (p.protocol === 'https:' ? 443 : 80)) } : undefined,
+        proxy: p ? { protocol: p.protocol.slice(0, -1), host: p.hostname, port: targetOf(p).port } : undefined,
         pools: new Map(),
       };
       this.#origins.set(key, known);
@@ -405,9 +477,10 @@ export class NtlmAxiosEngine {
   /** The pool of pinned connections for a route, an origin and everything that makes a TLS connection different. */
   #pool(known: OriginEntry, route: Route, url: URL, config: InternalAxiosRequestConfig): SlotPool<AxiosSlot> {
     const secure = route.kind === 'forward' ? route.proxy.protocol === 'https:' : url.protocol === 'https:';
-    const settings: ConnectionSettings = route.kind === 'forward'
-      ? connectionOptions(this.#proxyTls, secure)
-      : connectionOptions(secure ? config.httpsAgent : config.httpAgent, secure);
+    const settings: ConnectionSettings =
+      route.kind === 'forward'
+        ? connectionOptions(this.#proxyTls, secure)
+        : connectionOptions(secure ? config.httpsAgent : config.httpAgent, secure);
     let byRoute = known.pools.get(route);
     if (!byRoute) known.pools.set(route, (byRoute = new Map()));
     const found = byRoute.get(settings);
@@ -415,11 +488,12 @@ export class NtlmAxiosEngine {
     // One connector per pool: its TLS sessions are resumed across the pool's connections.
     const connector = new Connector({ ...settings.options });
     const origin = targetOf(new URL(known.origin));
-    const connect = route.kind === 'direct'
-      ? () => connector.connect(origin)
-      : route.kind === 'forward'
-        ? () => connector.connect(targetOf(route.proxy))
-        : this.#tunnel(route.proxy, new URL(known.origin), connector);
+    const connect =
+      route.kind === 'direct'
+        ? () => connector.connect(origin)
+        : route.kind === 'forward'
+          ? () => connector.connect(targetOf(route.proxy))
+          : this.#tunnel(route.proxy, new URL(known.origin), connector);
     const pool: SlotPool<AxiosSlot> = new SlotPool<AxiosSlot>({
       limit: this.#engine.connections,
       budget: this.#engine.budget,

@@ -5,7 +5,10 @@
 import { AxiosError, CanceledError, type InternalAxiosRequestConfig } from 'axios';
 
 /** The cancel token interface axios's adapters subscribe to. */
-export type Token = { subscribe(listener: (reason: unknown) => void): void; unsubscribe(listener: (reason: unknown) => void): void };
+export type Token = {
+  subscribe(listener: (reason: unknown) => void): void;
+  unsubscribe(listener: (reason: unknown) => void): void;
+};
 
 export class Cancellation {
   reason: Error | undefined;
@@ -30,14 +33,17 @@ export class Cancellation {
     }
     const token = config.cancelToken as unknown as Token | undefined;
     if (token && typeof token.subscribe === 'function') {
-      const cancelled = (reason: unknown) => this.abort(reason instanceof Error ? reason : new CanceledError(undefined, config));
+      const cancelled = (reason: unknown) =>
+        this.abort(reason instanceof Error ? reason : new CanceledError(undefined, config));
       token.subscribe(cancelled);
       this.#undo.push(() => token.unsubscribe(cancelled));
     }
     if (config.timeout) {
       const ms = Number.parseInt(String(config.timeout), 10);
-      if (Number.isNaN(ms)) this.abort(new AxiosError('error trying to parse `config.timeout` to int', AxiosError.ERR_BAD_OPTION_VALUE, config));
-      else if (ms > 0) this.#deadline = Date.now() + ms;
+      if (Number.isNaN(ms)) {
+        const message = 'error trying to parse `config.timeout` to int';
+        this.abort(new AxiosError(message, AxiosError.ERR_BAD_OPTION_VALUE, config));
+      } else if (ms > 0) this.#deadline = Date.now() + ms;
     }
     this.arm();
   }
@@ -127,6 +133,7 @@ export class Cancellation {
   #timeoutError(): AxiosError {
     const c = this.config;
     const message = c.timeoutErrorMessage || (c.timeout ? `timeout of ${c.timeout}ms exceeded` : 'timeout exceeded');
-    return new AxiosError(message, c.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, c);
+    const code = c.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
+    return new AxiosError(message, code, c);
   }
 }

@@ -8,9 +8,29 @@ import type { ConnectionOptions } from 'node:tls';
 
 /** What https.Agent's getName compares, what it leaves out, and the socket options of any agent. */
 const TLS_KEYS = [
-  'ca', 'cert', 'clientCertEngine', 'ciphers', 'key', 'pfx', 'rejectUnauthorized', 'servername', 'minVersion', 'maxVersion',
-  'secureProtocol', 'crl', 'honorCipherOrder', 'ecdhCurve', 'dhparam', 'secureOptions', 'sessionIdContext', 'sigalgs',
-  'privateKeyIdentifier', 'privateKeyEngine', 'passphrase', 'checkServerIdentity', 'secureContext',
+  'ca',
+  'cert',
+  'clientCertEngine',
+  'ciphers',
+  'key',
+  'pfx',
+  'rejectUnauthorized',
+  'servername',
+  'minVersion',
+  'maxVersion',
+  'secureProtocol',
+  'crl',
+  'honorCipherOrder',
+  'ecdhCurve',
+  'dhparam',
+  'secureOptions',
+  'sessionIdContext',
+  'sigalgs',
+  'privateKeyIdentifier',
+  'privateKeyEngine',
+  'passphrase',
+  'checkServerIdentity',
+  'secureContext',
 ] as const;
 const SOCKET_KEYS = ['localAddress', 'family', 'lookup'] as const;
 /** Options getName does not name: compared here by identity (functions, contexts) or by value. */
@@ -45,11 +65,14 @@ export function connectionOptions(source: unknown, tls: boolean): ConnectionSett
   if (typeof source !== 'object' || source === null) return NONE;
   const cached = known.get(source);
   if (cached) return cached;
-  const all = (source instanceof http.Agent ? (source as http.Agent & { options?: object }).options : source) as Record<string, unknown> | undefined;
+  const all = (source instanceof http.Agent ? (source as http.Agent & { options?: object }).options : source) as
+    Record<string, unknown> | undefined;
   const options: Record<string, unknown> = {};
   for (const key of [...(tls ? TLS_KEYS : []), ...SOCKET_KEYS]) if (all?.[key] !== undefined) options[key] = all[key];
   const extra = EXTRA_KEYS.map((key) => (options[key] === undefined ? '' : identity(options[key]))).join(':');
-  const name = tls ? https.Agent.prototype.getName.call(https.globalAgent, options) : http.Agent.prototype.getName.call(http.globalAgent, options);
+  const name = tls
+    ? https.Agent.prototype.getName.call(https.globalAgent, options)
+    : http.Agent.prototype.getName.call(http.globalAgent, options);
   const key = `${name}|${extra}`;
   let settings = Object.keys(options).length ? interned.get(key) : NONE;
   if (!settings) interned.set(key, (settings = { options: options as ConnectionOptions, key }));

@@ -13,15 +13,30 @@ const ENGINE = Symbol.for('ntlmkit.axios.engine');
 
 /** The NTLM option names, taken out of createNtlmAxios's config (the rest is axios's). */
 const NTLM_OPTIONS = [
-  'credentials', 'origins', 'preemptive', 'spn', 'lmCompatibilityLevel', 'connections', 'maxConnections', 'throwOnAuthFailure',
-  'maxReplayBytes', 'debug', 'debugTokens', 'freeSocketTimeout', 'ntlmProxy',
+  'credentials',
+  'origins',
+  'preemptive',
+  'spn',
+  'lmCompatibilityLevel',
+  'connections',
+  'maxConnections',
+  'throwOnAuthFailure',
+  'maxReplayBytes',
+  'debug',
+  'debugTokens',
+  'freeSocketTimeout',
+  'ntlmProxy',
 ] as const;
 
 function isAxiosInstance(value: unknown): value is AxiosInstance {
   if (typeof value !== 'function') return false;
   const v = value as unknown as Partial<AxiosInstance>;
-  return typeof v.request === 'function' && typeof v.defaults === 'object' && v.defaults !== null &&
-    typeof v.interceptors?.request?.use === 'function';
+  return (
+    typeof v.request === 'function' &&
+    typeof v.defaults === 'object' &&
+    v.defaults !== null &&
+    typeof v.interceptors?.request?.use === 'function'
+  );
 }
 
 /** axios's default export: its defaults are shared by every `axios.create()` in the process. */
@@ -37,13 +52,18 @@ function isDefaultExport(instance: AxiosInstance): boolean {
  * (axios's default export is refused for that reason). A request whose adapter is a function of your own,
  * such as axios-mock-adapter's, runs that function instead: NTLM steps aside.
  */
-export function withNtlm<T extends AxiosInstance>(instance: T, options: NtlmAxiosOptions): T & { readonly ntlm: NtlmAxiosEngine } {
-  if (!isAxiosInstance(instance)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'withNtlm needs an axios instance, made with axios.create()');
+export function withNtlm<T extends AxiosInstance>(
+  instance: T,
+  options: NtlmAxiosOptions,
+): T & { readonly ntlm: NtlmAxiosEngine } {
+  if (!isAxiosInstance(instance)) {
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'withNtlm needs an axios instance, made with axios.create()');
+  }
   if (isDefaultExport(instance)) {
     throw new NtlmError(
       'ERR_NTLM_INVALID_ARGUMENT',
-      "withNtlm does not change axios's default export: its defaults are shared by every axios.create() in the process, " +
-        'libraries included. Use withNtlm(axios.create(config), options) or createNtlmAxios(config)',
+      "withNtlm does not change axios's default export: its defaults are shared by every axios.create() in the " +
+        'process, libraries included. Use withNtlm(axios.create(config), options) or createNtlmAxios(config)',
     );
   }
   if ((instance as unknown as Record<symbol, unknown>)[ENGINE]) {
@@ -63,7 +83,10 @@ export function withNtlm<T extends AxiosInstance>(instance: T, options: NtlmAxio
 /** A new axios instance with NTLM: `createNtlmAxios({ credentials, baseURL, … })` (NTLM options beside axios's). */
 export function createNtlmAxios(config: CreateAxiosDefaults & NtlmAxiosOptions): NtlmAxiosInstance {
   if (!config || typeof config !== 'object') {
-    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createNtlmAxios needs a config object, e.g. { credentials: { username, password }, baseURL }');
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_ARGUMENT',
+      'createNtlmAxios needs a config object, e.g. { credentials: { username, password }, baseURL }',
+    );
   }
   const ntlm: Record<string, unknown> = {};
   const rest: Record<string, unknown> = { ...config };

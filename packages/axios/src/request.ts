@@ -6,7 +6,8 @@
 // of the delivered response.
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, AxiosHeaders } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { NtlmError } from '@ntlmkit/core';
 import type { Action, RequestFlow, ResponseHead, Route, SlotPool } from '@ntlmkit/core/http';
 import type { Cancellation } from './cancellation.js';
@@ -15,10 +16,25 @@ import type { AxiosSlot, LegListener } from './slot.js';
 const everything = () => true;
 const DELIVER: Action = { kind: 'deliver' };
 /** The leg of a request on an authenticated connection: as it is. */
-const AS_IS: Extract<Action, { kind: 'send' }> = { kind: 'send', headers: {}, withBody: true, fresh: false, negotiating: false };
+const AS_IS: Extract<Action, { kind: 'send' }> = {
+  kind: 'send',
+  headers: {},
+  withBody: true,
+  fresh: false,
+  negotiating: false,
+};
 const LEG_KEYS = [
-  'headers', 'data', 'httpAgent', 'httpsAgent', 'proxy', 'maxRedirects', 'validateStatus', 'signal', 'cancelToken',
-  'onUploadProgress', 'onDownloadProgress',
+  'headers',
+  'data',
+  'httpAgent',
+  'httpsAgent',
+  'proxy',
+  'maxRedirects',
+  'validateStatus',
+  'signal',
+  'cancelToken',
+  'onUploadProgress',
+  'onDownloadProgress',
 ] as const;
 
 /** The Keep-Alive hint is trusted this much less for reuse, as Node's agent and undici do. */
@@ -87,7 +103,8 @@ function headOf(res: IncomingMessage, req: ClientRequest): ResponseHead {
   return {
     status: res.statusCode ?? 0,
     // Each challenge header apart (Node joins repeated headers with commas in `headers`); read only on a 401 or 407.
-    header: (name) => (res as { headersDistinct?: Record<string, string[]> }).headersDistinct?.[name] ?? values(res.headers[name]),
+    header: (name) =>
+      (res as { headersDistinct?: Record<string, string[]> }).headersDistinct?.[name] ?? values(res.headers[name]),
     closing: !req.shouldKeepAlive || (connection !== undefined && /\bclose\b/i.test(connection)),
   };
 }
@@ -156,7 +173,9 @@ export class Hop implements LegListener {
     }
     for (;;) {
       if (action.kind === 'fail') return this.#fail(action.error, slot.connected);
-      if (action.kind === 'deliver') return this.#fail(new NtlmError('ERR_NTLM_WRONG_STATE', 'a delivery outside a response'), true);
+      if (action.kind === 'deliver') {
+        return this.#fail(new NtlmError('ERR_NTLM_WRONG_STATE', 'a delivery outside a response'), true);
+      }
       const reason = this.s.cancellation.reason;
       if (reason) return this.#fail(reason, true);
       if (action.fresh) slot.dropSocket();
@@ -174,7 +193,8 @@ export class Hop implements LegListener {
         continue;
       }
       if (!leg.action) {
-        return this.#fail(new NtlmError('ERR_NTLM_UNSUPPORTED', 'the request did not go through the pinned connection (is a `transport` set?)'), false);
+        const message = 'the request did not go through the pinned connection (is a `transport` set?)';
+        return this.#fail(new NtlmError('ERR_NTLM_UNSUPPORTED', message), false);
       }
       if (leg.action.kind === 'deliver') return this.#deliver(response, leg);
       await drain(response);
@@ -217,7 +237,10 @@ export class Hop implements LegListener {
     const head = headOf(res, req);
     try {
       const status = head.status;
-      leg.action = this.#fastOn !== undefined && status !== 401 && status !== 407 ? DELIVER : this.#flowAfterFastLeg().response(head, this.#slot!);
+      leg.action =
+        this.#fastOn !== undefined && status !== 401 && status !== 407
+          ? DELIVER
+          : this.#flowAfterFastLeg().response(head, this.#slot!);
     } catch (error) {
       // What a step throws (a caller's `spn` function, say) ends the request with it.
       leg.action = { kind: 'fail', error: error as Error };
@@ -237,7 +260,9 @@ export class Hop implements LegListener {
     if (leg.action?.kind === 'fail') return leg.action;
     // (Node's errors may come from another realm, as under jest: no `instanceof Error`.)
     const cause = error instanceof AxiosError ? (error as { cause?: unknown }).cause : error;
-    if (leg.action?.kind === 'deliver' || typeof cause !== 'object' || cause === null || !leg.written) return { kind: 'fail', error: error as Error };
+    if (leg.action?.kind === 'deliver' || typeof cause !== 'object' || cause === null || !leg.written) {
+      return { kind: 'fail', error: error as Error };
+    }
     let next: Action;
     try {
       // The leg was written on a connected socket (a slot's sockets come connected): it may have arrived.

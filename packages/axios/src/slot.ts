@@ -39,7 +39,10 @@ interface AgentInternals {
 
 function pinned(Base: typeof http.Agent) {
   return class PinnedAgent extends Base {
-    constructor(readonly slot: AxiosSlot, options: https.AgentOptions) {
+    constructor(
+      readonly slot: AxiosSlot,
+      options: https.AgentOptions,
+    ) {
       super(options);
     }
 
@@ -49,7 +52,10 @@ function pinned(Base: typeof http.Agent) {
     }
 
     /** The connection comes from the slot's connector (it calls back with the socket, connected). */
-    override createConnection(_options: http.ClientRequestArgs, callback?: (error: Error | null, socket: Duplex) => void): undefined {
+    override createConnection(
+      _options: http.ClientRequestArgs,
+      callback?: (error: Error | null, socket: Duplex) => void,
+    ): undefined {
       this.slot.connect((callback ?? (() => undefined)) as Callback);
       return undefined;
     }
@@ -94,7 +100,10 @@ export class AxiosSlot extends PinnedSlot {
   peerCertificate(): { raw: Uint8Array } | undefined {
     if (!this.#o.binds || !this.#socket) return undefined;
     const certificate = peerCertificate(this.#socket);
-    if (!certificate) throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', 'the TLS peer certificate of the connection is not available for the channel binding');
+    if (!certificate) {
+      const message = 'the TLS peer certificate of the connection is not available for the channel binding';
+      throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', message);
+    }
     return certificate;
   }
 

@@ -11,14 +11,20 @@ import { READINGS, alice, client, rejection, server, sleep } from './helpers';
 function linesFor(s: import('node:http').Server, path: string): string[] {
   const seen: string[] = [];
   s.on('request', (req: IncomingMessage) => {
-    if (req.url === path) seen.push(`${req.method} ${req.headers.authorization?.split(' ')[0] ?? '-'} ${req.headers['content-length'] ?? ''}`.trim());
+    if (req.url === path)
+      seen.push(
+        `${req.method} ${req.headers.authorization?.split(' ')[0] ?? '-'} ${req.headers['content-length'] ?? ''}`.trim(),
+      );
   });
   return seen;
 }
 
 const elapsed = async (p: Promise<unknown>) => {
   const start = Date.now();
-  const error = await p.then(() => undefined, (e: unknown) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return { ms: Date.now() - start, error: error as AxiosError };
 };
 
@@ -37,7 +43,8 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
       // The application runs every request; for a POST the connection then drops without an answer.
       const s = await server({
         lenientSessionKey,
-        handler: (req, res, context) => (req.method === 'POST' ? void res.socket?.destroy() : defaultHandler(req, res, context)),
+        handler: (req, res, context) =>
+          req.method === 'POST' ? void res.socket?.destroy() : defaultHandler(req, res, context),
       });
       const api = client({ credentials: alice });
       await api.get(s.url);
@@ -67,37 +74,33 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
   });
 
   describe('aborts are immediate', () => {
-    test('a request waiting for the pinned connection: its timeout rejects at once, nothing is sent for it', async () => {
-      const s = await server({ faults: { delayMs: 700 }, lenientSessionKey });
-      const waiting = linesFor(s, '/waiting');
-      const api = client({ credentials: alice, connections: 1, preemptive: true });
-      const first = api.get(`${s.url}/first`);
-      await sleep(50);
-      const { ms, error } = await elapsed(api.get(`${s.url}/waiting`, { timeout: 300 }));
-      expect(error.code).toBe('ECONNABORTED');
-      expect(error.message).toBe('timeout of 300ms exceeded');
-      expect(ms).toBeLessThan(700);
-      await first;
-      await sleep(100);
-      expect(waiting).toEqual([]);
-    });
-
-    test('a request waiting for the pinned connection: its signal rejects at once', async () => {
-      const s = await server({ faults: { delayMs: 700 }, lenientSessionKey });
-      const waiting = linesFor(s, '/waiting');
-      const api = client({ credentials: alice, connections: 1, preemptive: true });
-      const first = api.get(`${s.url}/first`);
-      await sleep(50);
-      const controller = new AbortController();
-      setTimeout(() => controller.abort(), 300);
-      const { ms, error } = await elapsed(api.get(`${s.url}/waiting`, { signal: controller.signal }));
-      expect(axios.isCancel(error)).toBe(true);
-      expect(error.code).toBe('ERR_CANCELED');
-      expect(ms).toBeLessThan(700);
-      await first;
-      await sleep(100);
-      expect(waiting).toEqual([]);
-    });
+    // How the wait ends: with the request's timeout, or its signal.
+    const ends = {
+      timeout: () => ({ config: { timeout: 300 }, code: 'ECONNABORTED', message: 'timeout of 300ms exceeded' }),
+      signal: () => {
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 300);
+        return { config: { signal: controller.signal }, code: 'ERR_CANCELED', message: 'canceled' };
+      },
+    };
+    test.each(['timeout', 'signal'] as const)(
+      'a request waiting for the pinned connection: its %s rejects at once, nothing is sent for it',
+      async (how) => {
+        const s = await server({ faults: { delayMs: 700 }, lenientSessionKey });
+        const waiting = linesFor(s, '/waiting');
+        const api = client({ credentials: alice, connections: 1, preemptive: true });
+        const first = api.get(`${s.url}/first`);
+        await sleep(50);
+        const end = ends[how]();
+        const { ms, error } = await elapsed(api.get(`${s.url}/waiting`, end.config));
+        expect(error).toMatchObject({ code: end.code, message: end.message });
+        expect(axios.isCancel(error)).toBe(how === 'signal');
+        expect(ms).toBeLessThan(700);
+        await first;
+        await sleep(100);
+        expect(waiting).toEqual([]);
+      },
+    );
 
     test('an aborted POST in the middle of its handshake: nothing more is sent, not even the AUTHENTICATE', async () => {
       const s = await server({ faults: { delayMs: 400 }, lenientSessionKey });

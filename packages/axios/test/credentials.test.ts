@@ -34,14 +34,18 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
   test('equal credentials in different objects share connections; different secrets never do', async () => {
     const s = await server({ lenientSessionKey, users: { ...manyUsers, 'EXAMPLE\\bob': bob.password } });
     const api = client({ connections: 4 });
-    for (let i = 0; i < 3; i++) expect((await api.get(s.url, { ntlm: { credentials: { ...bob } } })).data.user).toBe('EXAMPLE\\bob');
+    for (let i = 0; i < 3; i++)
+      expect((await api.get(s.url, { ntlm: { credentials: { ...bob } } })).data.user).toBe('EXAMPLE\\bob');
     expect(s.stats.handshakes).toBe(1);
-    const wrong = await api.get(s.url, { ntlm: { credentials: { ...bob, password: 'not-it' } }, validateStatus: () => true });
+    const wrong = await api.get(s.url, {
+      ntlm: { credentials: { ...bob, password: 'not-it' } },
+      validateStatus: () => true,
+    });
     expect(wrong.status).toBe(401);
     expect(s.stats.handshakes).toBe(2);
   });
 
-  test('an instance without credentials: requests bring their own, a request without any is not authenticated', async () => {
+  test('an instance without credentials: requests bring their own; one without any is not authenticated', async () => {
     const s = await server({ lenientSessionKey });
     const api = client({});
     expect((await api.get(s.url, { ntlm: { credentials: alice } })).data.user).toBe('EXAMPLE\\alice');
@@ -94,7 +98,8 @@ test('maxConnections across origins: eviction while requests are in flight, neve
   const busy = [0, 1].map((i) => api.get(slow.url, { ntlm: { credentials: many[i]! } }));
   await sleep(50);
   // One place left: fast requests of several users take turns on it, evicting each other's idle connection.
-  for (let i = 2; i < 6; i++) expect((await api.get(fast.url, { ntlm: { credentials: many[i]! } })).data.user).toBe(`EXAMPLE\\user${i}`);
+  for (let i = 2; i < 6; i++)
+    expect((await api.get(fast.url, { ntlm: { credentials: many[i]! } })).data.user).toBe(`EXAMPLE\\user${i}`);
   expect((await Promise.all(busy)).map((r) => r.data.user)).toEqual(['EXAMPLE\\user0', 'EXAMPLE\\user1']);
   expect(api.ntlm.connectionCount()).toBeLessThanOrEqual(3);
 });
@@ -110,7 +115,9 @@ test('a request waiting for the budget rejects at once on abort, and nothing is 
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 100);
   const start = Date.now();
-  const error = await api.get(`${other.url}/waiting`, { signal: controller.signal, ntlm: { credentials: many[1]! } }).catch((e: AxiosError) => e);
+  const error = await api
+    .get(`${other.url}/waiting`, { signal: controller.signal, ntlm: { credentials: many[1]! } })
+    .catch((e: AxiosError) => e);
   expect((error as AxiosError).code).toBe('ERR_CANCELED');
   expect(Date.now() - start).toBeLessThan(400);
   await first;

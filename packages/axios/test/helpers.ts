@@ -1,5 +1,12 @@
 // Shared by the axios adapter's tests: the users, servers and clients, each stopped after its test.
-import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmProxyOptions, type NtlmServer, type NtlmServerOptions } from '@ntlmkit/server';
+import {
+  createNtlmProxy,
+  createNtlmServer,
+  type NtlmProxy,
+  type NtlmProxyOptions,
+  type NtlmServer,
+  type NtlmServerOptions,
+} from '@ntlmkit/server';
 import type { AxiosError } from 'axios';
 import { createNtlmAxios, type NtlmAxiosInstance } from '../src/index';
 

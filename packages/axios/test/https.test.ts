@@ -7,33 +7,54 @@ import type { TLSSocket } from 'node:tls';
 import { READINGS, alice, client, outcome, server, sleep } from './helpers';
 
 describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
-  test.each([32, 256])('%i concurrent requests with tokenChecking require, in rounds that resume TLS sessions', async (n) => {
-    const s = await server({ https: true, tokenChecking: 'require', lenientSessionKey });
-    // Idle connections close between rounds, so that each round opens new ones that resume a session.
-    const api = client({ credentials: alice, httpsAgent: new https.Agent({ ca: s.certificate }), freeSocketTimeout: 30 });
-    let resumed = 0;
-    for (let round = 0; round < 4; round++) {
-      const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => api.get(`${s.url.replace('127.0.0.1', 'localhost')}/r${round}/${i}`)));
-      const failed = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason?.message);
-      expect(failed).toEqual([]);
-      const values = results.map((r) => (r as PromiseFulfilledResult<{ data: { user: string }; headers: Record<string, unknown> }>).value);
-      expect(values.every((r) => r.data.user === 'EXAMPLE\\alice')).toBe(true);
-      // The response that authenticated each connection says how.
-      const handshakes = values.filter((r) => r.headers['x-ntlm-outcome']);
-      expect(handshakes.length).toBeGreaterThan(0);
-      for (const r of handshakes) expect(outcome(r)).toMatchObject({ ok: true, channelBinding: 'present' });
-      if (round > 0) resumed += handshakes.filter((r) => (r as unknown as { request: { socket: TLSSocket } }).request.socket.isSessionReused()).length;
-      await sleep(80);
-    }
-    expect(resumed).toBeGreaterThan(0);
-    expect(s.stats.failures).toBe(0);
-    expect(s.stats.executed).toBe(4 * n);
-  });
+  test.each([32, 256])(
+    '%i concurrent requests with tokenChecking require, in rounds that resume TLS sessions',
+    async (n) => {
+      const s = await server({ https: true, tokenChecking: 'require', lenientSessionKey });
+      // Idle connections close between rounds, so that each round opens new ones that resume a session.
+      const api = client({
+        credentials: alice,
+        httpsAgent: new https.Agent({ ca: s.certificate }),
+        freeSocketTimeout: 30,
+      });
+      let resumed = 0;
+      for (let round = 0; round < 4; round++) {
+        const results = await Promise.allSettled(
+          Array.from({ length: n }, (_, i) => api.get(`${s.url.replace('127.0.0.1', 'localhost')}/r${round}/${i}`)),
+        );
+        const failed = results
+          .filter((r) => r.status === 'rejected')
+          .map((r) => (r as PromiseRejectedResult).reason?.message);
+        expect(failed).toEqual([]);
+        const values = results.map(
+          (r) => (r as PromiseFulfilledResult<{ data: { user: string }; headers: Record<string, unknown> }>).value,
+        );
+        expect(values.every((r) => r.data.user === 'EXAMPLE\\alice')).toBe(true);
+        // The response that authenticated each connection says how.
+        const handshakes = values.filter((r) => r.headers['x-ntlm-outcome']);
+        expect(handshakes.length).toBeGreaterThan(0);
+        for (const r of handshakes) expect(outcome(r)).toMatchObject({ ok: true, channelBinding: 'present' });
+        if (round > 0)
+          resumed += handshakes.filter((r) =>
+            (r as unknown as { request: { socket: TLSSocket } }).request.socket.isSessionReused(),
+          ).length;
+        await sleep(80);
+      }
+      expect(resumed).toBeGreaterThan(0);
+      expect(s.stats.failures).toBe(0);
+      expect(s.stats.executed).toBe(4 * n);
+    },
+  );
 });
 
 test('a resumed TLS session gets the channel binding of the certificate it was made with', async () => {
   const s = await server({ https: true, tokenChecking: 'require' });
-  const api = client({ credentials: alice, httpsAgent: new https.Agent({ ca: s.certificate }), connections: 1, freeSocketTimeout: 20 });
+  const api = client({
+    credentials: alice,
+    httpsAgent: new https.Agent({ ca: s.certificate }),
+    connections: 1,
+    freeSocketTimeout: 20,
+  });
   const resumed: boolean[] = [];
   for (let i = 0; i < 3; i++) {
     const r = await api.get(`${s.url}/x`);
@@ -53,9 +74,14 @@ describe('per-request TLS options keep connections apart', () => {
     expect((await api.get(s.url, { httpsAgent: trusting })).status).toBe(200);
     expect(api.ntlm.connectionCount()).toBe(1);
     // The default trust store does not know the self-signed certificate: refused, not served on the idle connection.
-    await expect(api.get(s.url)).rejects.toMatchObject({ code: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/) });
-    await expect(api.get(s.url, { httpsAgent: new https.Agent({ ca: s.certificate, rejectUnauthorized: true, servername: 'nobody.example' }) }))
-      .rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    await expect(api.get(s.url)).rejects.toMatchObject({
+      code: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/),
+    });
+    await expect(
+      api.get(s.url, {
+        httpsAgent: new https.Agent({ ca: s.certificate, rejectUnauthorized: true, servername: 'nobody.example' }),
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     // The same options in another agent object share the connection.
     expect((await api.get(s.url, { httpsAgent: new https.Agent({ ca: s.certificate }) })).status).toBe(200);
     expect(s.stats.connections).toBeLessThanOrEqual(3);
@@ -73,7 +99,8 @@ describe('per-request TLS options keep connections apart', () => {
     const s = await server({ https: true });
     const api = client({ credentials: alice });
     const seen: string[] = [];
-    const agent = (name: string) => new https.Agent({ ca: s.certificate, checkServerIdentity: () => void seen.push(name) });
+    const agent = (name: string) =>
+      new https.Agent({ ca: s.certificate, checkServerIdentity: () => void seen.push(name) });
     await api.get(s.url, { httpsAgent: agent('a') });
     await api.get(s.url, { httpsAgent: agent('b') });
     expect(seen).toEqual(['a', 'b']);

@@ -38,7 +38,9 @@ test('a mock installed before withNtlm keeps working; an adapter function per re
   const api = withNtlm(instance, { credentials: alice });
   after(() => api.ntlm.destroy());
   expect((await api.get('/x')).data).toBe('from the mock');
-  const own = await api.get('/y', { adapter: async (config) => ({ data: 'mine', status: 200, statusText: 'OK', headers: {}, config }) });
+  const own = await api.get('/y', {
+    adapter: async (config) => ({ data: 'mine', status: 200, statusText: 'OK', headers: {}, config }),
+  });
   expect(own.data).toBe('mine');
   mock.restore();
   expect((await api.get('/z')).data.user).toBe('EXAMPLE\\alice');

@@ -11,7 +11,9 @@ import { READINGS, after, alice, bob, client, outcome, proxy, proxyUser, rejecti
 /** Every request line a server saw, 401 legs included. */
 function requestsOf(s: import('node:http').Server): string[] {
   const seen: string[] = [];
-  s.on('request', (req: import('node:http').IncomingMessage) => seen.push(`${req.method} ${req.url} ${req.headers.authorization ? 'auth' : ''}`.trim()));
+  s.on('request', (req: import('node:http').IncomingMessage) =>
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ? 'auth' : ''}`.trim()),
+  );
   return seen;
 }
 
@@ -37,8 +39,14 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
       const plain = axios.create({ baseURL: a.url });
       const bHost = new URL(b.url).host;
       // axios 1.8 and later refuse it (Invalid URL); older versions send it to that host.
-      const outcomeOf = (p: Promise<{ status: number }>) => p.then((r) => r.status, (e: Error) => e.message);
-      expect(await outcomeOf(api.get(`//${bHost}/x`, { validateStatus: () => true }))).toEqual(await outcomeOf(plain.get(`//${bHost}/x`, { validateStatus: () => true })));
+      const outcomeOf = (p: Promise<{ status: number }>) =>
+        p.then(
+          (r) => r.status,
+          (e: Error) => e.message,
+        );
+      expect(await outcomeOf(api.get(`//${bHost}/x`, { validateStatus: () => true }))).toEqual(
+        await outcomeOf(plain.get(`//${bHost}/x`, { validateStatus: () => true })),
+      );
       expect(seenByB.every((line) => !line.endsWith('auth'))).toBe(true);
       expect(b.stats.handshakes).toBe(0);
       // With allowAbsoluteUrls: false (axios 1.8 and later) it is a path of the base URL.
@@ -71,7 +79,11 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     test('an IP-literal origin is checked against its IP SAN', async () => {
       const p = await proxy({ lenientSessionKey });
       const s = await server({ https: true, tokenChecking: 'require', lenientSessionKey });
-      const api = client({ credentials: alice, ntlmProxy: { uri: p.url, credentials: proxyUser, fromEnv: false }, httpsAgent: new https.Agent({ ca: s.certificate }) });
+      const api = client({
+        credentials: alice,
+        ntlmProxy: { uri: p.url, credentials: proxyUser, fromEnv: false },
+        httpsAgent: new https.Agent({ ca: s.certificate }),
+      });
       const r = await api.get(`${s.url}/ip`);
       expect(r.data.user).toBe('EXAMPLE\\alice');
       expect(outcome(r)).toMatchObject({ ok: true, channelBinding: 'present' });
@@ -81,7 +93,11 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
       const cert = createSelfSignedCertificate({ altNames: ['localhost'] });
       const p = await proxy({ lenientSessionKey });
       const s = await server({ https: { cert: cert.cert, key: cert.key }, lenientSessionKey });
-      const api = client({ credentials: alice, ntlmProxy: { uri: p.url, credentials: proxyUser, fromEnv: false }, httpsAgent: new https.Agent({ ca: cert.cert }) });
+      const api = client({
+        credentials: alice,
+        ntlmProxy: { uri: p.url, credentials: proxyUser, fromEnv: false },
+        httpsAgent: new https.Agent({ ca: cert.cert }),
+      });
       expect((await api.get(s.url.replace('127.0.0.1', 'localhost'))).data.user).toBe('EXAMPLE\\alice');
       await expect(api.get(s.url)).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
       // A direct connection says the same.
@@ -101,7 +117,8 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
         lenientSessionKey,
         handler: (req, res) => {
           if (req.url === '/to-http') res.writeHead(302, { location: `${target.url}/landed` }).end();
-          else if (req.url === '/to-same-host-http') res.writeHead(307, { location: `${target.url.replace('127.0.0.1', 'localhost')}/x` }).end();
+          else if (req.url === '/to-same-host-http')
+            res.writeHead(307, { location: `${target.url.replace('127.0.0.1', 'localhost')}/x` }).end();
           else res.end(JSON.stringify({ path: req.url }));
         },
       });
@@ -120,14 +137,22 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
 
     test('https → http listed in `origins` (with the origin of the call): authenticated', async () => {
       const { target, start } = await scene();
-      const api = client({ credentials: alice, origins: [start.url, target.url], httpsAgent: new https.Agent({ ca: start.certificate }) });
+      const api = client({
+        credentials: alice,
+        origins: [start.url, target.url],
+        httpsAgent: new https.Agent({ ca: start.certificate }),
+      });
       const r = await api.get(`${start.url}/to-http`);
       expect(r.data).toMatchObject({ user: 'EXAMPLE\\alice', path: '/landed' });
     });
 
     test('with `origins`, an origin not listed gets nothing, even the one of the call', async () => {
       const { target, start, events } = await scene();
-      const api = client({ credentials: alice, origins: [start.url], httpsAgent: new https.Agent({ ca: start.certificate }) });
+      const api = client({
+        credentials: alice,
+        origins: [start.url],
+        httpsAgent: new https.Agent({ ca: start.certificate }),
+      });
       await expect(api.get(`${start.url}/to-http`)).rejects.toMatchObject({ response: { status: 401 } });
       const direct = await api.get(`${target.url}/direct`, { validateStatus: () => true });
       expect(direct.status).toBe(401);
@@ -182,27 +207,47 @@ test('credentials are copied when the client is made: changing the caller object
 describe('no secret in any printed object', () => {
   const secret = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
   const hash = ntowfv1(secret.password);
-  const forbidden = [secret.password, toHex(hash), toHex(hash).toUpperCase(), toBase64(hash), Buffer.from(secret.password).toString('base64')];
+  const forbidden = [
+    secret.password,
+    toHex(hash),
+    toHex(hash).toUpperCase(),
+    toBase64(hash),
+    Buffer.from(secret.password).toString('base64'),
+  ];
   const show = (value: unknown) => [inspect(value, { depth: 10 }), inspect(value, { depth: 10, showHidden: true })];
 
-  test('the instance, its ntlm state, its defaults, a response and an error, with per-request credentials too', async () => {
+  test('the instance, its ntlm state, defaults, a response and an error, per-request credentials too', async () => {
     const s = await server();
     const api = client({ credentials: secret, origins: [s.url] });
     const viaWith = withNtlm(axios.create(), { credentials: secret });
     after(() => viaWith.ntlm.destroy());
     const r = await api.get(s.url);
     const perRequest = await api.get(s.url, { ntlm: { credentials: { ...secret } } });
-    const refused = await api.get(s.url, { ntlm: { credentials: { ...secret, password: 'wrong-Passw0rd!x' } } }).catch((e: AxiosError) => e);
+    const refused = await api
+      .get(s.url, { ntlm: { credentials: { ...secret, password: 'wrong-Passw0rd!x' } } })
+      .catch((e: AxiosError) => e);
     expect(refused).toBeInstanceOf(AxiosError);
     const config = (refused as AxiosError).config;
     const printed = [
-      ...[api, api.ntlm, api.defaults, viaWith, r, r.config, perRequest, perRequest.config, refused, config].flatMap(show),
+      ...[api, api.ntlm, api.defaults, viaWith, r, r.config, perRequest, perRequest.config, refused, config].flatMap(
+        show,
+      ),
       // What is JSON to begin with (a response holds its socket: circular, for plain axios too).
-      ...[api.ntlm, viaWith.ntlm, api.defaults, r.config, perRequest.config, config, (refused as AxiosError).toJSON()].map((v) => JSON.stringify(v)),
+      ...[
+        api.ntlm,
+        viaWith.ntlm,
+        api.defaults,
+        r.config,
+        perRequest.config,
+        config,
+        (refused as AxiosError).toJSON(),
+      ].map((v) => JSON.stringify(v)),
     ].join('\n');
     for (const text of forbidden) expect(printed).not.toContain(text);
     expect(inspect(api.ntlm)).toBe('NtlmAxiosEngine {"user":"alice","domain":"EXAMPLE","origins":["' + s.url + '"]}');
-    expect(JSON.parse(JSON.stringify(perRequest.config.ntlm))).toEqual({ credentials: { user: 'alice', domain: 'EXAMPLE' } });
+    expect(JSON.parse(JSON.stringify(perRequest.config.ntlm))).toEqual({
+      credentials: { user: 'alice', domain: 'EXAMPLE' },
+    });
   });
 });
 
@@ -241,15 +286,25 @@ describe('every option given the wrong type is an NtlmError', () => {
   });
 
   test.each([undefined, null, 'x', 5])('createNtlmAxios(%p) and withNtlm on what is not an instance', (value) => {
-    expect(() => createNtlmAxios(value as never)).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
-    expect(() => withNtlm(value as never, { credentials: alice })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+    expect(() => createNtlmAxios(value as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
+    expect(() => withNtlm(value as never, { credentials: alice })).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
   });
 
   test('withNtlm options, twice on one instance, connectionCount', () => {
-    expect(() => withNtlm(axios.create(), 'x' as never)).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+    expect(() => withNtlm(axios.create(), 'x' as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
     const api: NtlmAxiosInstance = client({ credentials: alice });
-    expect(() => withNtlm(api, { credentials: alice })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
-    expect(() => api.ntlm.connectionCount(5 as never)).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+    expect(() => withNtlm(api, { credentials: alice })).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
+    expect(() => api.ntlm.connectionCount(5 as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
   });
 
   test.each([
