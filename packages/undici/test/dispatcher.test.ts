@@ -115,6 +115,26 @@ describe('an undici dispatcher like any other', () => {
 });
 
 describe('TLS', () => {
+  test('ALPN offers only http/1.1 (NTLM authenticates connections, which HTTP/2 multiplexes)', async () => {
+    const { createSelfSignedCertificate } = await import('@ntlmkit/server');
+    const https = await import('node:https');
+    const cert = createSelfSignedCertificate();
+    const offered: string[][] = [];
+    const s = https.createServer({
+      cert: cert.cert,
+      key: cert.key,
+      ALPNCallback: ({ protocols }: { protocols: string[] }) => {
+        offered.push(protocols);
+        return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+      },
+    } as never, (_req, res) => res.end('ok'));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => s.close(r)));
+    const url = `https://127.0.0.1:${(s.address() as { port: number }).port}`;
+    expect((await get(dispatcher({ credentials: alice, connect: { ca: cert.cert } }), url)).text).toBe('ok');
+    expect(offered).toEqual([['http/1.1']]);
+  });
+
   test.each(['TLSv1.3', 'TLSv1.2'] as const)('%s: new connections resume the TLS session; the channel binding still comes from its certificate', async (maxVersion) => {
     const s = await server({
       https: true,
