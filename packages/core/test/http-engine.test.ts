@@ -254,6 +254,12 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     post.response(head(401, [`NTLM ${challenge}`]), conn);
     post.sending(conn);
     expect(post.failure(lost, true)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', cause: lost } });
+    // A failure while the CHALLENGE's body is read is the NEGOTIATE leg's (bodiless): one fresh attempt.
+    const reading = flow({ method: 'POST', body: { present: true, replayable: true } });
+    reading.start(conn);
+    reading.sending(conn);
+    send(reading.response(head(401, [`NTLM ${challenge}`]), conn));
+    expect(send(reading.failure(lost, true)).fresh).toBe(true);
     // The bodiless NEGOTIATE leg of the same POST may go again.
     const early = flow({ method: 'POST', body: { present: true, replayable: true } });
     early.start(conn);

@@ -63,6 +63,9 @@ export class NtlmDispatcher extends Agent {
     this.#options = { ...options };
     this.#engine = new NtlmHttpEngine(this.#options, logger(options.debug));
     const self = this;
+    // undici's Agent reads its stats from dispatchers that are not ours; ours are kept here. An own property,
+    // so that the declaration stays undici's (an accessor over its property would not type-check for users).
+    Object.defineProperty(this, 'stats', { get: () => this.#stats(), enumerable: false, configurable: true });
     this.#host = {
       engine: this.#engine,
       connector: (route, origin) => this.#connector(route, origin),
@@ -143,9 +146,8 @@ export class NtlmDispatcher extends Agent {
     return n;
   }
 
-  /** undici's Agent statistics, per origin. */
-  // @ts-expect-error undici's types declare Agent's stats as a property; it is a getter there too.
-  override get stats(): Record<string, NtlmOriginPool['stats']> {
+  /** Statistics per origin, as undici's Agent gives them (`stats[origin]`: connected, free, pending, queued, running, size). */
+  #stats(): Record<string, NtlmOriginPool['stats']> {
     const all: Record<string, NtlmOriginPool['stats']> = {};
     for (const pool of this.#pools) all[pool.origin] = pool.stats;
     return all;

@@ -351,8 +351,10 @@ export class RequestFlow {
   private readonly layers: Layer[];
   private retried = false;
   private bodySent = false;
-  /** The current leg carries the body (or the request has none): its answer is the request's answer. */
+  /** The leg last written carries the body (or the request has none): its answer is the request's answer. */
   private carries = true;
+  /** The same for the leg planned next (it becomes `carries` when it is written). */
+  private planned = true;
   private withBody = true;
 
   constructor(private readonly o: FlowOptions) {
@@ -385,6 +387,8 @@ export class RequestFlow {
       if (this.bodySent) return this.bodyGoneTwice();
       this.bodySent = true;
     }
+    // From now on a failure or an answer is this leg's.
+    this.carries = this.planned;
     for (const layer of this.layers) layer.sending(conn.generation);
     return undefined;
   }
@@ -467,7 +471,7 @@ export class RequestFlow {
     const withBody = !negotiating;
     if (withBody && this.o.body.present && !this.o.body.replayable && this.bodySent) return this.bodyGoneTwice();
     this.withBody = withBody;
-    this.carries = withBody || !this.o.body.present;
+    this.planned = withBody || !this.o.body.present;
     return { kind: 'send', headers, withBody, fresh, negotiating };
   }
 
