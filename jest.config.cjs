@@ -27,7 +27,7 @@ module.exports = {
   moduleNameMapper: {
     ...peerDependencyMapper(process.env.NTLMKIT_PEER_DEPS_DIR),
     '^@ntlmkit/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@ntlmkit/([a-z-]+)/(http|node)$': '<rootDir>/packages/$1/src/$2',
+    '^@ntlmkit/([a-z-]+)/(http|node|internal)$': '<rootDir>/packages/$1/src/$2',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -1,5 +1,6 @@
-// Node entry point: the Ntlm component with file-based certificate stores, the proxy CONNECT tunnel,
-// TLS over a tunnel and the adapters' logger. The rest of core has no I/O.
+// @ntlmkit/core/node: what only Node has — the Ntlm component with file-based certificate stores, sockets to an
+// origin (TCP or TLS, resumed TLS sessions, CONNECT tunnels), the adapters' logger, node:crypto hashing. The
+// root entry has no I/O; import it for everything else.
 import { readFileSync } from 'node:fs';
 import { useHashProvider } from './crypto/hash.js';
 import { nodeHashProvider } from './crypto/node-hash.js';
@@ -16,7 +17,6 @@ export class Ntlm extends PureNtlm {
 }
 
 export { openTunnel, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
-export { Connector, peerCertificate, secureOver, serverName, tlsHost, type ConnectOptions, type PeerCertificate, type Target } from './node/tls.js';
+export { Connector, peerCertificate, serverName, tlsHost, type ConnectOptions, type PeerCertificate, type Target } from './node/tls.js';
 export { logger } from './node/debug.js';
 export { nodeHashProvider } from './crypto/node-hash.js';
-export * from './index.js';

@@ -1,11 +1,11 @@
 // Every public function of the isomorphic root, called from "plain JavaScript" with each argument and
 // each option (two levels deep) replaced by values of the wrong type: it succeeds or throws an NtlmError,
 // never a TypeError, RangeError or stack overflow. Then the size limits of NTLM's 16-bit fields.
-import * as core from '../src/index';
+import * as core from '../src/internal';
 import {
   AvId, buildAuthenticateMessage, createChallengeMessage, createNegotiateMessage, dateToFiletime, decodeToken, describeToken,
   isNtlmError, parseAuthenticateMessage, parseChallengeMessage, utf16le,
-} from '../src/index';
+} from '../src/internal';
 import { hex, vectors } from './vectors';
 
 const BAD: unknown[] = [
@@ -43,7 +43,6 @@ const calls: [string, (...args: never[]) => unknown, unknown[]][] = [
   ['buildAuthenticateMessage (prepared)', core.buildAuthenticateMessage, [{ negotiate, challenge, credentials: core.prepareCredentials({ username: 'a', password: 'p' }) }]],
   ['createAuthenticateMessage', core.createAuthenticateMessage, [{ negotiate, challenge: challengeBytes, username: 'a', password: 'p', lmCompatibilityLevel: 1 }]],
   ['flagNames', core.flagNames, [0xe2088217]],
-  ['hasFlag', core.hasFlag, [3, 1]],
   ['encodeVersion', core.encodeVersion, [core.DEFAULT_VERSION]],
   ['decodeVersion', core.decodeVersion, [b8]],
   ['formatVersion', core.formatVersion, [core.DEFAULT_VERSION]],

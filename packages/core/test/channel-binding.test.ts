@@ -1,6 +1,6 @@
 import {
   channelBindingFromCertificate, channelBindingHash, endPointHashAlgorithm, packChannelBindings, tlsServerEndPointHash, toHex, NtlmError,
-} from '../src/index';
+} from '../src/internal';
 import { hex, vectors } from './vectors';
 
 const rule = vectors.tls_server_end_point_hash_rule_vectors;

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { resolveCredentials, splitUsername, parseNtHash, toHex, NtlmError, prepareCredentials, PreparedCredentials, ntowfv2 } from '../src/index';
+import { resolveCredentials, splitUsername, parseNtHash, toHex, NtlmError, prepareCredentials, PreparedCredentials, ntowfv2 } from '../src/internal';
 import { preparedFor } from '../src/credentials';
 
 describe('credentials', () => {

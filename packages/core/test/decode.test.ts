@@ -1,7 +1,7 @@
 import {
   buildAuthenticateMessage, createChallengeMessage, createNegotiateMessage, describeToken, describeTokenRedacted, decodeToken,
   parseAuthenticateMessage, toBase64, toHex, utf16le, NtlmError,
-} from '../src/index';
+} from '../src/internal';
 import { findNtlmTokens } from '../src/decode';
 import { hex, vectors } from './vectors';
 

@@ -4,7 +4,7 @@
 import {
   buildAuthenticateMessage, createAuthenticateMessage, createChallengeMessage, createNegotiateMessage, decodeToken, parseAuthenticateMessage,
   parseChallengeMessage, parseNegotiateMessage, AvId, utf16le, dateToFiletime, NtlmError, toBase64,
-} from '../src/index';
+} from '../src/internal';
 import { parseAuthenticateHeaders, selectNtlmOffer } from '../src/http/authenticate-header';
 import { hex, vectors } from './vectors';
 

@@ -3,7 +3,7 @@ import {
   parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, Identity, ConnectionAuth, spnFor, NtlmHttpEngine, RequestFlow, isIdempotent,
   type Action, type ConnectionView, type LayerOptions, type ResponseHead,
 } from '../src/http/index';
-import { createChallengeMessage, parseNegotiateMessage, parseAuthenticateMessage, fromBase64, toBase64, AvId, utf16le, dateToFiletime, NtlmError, NtlmContext } from '../src/index';
+import { createChallengeMessage, parseNegotiateMessage, parseAuthenticateMessage, fromBase64, toBase64, AvId, utf16le, dateToFiletime, NtlmError, NtlmContext } from '../src/internal';
 
 describe('WWW-Authenticate parsing', () => {
   test('several headers, comma-joined challenges, parameters, case-insensitive schemes', () => {

@@ -1,7 +1,7 @@
 // Core stays pure (no node: imports, no Buffer) and never puts a secret in an error.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createAuthenticateMessage, createChallengeMessage, createNegotiateMessage, NtlmError, toHex, resolveCredentials } from '../src/index';
+import { createAuthenticateMessage, createChallengeMessage, createNegotiateMessage, NtlmError, toHex, resolveCredentials } from '../src/internal';
 import { ntowfv1 } from '../src/crypto/ntowf';
 
 const SRC = join(__dirname, '..', 'src');

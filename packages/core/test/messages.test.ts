@@ -2,7 +2,7 @@ import {
   AvFlags, AvId, avFlagsValue, buildAuthenticateMessage, createAuthenticateMessage, prepareCredentials, createChallengeMessage, createNegotiateMessage,
   DEFAULT_NEGOTIATE_FLAGS, encodeAvPairs, findAvPair, NegotiateFlags, NtlmError, parseAuthenticateMessage, parseAvPairs,
   parseChallengeMessage, parseNegotiateMessage, toHex, utf16le, decodeUtf16le, mic as computeMic, dateToFiletime, filetimeToMs,
-} from '../src/index';
+} from '../src/internal';
 import { hmacMd5 } from '../src/crypto/hash';
 import { ntowfv2 } from '../src/crypto/ntowf';
 import { common, eachProvider, hex, vectors } from './vectors';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   Ntlm, createChallengeMessage, parseAuthenticateMessage, parseNegotiateMessage, fromBase64, toBase64, utf16le, AvId,
   dateToFiletime, findAvPair, toHex, NtlmError,
-} from '../src/index';
+} from '../src/internal';
 import { Ntlm as NodeNtlm } from '../src/node';
 import { vectors } from './vectors';
 

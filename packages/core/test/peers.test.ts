@@ -5,7 +5,7 @@
 // tested in packages/server/test/acceptor.test.ts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildAuthenticateMessage, createNegotiateMessage, DEFAULT_NEGOTIATE_FLAGS, fromBase64, NegotiateFlags, parseChallengeMessage, toBase64 } from '../src/index';
+import { buildAuthenticateMessage, createNegotiateMessage, DEFAULT_NEGOTIATE_FLAGS, fromBase64, NegotiateFlags, parseChallengeMessage, toBase64 } from '../src/internal';
 import { APACHE_INSTALL, apacheAvailable, startApache, type RunningPeer } from '../../../test/peers/apache';
 import { describePeer } from '../../../test/peers/availability';
 import { SQUID_INSTALL, squidAvailable, startSquid, type RunningProxy } from '../../../test/peers/squid';

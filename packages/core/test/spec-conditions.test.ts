@@ -3,7 +3,7 @@
 import {
   AvFlags, AvId, avFlagsValue, buildAuthenticateMessage, createChallengeMessage, createNegotiateMessage, crypto, dateToFiletime,
   DEFAULT_NEGOTIATE_FLAGS, findAvPair, NegotiateFlags, parseAuthenticateMessage, parseChallengeMessage, toHex, utf16le,
-} from '../src/index';
+} from '../src/internal';
 import { authenticateFlags } from '../src/client';
 import { common, eachProvider, hex, vectors } from './vectors';
 

@@ -9,7 +9,7 @@ import {
   dateToFiletime, decodeUtf16le, decryptRandomSessionKey, filetimeToMs, findAvPair, hmacMd5, mic as computeMic,
   ntowfv2FromHash, parseAuthenticateMessage, parseNegotiateMessage, toHex, utf16le, type AuthenticateMessage, type AvPair,
   type NtlmVersion,
-} from '@ntlmkit/core';
+} from '@ntlmkit/core/internal';
 import type { UserEntry, Users } from './users.js';
 
 export type TokenChecking = 'none' | 'allow' | 'require';

@@ -1,6 +1,6 @@
 // One step of the server side of the HTTP handshake, for an origin (Authorization) or a proxy
 // (Proxy-Authorization): what the header carried and what the acceptor made of it.
-import { fromBase64, messageType } from '@ntlmkit/core';
+import { fromBase64, messageType } from '@ntlmkit/core/internal';
 import type { AuthOutcome, NtlmAcceptor } from './acceptor.js';
 
 export type Step =

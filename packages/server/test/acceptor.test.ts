@@ -5,7 +5,7 @@
 import {
   AvId, NegotiateFlags, buildAuthenticateMessage, createNegotiateMessage, crypto, DEFAULT_NEGOTIATE_FLAGS, DEFAULT_VERSION,
   dateToFiletime, filetimeToMs, fromHex, hmacMd5, ntowfv2, parseChallengeMessage, toHex, utf16le,
-} from '@ntlmkit/core';
+} from '@ntlmkit/core/internal';
 import vectors from '../../core/test/fixtures/msnlmp.json';
 import {
   challengeFlags, issueChallenge, NtlmAcceptor, verifyAuthenticate, type AcceptorPolicy, type ChallengeShape, type IssuedChallenge,

@@ -47,10 +47,6 @@ export const DEFAULT_NEGOTIATE_FLAGS =
     NegotiateFlags.KEY_EXCH) >>>
   0;
 
-export function hasFlag(flags: number, flag: number): boolean {
-  if (typeof flags !== 'number' || typeof flag !== 'number') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'flags must be numbers');
-  return (flags & flag) !== 0;
-}
 
 /** Names of the flags that are set, highest bit first (as Wireshark lists them). */
 export function flagNames(flags: number): string[] {

@@ -1,4 +1,4 @@
-export { NegotiateFlags, DEFAULT_NEGOTIATE_FLAGS, flagNames, hasFlag, type NegotiateFlagName } from './flags.js';
+export { NegotiateFlags, DEFAULT_NEGOTIATE_FLAGS, flagNames, type NegotiateFlagName } from './flags.js';
 export { DEFAULT_VERSION, encodeVersion, decodeVersion, formatVersion, parseVersion, type NtlmVersion } from './version.js';
 export {
   AvId, AvFlags, avIdName, parseAvPairs, encodeAvPairs, findAvPair, avFlagsValue, describeAvValue,

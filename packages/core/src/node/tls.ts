@@ -130,9 +130,3 @@ export class Connector {
     while (this.#sessions.size > max) this.#sessions.delete(this.#sessions.keys().next().value!);
   }
 }
-
-/** TLS to `target` over `socket` (a CONNECT tunnel), without session reuse; see Connector for more. */
-export function secureOver(socket: net.Socket, target: URL, options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
-  const port = Number(target.port || 443);
-  return new Connector({ ...options, maxCachedSessions: 0 }).connect({ protocol: 'https:', hostname: target.hostname, port }, socket) as Promise<tls.TLSSocket>;
-}
