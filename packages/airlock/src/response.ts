@@ -31,9 +31,10 @@ function kind(res: unknown): 'node' | 'fastify' {
 }
 
 function checkNotSent(res: ResponseLike, type: 'node' | 'fastify'): void {
-  const sent = type === 'node'
-    ? (res as NodeLike).headersSent === true
-    : (res as FastifyLike).sent === true || (res as FastifyLike).raw?.headersSent === true;
+  const sent =
+    type === 'node'
+      ? (res as NodeLike).headersSent === true
+      : (res as FastifyLike).sent === true || (res as FastifyLike).raw?.headersSent === true;
   if (sent) throw headersSent();
 }
 

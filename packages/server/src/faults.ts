@@ -22,7 +22,9 @@ function closesIn(args: unknown[]): boolean {
   const headers = args.find((a) => typeof a === 'object' && a !== null);
   if (!headers) return false;
   const pairs: [unknown, unknown][] = Array.isArray(headers)
-    ? Array.isArray(headers[0]) ? headers : headers.flatMap((v, i) => (i % 2 ? [] : [[v, headers[i + 1]]]))
+    ? Array.isArray(headers[0])
+      ? headers
+      : headers.flatMap((v, i) => (i % 2 ? [] : [[v, headers[i + 1]]]))
     : Object.entries(headers);
   return pairs.some(([name, value]) => String(name).toLowerCase() === 'connection' && /close/i.test(String(value)));
 }

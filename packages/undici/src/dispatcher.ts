@@ -5,7 +5,14 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, Dispatcher, type buildConnector } from 'undici';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  Identity, NtlmHttpEngine, normaliseOrigin, routeKey, validateOptions, type NtlmHttpOptions, type OptionCheck, type ProxyOptions,
+  Identity,
+  NtlmHttpEngine,
+  normaliseOrigin,
+  routeKey,
+  validateOptions,
+  type NtlmHttpOptions,
+  type OptionCheck,
+  type ProxyOptions,
   type Route,
 } from '@ntlmkit/core/http';
 import { Connector, logger, openTunnel, type ConnectOptions } from '@ntlmkit/core/node';
@@ -88,7 +95,9 @@ export class NtlmDispatcher extends Agent {
     const key = routeKey(route, origin);
     let connector = this.#connectors.get(key);
     if (connector) return connector;
-    const { socketPath, ...connect } = (this.#options.connect ?? {}) as buildConnector.BuildOptions & { socketPath?: string };
+    const { socketPath, ...connect } = (this.#options.connect ?? {}) as buildConnector.BuildOptions & {
+      socketPath?: string;
+    };
     const tls = new Connector({ ...(connect as ConnectOptions), ...(socketPath ? { path: socketPath } : {}) });
     const target = (opts: { protocol: string; hostname: string; port?: string | number }) => ({
       protocol: opts.protocol,
@@ -110,13 +119,19 @@ export class NtlmDispatcher extends Agent {
           log: this.#engine.log,
         })
           .then((socket) => tls.connect(target(opts), socket))
-          .then((socket) => callback(null, socket as never), (error: Error) => callback(error, null));
+          .then(
+            (socket) => callback(null, socket as never),
+            (error: Error) => callback(error, null),
+          );
       };
     } else {
       // Directly, or to a forward proxy (whose own TLS options apply).
       const to = route.kind === 'forward' ? new Connector({ ...this.#options.proxy?.tls }) : tls;
       connector = (opts, callback) => {
-        to.connect(target(opts)).then((socket) => callback(null, socket as never), (error: Error) => callback(error, null));
+        to.connect(target(opts)).then(
+          (socket) => callback(null, socket as never),
+          (error: Error) => callback(error, null),
+        );
       };
     }
     this.#connectors.set(key, connector);
@@ -134,7 +149,8 @@ export class NtlmDispatcher extends Agent {
 
   /** A view that sends credentials only to `origins` (the fetch wrapper makes one per call). */
   scoped(origins: readonly string[], base: RequestContext = {}): Dispatcher {
-    if (!Array.isArray(origins)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`origins` must be an array of origins');
+    if (!Array.isArray(origins))
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`origins` must be an array of origins');
     return new NtlmView(this, { ...base, scope: origins.map(normaliseOrigin) });
   }
 
@@ -170,7 +186,10 @@ export class NtlmDispatcher extends Agent {
 
 /** withCredentials and scoped views: the parent's connections, with a per-request NTLM context. */
 class NtlmView extends Dispatcher {
-  constructor(private readonly parent: NtlmDispatcher, private readonly context: RequestContext) {
+  constructor(
+    private readonly parent: NtlmDispatcher,
+    private readonly context: RequestContext,
+  ) {
     super();
   }
 
@@ -201,7 +220,11 @@ class NtlmView extends Dispatcher {
   }
 
   toJSON(): Record<string, unknown> {
-    return { ...this.parent.toJSON(), ...(this.context.identity ? this.context.identity.toJSON() : {}), ...(this.context.scope ? { scope: this.context.scope } : {}) };
+    return {
+      ...this.parent.toJSON(),
+      ...(this.context.identity ? this.context.identity.toJSON() : {}),
+      ...(this.context.scope ? { scope: this.context.scope } : {}),
+    };
   }
 
   [INSPECT](): string {
@@ -227,7 +250,8 @@ export interface NtlmProxyAgentOptions extends Omit<NtlmDispatcherOptions, 'prox
  */
 export class NtlmProxyAgent extends NtlmDispatcher {
   constructor(options: NtlmProxyAgentOptions = {}) {
-    if (!options || typeof options !== 'object') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'NtlmProxyAgent options must be an object');
+    if (!options || typeof options !== 'object')
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'NtlmProxyAgent options must be an object');
     const { uri, proxyCredentials, noProxy, proxyTls, ...rest } = options;
     super({
       ...rest,

@@ -29,7 +29,12 @@ export interface SlotOptions {
   /** Upper bound of any keep-alive (ms). */
   keepAliveMaxTimeout: number;
   /** Client events, forwarded by the origin pool (connect, disconnect, connectionError). */
-  events: (event: 'connect' | 'disconnect' | 'connectionError', origin: URL, targets: readonly unknown[], error?: Error) => void;
+  events: (
+    event: 'connect' | 'disconnect' | 'connectionError',
+    origin: URL,
+    targets: readonly unknown[],
+    error?: Error,
+  ) => void;
   onDisconnect(slot: UndiciSlot): void;
 }
 

@@ -13,7 +13,12 @@ import { isClear, mappingOf, type CredentialCommand, type CredentialDefinition }
 import { parseControlCookie } from '../parse.js';
 import { backendRequestHeaders, browserResponseHeaders, requestCookies } from './headers.js';
 import {
-  MappingTable, backendPath, checkOptions, type AirlockDevGatewayOptions, type CheckedOptions, type Mapping,
+  MappingTable,
+  backendPath,
+  checkOptions,
+  type AirlockDevGatewayOptions,
+  type CheckedOptions,
+  type Mapping,
 } from './options.js';
 import { SessionStore, type GatewaySession } from './sessions.js';
 
@@ -50,7 +55,10 @@ async function loadUndici(): Promise<typeof import('@ntlmkit/undici')> {
 
 async function loadRuntime(): Promise<Runtime> {
   const [http, stream, util, undici] = await Promise.all([
-    import('node:http'), import('node:stream'), import('node:util'), loadUndici(),
+    import('node:http'),
+    import('node:stream'),
+    import('node:util'),
+    loadUndici(),
   ]);
   return {
     http: http.default ?? http,
@@ -162,7 +170,10 @@ export class AirlockDevGateway {
   }
 
   async #serve(
-    req: http.IncomingMessage, res: http.ServerResponse, root: NtlmDispatcher, runtime: Runtime,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    root: NtlmDispatcher,
+    runtime: Runtime,
   ): Promise<void> {
     const target = req.url ?? '';
     // Origin form only: an absolute-form target (a forward-proxy request) is not a path of this gateway.
@@ -242,7 +253,9 @@ export class AirlockDevGateway {
    * of the session when it made it.
    */
   #control(
-    cookie: string, session: GatewaySession | undefined, who: string,
+    cookie: string,
+    session: GatewaySession | undefined,
+    who: string,
   ): { session: GatewaySession; id?: string } | undefined {
     let parsed: ReturnType<typeof parseControlCookie>;
     try {
@@ -308,7 +321,10 @@ export class AirlockDevGateway {
     return {
       url: this.#url,
       mappings: this.#table.all.map((m: Mapping) => ({
-        name: m.name, path: m.path || '/', backend: `${m.origin}${m.base || '/'}`, ntlm: m.ntlm,
+        name: m.name,
+        path: m.path || '/',
+        backend: `${m.origin}${m.base || '/'}`,
+        ntlm: m.ntlm,
       })),
       sessions: this.#sessions.size,
     };

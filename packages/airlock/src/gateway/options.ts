@@ -82,8 +82,18 @@ export const DEFAULT_MAX_SESSIONS = 10_000;
 export const DEFAULT_SESSION_IDLE_TIMEOUT = 30 * 60_000;
 
 const OPTION_KEYS = [
-  'mappings', 'controlCookieName', 'encoding', 'sessionCookieName', 'maxSessions', 'sessionIdleTimeout',
-  'maxConnections', 'connections', 'keepAliveTimeout', 'tls', 'log', 'now',
+  'mappings',
+  'controlCookieName',
+  'encoding',
+  'sessionCookieName',
+  'maxSessions',
+  'sessionIdleTimeout',
+  'maxConnections',
+  'connections',
+  'keepAliveTimeout',
+  'tls',
+  'log',
+  'now',
 ];
 const MAPPING_KEYS = ['name', 'path', 'backend', 'ntlm'];
 const TLS_KEYS = ['ca', 'cert', 'key', 'rejectUnauthorized', 'servername'];

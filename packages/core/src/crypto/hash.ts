@@ -78,7 +78,11 @@ function current(): HashProvider {
 
 /** Chooses the MD5/HMAC-MD5 implementation for every copy of this library in the process. */
 export function useHashProvider(provider: HashProvider): void {
-  if (typeof provider?.md5 !== 'function' || typeof provider.hmacMd5 !== 'function' || typeof provider.macKey !== 'function') {
+  if (
+    typeof provider?.md5 !== 'function' ||
+    typeof provider.hmacMd5 !== 'function' ||
+    typeof provider.macKey !== 'function'
+  ) {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a hash provider needs md5, hmacMd5 and macKey');
   }
   holder.provider = provider;

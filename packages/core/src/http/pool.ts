@@ -215,7 +215,8 @@ export class SlotPool<S extends PinnedSlot> {
       return;
     }
     waiter.grant(this.occupy(this.add()));
-    if (this.waiters.length && this.slots.size < this.o.limit) this.o.budget.wait(this as unknown as SlotPool<PinnedSlot>);
+    if (this.waiters.length && this.slots.size < this.o.limit)
+      this.o.budget.wait(this as unknown as SlotPool<PinnedSlot>);
   }
 
   private fromIdle(key: string): S | undefined {

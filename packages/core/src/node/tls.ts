@@ -96,7 +96,15 @@ export class Connector {
       }
       socket.setNoDelay(true);
       socket.setKeepAlive(true, keepAliveInitialDelay);
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect timeout (${timeout} ms) to ${host}:${target.port}`), { code: 'UND_ERR_CONNECT_TIMEOUT' })), timeout);
+      const timer = setTimeout(
+        () =>
+          socket.destroy(
+            Object.assign(new Error(`connect timeout (${timeout} ms) to ${host}:${target.port}`), {
+              code: 'UND_ERR_CONNECT_TIMEOUT',
+            }),
+          ),
+        timeout,
+      );
       const fail = (error: Error) => {
         clearTimeout(timer);
         socket.destroy();
