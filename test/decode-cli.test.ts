@@ -40,7 +40,7 @@ const auth = buildAuthenticateMessage({
   spn: 'HTTP/host',
 });
 const ntProofStr = toHex(parseAuthenticateMessage(auth.message).ntlmv2!.ntProofStr);
-const [t1, t2, t3] = [negotiate, challenge, auth.message].map((m) => toBase64(m));
+const [t1, t2, t3] = [toBase64(negotiate), toBase64(challenge), toBase64(auth.message)] as const;
 const names = (out: string) => [...out.matchAll(/^(NEGOTIATE|CHALLENGE|AUTHENTICATE) \(type/gm)].map((m) => m[1]);
 
 test('curl -v output on standard input: the three tokens in order, the AUTHENTICATE redacted', () => {

@@ -3,6 +3,7 @@
 // the engine, and the request's RequestFlow stepped with each leg. It exists to show the contract is enough.
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { NtlmHttpEngine, PinnedSlot, SlotPool, bodyFacts, type Action, type ResponseHead } from '@ntlmkit/core/http';
 import { Connector, peerCertificate } from '@ntlmkit/core/node';
 import type { Credentials } from '@ntlmkit/core';
@@ -17,9 +18,12 @@ class HttpSlot extends PinnedSlot {
     const slot = this;
     this.agent = new (class extends http.Agent {
       override createConnection(
-        _options: unknown,
-        callback: (error: Error | null, socket?: Socket) => void,
+        _options: http.ClientRequestArgs,
+        callback?: (error: Error | null, socket: Duplex) => void,
       ): undefined {
+        // Node's Agent always passes the callback, and takes (error) alone on a failure.
+        if (!callback) throw new TypeError('HttpSlot agent: createConnection needs a callback');
+        const done = callback as (error: Error | null, socket?: Duplex) => void;
         connector
           .connect({ protocol: target.protocol, hostname: target.hostname, port: Number(target.port) || 80 })
           .then(
@@ -30,9 +34,9 @@ class HttpSlot extends PinnedSlot {
                 if (slot.#socket === socket) slot.#socket = undefined;
                 onClose(slot);
               });
-              callback(null, socket);
+              done(null, socket);
             },
-            (error: Error) => callback(error),
+            (error: Error) => done(error),
           );
         return undefined;
       }

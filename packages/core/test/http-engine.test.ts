@@ -18,7 +18,6 @@ import {
   createChallengeMessage,
   parseNegotiateMessage,
   parseAuthenticateMessage,
-  fromBase64,
   toBase64,
   AvId,
   utf16le,
@@ -271,8 +270,9 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     strict.response(head(401, [`NTLM ${challenge}`]), conn);
     strict.sending(conn);
     const failed = strict.response(head(401, ['NTLM']), conn);
-    expect(failed.kind).toBe('fail');
-    const error = (failed as { error: NtlmError }).error;
+    if (failed.kind !== 'fail') throw new Error(`expected a fail, got ${JSON.stringify(failed)}`);
+    const error = failed.error;
+    expect(error).toBeInstanceOf(NtlmError);
     expect(error).toMatchObject({
       code: 'ERR_NTLM_AUTH_FAILED',
       status: 401,

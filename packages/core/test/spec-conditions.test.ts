@@ -16,6 +16,7 @@ import {
   parseChallengeMessage,
   toHex,
   utf16le,
+  type AvPair,
 } from '../src/internal';
 import { authenticateFlags } from '../src/client';
 import { common, eachProvider, hex, vectors } from './vectors';
@@ -31,7 +32,7 @@ const info = [
   { id: AvId.NbComputerName, value: utf16le('SRV') },
 ];
 
-function challengeWith(flags: number, pairs = [...info, { id: AvId.Timestamp, value: serverTs }]) {
+function challengeWith(flags: number, pairs: AvPair[] = [...info, { id: AvId.Timestamp, value: serverTs }]) {
   return createChallengeMessage({
     flags,
     serverChallenge: hex('0123456789abcdef'),

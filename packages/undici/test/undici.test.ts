@@ -141,7 +141,10 @@ describe('NtlmDispatcher with undici request', () => {
       expect(concurrent.every((r) => r.status === 200)).toBe(true);
       const f = createNtlmFetch({ credentials: alice });
       cleanup.push(() => f.close());
-      for (let i = 0; i < 20; i++) expect((await (await f(`${s.url}/f${i}`)).json()).user).toBe('EXAMPLE\\alice');
+      for (let i = 0; i < 20; i++) {
+        const body = (await (await f(`${s.url}/f${i}`)).json()) as { user: string };
+        expect(body.user).toBe('EXAMPLE\\alice');
+      }
       const fetched = await Promise.all(Array.from({ length: 8 }, () => f(s.url).then((r) => r.status)));
       expect(fetched).toEqual(Array(8).fill(200));
       expect(s.stats.failures).toBe(0);
@@ -222,7 +225,7 @@ describe('bodies', () => {
 
   test('handshake legs carry no body (Content-Length: 0)', async () => {
     const lengths: string[] = [];
-    const s = await server({ handler: (req, res) => res.end('ok') });
+    const s = await server({ handler: (_req, res) => void res.end('ok') });
     s.on('request', (req: http.IncomingMessage) =>
       lengths.push(`${req.headers.authorization?.slice(0, 12) ?? '-'}:${req.headers['content-length'] ?? '-'}`),
     );
@@ -272,7 +275,7 @@ describe('fetch wrapper', () => {
     const s = await server();
     const d = dispatcher();
     const r = await undiciFetch(s.url, { dispatcher: d });
-    expect((await r.json()).user).toBe('EXAMPLE\\alice');
+    expect(((await r.json()) as { user: string }).user).toBe('EXAMPLE\\alice');
     const previous = getGlobalDispatcher();
     setGlobalDispatcher(d);
     try {
@@ -364,7 +367,7 @@ describe('faults and security', () => {
   });
 
   test('composes with undici interceptors', async () => {
-    const s = await server({ handler: (req, res) => res.end(String(req.headers['x-added'])) });
+    const s = await server({ handler: (req, res) => void res.end(String(req.headers['x-added'])) });
     const seen: string[] = [];
     const tag: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
       seen.push(String(opts.path));
