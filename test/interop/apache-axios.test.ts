@@ -54,9 +54,7 @@ describePeer(
         const results = await Promise.allSettled(
           Array.from({ length: n }, (_, i) => api.get(`${apache.https}/echo?r=${round}&i=${i}`)),
         );
-        const failed = results
-          .filter((r) => r.status === 'rejected')
-          .map((r) => String((r as PromiseRejectedResult).reason?.message));
+        const failed = results.filter((r) => r.status === 'rejected').map((r) => String(r.reason?.message));
         expect(failed).toEqual([]);
         expect(
           results.every((r) =>

@@ -122,7 +122,7 @@ describe('bad input', () => {
   ])('%s is refused clearly, without the password', (_n, input, message) => {
     let error: unknown;
     try {
-      controlCookie(ntlmCredentials(input as CredentialInput));
+      controlCookie(ntlmCredentials(input));
     } catch (e) {
       error = e;
     }

@@ -75,7 +75,7 @@ export function connectionOptions(source: unknown, tls: boolean): ConnectionSett
     : http.Agent.prototype.getName.call(http.globalAgent, options);
   const key = `${name}|${extra}`;
   let settings = Object.keys(options).length ? interned.get(key) : NONE;
-  if (!settings) interned.set(key, (settings = { options: options as ConnectionOptions, key }));
+  if (!settings) interned.set(key, (settings = { options, key }));
   known.set(source, settings);
   return settings;
 }

@@ -52,7 +52,7 @@ function build(challenge: Uint8Array, extra: Record<string, unknown> = {}) {
       challenge,
       randomSessionKey: hex(common.random_session_key),
       ...extra,
-    } as never),
+    }),
   };
 }
 

@@ -41,7 +41,7 @@ export function hintKeepAlive(res: ServerResponse, seconds: number): void {
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     if (/close/i.test(String(res.getHeader('connection') ?? '')) || closesIn(args)) res.removeHeader('Keep-Alive');
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
+  };
 }
 
 interface Watch {
@@ -117,7 +117,7 @@ function writeArgs(args: unknown[]): { chunk?: Buffer; callback?: Callback } {
  * when the handler ends its response (the request was processed; the client sees the connection drop).
  */
 export function dropResponse(res: ServerResponse, socket: Socket): void {
-  res.writeHead = (() => res) as unknown as ServerResponse['writeHead'];
+  res.writeHead = () => res;
   res.write = ((...args: unknown[]) => {
     const { callback } = writeArgs(args);
     if (callback) process.nextTick(callback);

@@ -186,7 +186,7 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
           socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
           return;
         }
-        const upstream = net.connect(Number(m[2]), m[1]!, () => {
+        const upstream = net.connect(Number(m[2]), m[1], () => {
           socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
           const client = reader.release();
           upstream.pipe(client);

@@ -493,7 +493,7 @@ describe('the connection, time, replay, bindings and SPN', () => {
     const acceptor = new NtlmAcceptor(p);
     const negotiate = createNegotiateMessage();
     const challenge = acceptor.challenge(negotiate);
-    const message = buildAuthenticateMessage({ ...alice, negotiate, challenge, now: () => NOW, ...o } as never).message;
+    const message = buildAuthenticateMessage({ ...alice, negotiate, challenge, now: () => NOW, ...o }).message;
     return { acceptor, negotiate, challenge, message };
   };
 

@@ -352,7 +352,7 @@ describe('stats.executed and the fault counts', () => {
     for (const name of ['delayMs', 'keepAliveHint', 'closeIdleAfterMs', 'dropAfterExecute', 'resetMidBody']) {
       let caught: unknown;
       try {
-        createNtlmServer({ faults: { [name]: value } as never });
+        createNtlmServer({ faults: { [name]: value } });
       } catch (error) {
         caught = error;
       }

@@ -55,8 +55,7 @@ export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatc
       'ERR_NTLM_UNSUPPORTED',
       "this runtime has no global fetch: pass `fetch` (for example undici's)",
     );
-  const dispatcher =
-    rest.dispatcher instanceof NtlmDispatcher ? rest.dispatcher : new NtlmDispatcher(rest as NtlmDispatcherOptions);
+  const dispatcher = rest.dispatcher instanceof NtlmDispatcher ? rest.dispatcher : new NtlmDispatcher(rest);
   const configured = rest.dispatcher ? undefined : (rest as NtlmDispatcherOptions).origins?.map(normaliseOrigin);
   const ntlmFetch = async (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]): Promise<Response> => {
     const origin = originOf(urlOf(input));
@@ -69,5 +68,5 @@ export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatc
     dispatcher,
     close: () => dispatcher.close(),
     [Symbol.for('nodejs.util.inspect.custom')]: () => `[Function: ntlmFetch] ${JSON.stringify(dispatcher.toJSON())}`,
-  }) as unknown as NtlmFetch;
+  });
 }

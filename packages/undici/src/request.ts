@@ -141,7 +141,7 @@ export abstract class NtlmRequest {
     const flow = this.flow;
     if (this.fastOn !== undefined) {
       this.fastOn = undefined;
-      flow.start(this.slot!);
+      flow.start(this.slot);
       if (this.legWritten) flow.sending(this.slot!);
     }
     return flow;
@@ -262,7 +262,7 @@ export abstract class NtlmRequest {
       }
       // The authenticated socket went away before the request was written: the new one needs a handshake.
       this.fastOn = undefined;
-      this.next = this.flow.start(this.slot!);
+      this.next = this.flow.start(this.slot);
       this.abortLeg(new LegReplaced());
       return false;
     }
@@ -509,7 +509,7 @@ export class ModernRequest extends NtlmRequest {
     this.user.onResponseStart?.(
       this.controller as unknown as Dispatcher.DispatchController,
       status,
-      headers as never,
+      headers,
       statusText,
     );
   }
@@ -521,7 +521,7 @@ export class ModernRequest extends NtlmRequest {
   onResponseEnd(controller: Controller, trailers: Record<string, string | string[] | undefined>): void {
     this.legEnd(() => {
       this.controller.rawTrailers = controller.rawTrailers ?? null;
-      this.user.onResponseEnd?.(this.controller as unknown as Dispatcher.DispatchController, trailers as never);
+      this.user.onResponseEnd?.(this.controller as unknown as Dispatcher.DispatchController, trailers);
     });
   }
 

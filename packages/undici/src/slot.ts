@@ -53,7 +53,9 @@ export class UndiciSlot extends PinnedSlot {
       keepAliveTimeoutThreshold: KEEP_ALIVE_THRESHOLD,
       connect: (opts, callback) =>
         o.connector(opts, (error, socket) => {
-          if (!error && socket) this.#adopt(socket as Socket);
+          if (!error && socket) this.#adopt(socket);
+          // undici types the callback's arguments as a union of tuples, which (error, socket) does not satisfy.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
           callback(error, socket as never);
         }),
     });

@@ -25,7 +25,7 @@ function dispatcher(options: ConstructorParameters<typeof NtlmDispatcher>[0] = {
   return d;
 }
 async function get(d: Dispatcher, url: string, init: Partial<Dispatcher.RequestOptions> = {}) {
-  const r = await request(url, { dispatcher: d, ...init } as never);
+  const r = await request(url, { dispatcher: d, ...init });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
 }

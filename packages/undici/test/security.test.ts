@@ -46,7 +46,7 @@ function outcomes(s: NtlmServer): OutcomeEvent[] {
   return list;
 }
 async function get(d: Dispatcher, url: string, init: Partial<Dispatcher.RequestOptions> = {}) {
-  const r = await request(url, { dispatcher: d, ...init } as never);
+  const r = await request(url, { dispatcher: d, ...init });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
 }

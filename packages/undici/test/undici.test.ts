@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 async function get(d: Dispatcher, url: string, init: Partial<Dispatcher.RequestOptions> = {}) {
-  const r = await request(url, { dispatcher: d, ...init } as never);
+  const r = await request(url, { dispatcher: d, ...init });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, body: text, json: () => JSON.parse(text) };
 }
@@ -159,13 +159,13 @@ describe('NtlmDispatcher with undici request', () => {
         dispatcher: d,
         method,
         ...(['PUT', 'PATCH', 'POST'].includes(method) ? { body: 'b' } : {}),
-      } as never);
+      });
       expect([method, r.statusCode]).toEqual([method, 200]);
       await r.body.dump();
     }
     expect(s.stats).toMatchObject({ handshakes: 1, connections: 1 });
     // A caller that asks for no keep-alive still gets the handshake on one connection.
-    const closing = await request(`${s.url}/reset`, { dispatcher: dispatcher(), reset: true } as never);
+    const closing = await request(`${s.url}/reset`, { dispatcher: dispatcher(), reset: true });
     expect(closing.statusCode).toBe(200);
     await closing.body.dump();
   });

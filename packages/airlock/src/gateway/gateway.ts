@@ -9,7 +9,7 @@ import type http from 'node:http';
 import type { Readable } from 'node:stream';
 import type { NtlmDispatcher } from '@ntlmkit/undici';
 import { NtlmError, isNtlmError } from '@ntlmkit/core';
-import { isClear, mappingOf, type CredentialCommand, type CredentialDefinition } from '../commands.js';
+import { isClear, mappingOf, type CredentialDefinition } from '../commands.js';
 import { parseControlCookie } from '../parse.js';
 import { backendRequestHeaders, browserResponseHeaders, requestCookies } from './headers.js';
 import {
@@ -207,7 +207,7 @@ export class AirlockDevGateway {
       response = await dispatcher.request({
         origin: mapping.origin,
         path: backendPath(mapping, pathname, search),
-        method: (req.method ?? 'GET') as never,
+        method: req.method ?? 'GET',
         headers: backendRequestHeaders(req.headers, {
           sessionCookieName: this.#options.sessionCookieName,
           ntlm: mapping.ntlm,
@@ -267,7 +267,7 @@ export class AirlockDevGateway {
     const definitions: CredentialDefinition[] = [];
     let audit: string | undefined;
     for (const command of parsed.commands) {
-      if (command.command === 'HTTP_NTLM') definitions.push(...(command as CredentialCommand).definitions);
+      if (command.command === 'HTTP_NTLM') definitions.push(...command.definitions);
       else if (command.command === 'AUDIT_TOKEN') audit = command.value;
       else this.#log(`${who}: control command ${command.command} is not modelled by the development gateway; ignored`);
     }

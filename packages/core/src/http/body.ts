@@ -26,8 +26,7 @@ function isStreamLike(body: object): boolean {
 export function bodyFacts(body: unknown): BodyFacts {
   if (body === null || body === undefined) return NONE;
   if (typeof body === 'string') return body.length ? BYTES : NONE;
-  if (body instanceof Uint8Array || ArrayBuffer.isView(body))
-    return (body as ArrayBufferView).byteLength ? BYTES : NONE;
+  if (body instanceof Uint8Array || ArrayBuffer.isView(body)) return body.byteLength ? BYTES : NONE;
   if (body instanceof ArrayBuffer) return body.byteLength ? BYTES : NONE;
   if (typeof body !== 'object') return BYTES;
   if (isStreamLike(body)) return ONCE;
