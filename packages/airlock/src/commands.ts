@@ -70,7 +70,7 @@ const DOMAIN_RULES = {
     [':', 'which separates the user from the password'],
   ],
 } as const;
-const NOT_LATIN1 = /[^\u0000-\u00ff]/;
+const NOT_LATIN1 = /[\u0100-\uffff]/;
 
 // Our own objects are read through own properties too: a polluted Object.prototype changes nothing.
 export function isCredentialCommand(c: ControlCommand): c is CredentialCommand {

@@ -46,7 +46,8 @@ export function appendSetCookie(res: ResponseLike, value: string): void {
   checkNotSent(res, type);
   if (type === 'node') {
     const node = res as NodeLike;
-    const previous = node.getHeader('set-cookie');
+    // What Node's getHeader returns (Express's res is Node's).
+    const previous = node.getHeader('set-cookie') as number | string | string[] | undefined;
     const list = previous === undefined ? [] : Array.isArray(previous) ? previous.map(String) : [String(previous)];
     node.setHeader('set-cookie', [...list, value]);
     return;

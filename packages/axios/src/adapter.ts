@@ -481,7 +481,7 @@ export class NtlmAxiosEngine {
         ? connectionOptions(this.#proxyTls, secure)
         : connectionOptions(secure ? config.httpsAgent : config.httpAgent, secure);
     let byRoute = known.pools.get(route);
-    if (!byRoute) known.pools.set(route, (byRoute = new Map()));
+    if (!byRoute) known.pools.set(route, (byRoute = new Map<ConnectionSettings, SlotPool<AxiosSlot>>()));
     const found = byRoute.get(settings);
     if (found) return found;
     // One connector per pool: its TLS sessions are resumed across the pool's connections.

@@ -50,6 +50,7 @@ const identities = new WeakMap<object, number>();
 let nextIdentity = 0;
 
 function identity(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a primitive here (TypeScript does not narrow it)
   if (typeof value !== 'object' && typeof value !== 'function') return String(value);
   if (value === null) return 'null';
   let id = identities.get(value);

@@ -153,6 +153,7 @@ export class Ntlm {
 
   /** The context for this handshake: settings and credentials are read when each token is made. */
   #newContext(): NtlmContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below have their own `this`
     const self = this;
     const level = () =>
       (this.#settings.LmCompatibilityLevel >= 0

@@ -113,6 +113,7 @@ function parse(args) {
 /** A value in a message: quoted, cut at 60 characters, control characters escaped (backslashes kept as typed). */
 const quote = (text) => {
   const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  // eslint-disable-next-line no-control-regex -- C0 controls and DEL are what it escapes
   return `"${shown.replace(/[\u0000-\u001f\u007f"]/g, (c) => JSON.stringify(c).slice(1, -1))}"`;
 };
 
@@ -139,6 +140,7 @@ function user(entry) {
   const name = entry.slice(0, colon);
   const password = entry.slice(colon + 1);
   const parts = name.includes('\\') ? name.split('\\') : name.includes('@') ? name.split('@') : [name];
+  // eslint-disable-next-line no-control-regex -- C0 controls and DEL are what it refuses
   if (!name || parts.length > 2 || parts.some((p) => p.trim() === '') || /[\u0000-\u001f\u007f]/.test(name)) {
     fail(`--user needs a user name before ':' (DOMAIN\\user, user@domain or user), got ${name ? quote(name) : 'none'}`);
   }

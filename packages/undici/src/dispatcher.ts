@@ -69,7 +69,6 @@ export class NtlmDispatcher extends Agent {
     ref.self = this;
     this.#options = { ...options };
     this.#engine = new NtlmHttpEngine(this.#options, logger(options.debug));
-    const self = this;
     // undici's Agent reads its stats from dispatchers that are not ours; ours are kept here. An own property,
     // so that the declaration stays undici's (an accessor over its property would not type-check for users).
     Object.defineProperty(this, 'stats', { get: () => this.#stats(), enumerable: false, configurable: true });
@@ -80,7 +79,7 @@ export class NtlmDispatcher extends Agent {
       keepAliveMaxTimeout: options.keepAliveMaxTimeout ?? 600_000,
       fallback: options.fallback,
       emit: (event: Events, origin, targets, error) => {
-        (self.emit as (event: string, ...args: unknown[]) => boolean)(event, origin, [self, ...targets], error);
+        (this.emit as (event: string, ...args: unknown[]) => boolean)(event, origin, [this, ...targets], error);
       },
     };
   }

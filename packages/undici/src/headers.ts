@@ -20,7 +20,7 @@ export function flattenHeaders(headers: HeaderInput): string[] {
     for (const [k, v] of headers as Iterable<[string, string]>) out.push(String(k), String(v));
     return out;
   }
-  for (const [k, v] of Object.entries(headers)) {
+  for (const [k, v] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
     if (v === undefined) continue;
     for (const item of ([] as string[]).concat(v)) out.push(k, String(item));
   }

@@ -34,9 +34,10 @@ export interface PoolHost {
   emit(event: Events, origin: URL, targets: readonly unknown[], error?: Error): void;
 }
 
-const wrapHandler = (
-  undici as unknown as { Dispatcher1Wrapper?: { wrapHandler(h: unknown): Dispatcher.DispatchHandler } }
-).Dispatcher1Wrapper?.wrapHandler;
+const { Dispatcher1Wrapper } = undici as unknown as {
+  Dispatcher1Wrapper?: { wrapHandler(h: unknown): Dispatcher.DispatchHandler };
+};
+const wrapHandler = Dispatcher1Wrapper && ((h: unknown) => Dispatcher1Wrapper.wrapHandler(h));
 
 export class NtlmOriginPool extends Dispatcher {
   readonly origin: string;

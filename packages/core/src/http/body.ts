@@ -63,8 +63,8 @@ export async function bufferWithin(
   const head: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { value, done } = await iterator.next();
-    if (done) {
+    const next = await iterator.next();
+    if (next.done) {
       const body = new Uint8Array(size);
       let offset = 0;
       for (const chunk of head) {
@@ -73,7 +73,7 @@ export async function bufferWithin(
       }
       return { body, replayable: true };
     }
-    const chunk = toBytes(value);
+    const chunk = toBytes(next.value);
     head.push(chunk);
     size += chunk.length;
     if (size > maxBytes) break;
@@ -81,9 +81,9 @@ export async function bufferWithin(
   async function* rest(): AsyncGenerator<Uint8Array> {
     yield* head;
     for (;;) {
-      const { value, done } = await iterator.next();
-      if (done) return;
-      yield toBytes(value);
+      const next = await iterator.next();
+      if (next.done) return;
+      yield toBytes(next.value);
     }
   }
   return { body: rest(), replayable: false };

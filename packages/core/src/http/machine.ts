@@ -80,7 +80,7 @@ export interface FlowOptions {
   body: { present: boolean; replayable: boolean };
   /** RFC 9110 9.2.2: a request that may be sent again after it reached the server. */
   idempotent: boolean;
-  log(message: string): void;
+  log: (message: string) => void;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);

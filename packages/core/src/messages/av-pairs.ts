@@ -121,7 +121,8 @@ export function encodeAvPairs(pairs: AvPair[]): Uint8Array {
 
 export function findAvPair(pairs: readonly AvPair[], id: number): AvPair | undefined {
   if (!Array.isArray(pairs)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'findAvPair needs an array of AV pairs');
-  for (const p of pairs) if (p?.id === id) return p;
+  // Typed again: Array.isArray narrows a readonly AvPair[] to any[].
+  for (const p of pairs as readonly AvPair[]) if (p?.id === id) return p;
   return undefined;
 }
 

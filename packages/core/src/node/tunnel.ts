@@ -141,7 +141,7 @@ function connectProxy(o: TunnelOptions): Promise<net.Socket> {
       socket.off('error', reject);
       resolve(socket);
     });
-    socket.once('error', (error) => {
+    socket.once('error', (error: Error) => {
       clearTimeout(timer);
       reject(error);
     });
