@@ -218,7 +218,7 @@ describe('1,000 sessions through one gateway', () => {
         if (got !== expected)
           tally.wrong.push(`session ${index} ${step.mapping}: expected ${expected}, the back end saw ${got}`);
         if (outcomeUser && (!outcomeUser.ok || outcomeUser.user !== expected)) {
-          tally.wrong.push(`session ${index} ${step.mapping}: x-ntlm-outcome ${outcome}, expected ${expected}`);
+          tally.wrong.push(`session ${index} ${step.mapping}: x-ntlm-outcome ${String(outcome)}, expected ${expected}`);
         }
         if (expected === null) tally.withoutUser++;
         else tally.withUser++;

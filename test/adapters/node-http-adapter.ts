@@ -15,6 +15,7 @@ class HttpSlot extends PinnedSlot {
 
   constructor(connector: Connector, target: URL, onClose: (slot: HttpSlot) => void) {
     super();
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the agent's methods below have their own `this`
     const slot = this;
     this.agent = new (class extends http.Agent {
       override createConnection(

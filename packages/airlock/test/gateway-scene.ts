@@ -121,7 +121,10 @@ export async function startBackends(users: Record<string, string> = PASSWORDS): 
     });
   }
   const plainRequests: PlainRequest[] = [];
-  const plain = http.createServer(async (req, res) => {
+  const plain = http.createServer((req, res) => {
+    answerPlain(req, res).catch((error: Error) => res.destroy(error));
+  });
+  async function answerPlain(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     plainRequests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     let length = 0;
     for await (const chunk of req) length += (chunk as Buffer).length;
@@ -133,7 +136,7 @@ export async function startBackends(users: Record<string, string> = PASSWORDS): 
     const { authorization = null, cookie = null } = req.headers;
     const body = JSON.stringify({ path: req.url, authorization, cookie, length });
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
+  }
   await Promise.all([a.start(), b.start(), new Promise<void>((r) => plain.listen(0, '127.0.0.1', r))]);
   const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
   return {
@@ -201,6 +204,8 @@ export interface Reply {
   /** The Set-Cookie values this response carried. */
   setCookie: string[];
   body: Buffer;
+  /** The back end's JSON echo of the request, which the tests read field by field. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- its fields differ by back end and route
   json(): any;
 }
 

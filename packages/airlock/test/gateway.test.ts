@@ -382,6 +382,8 @@ describe('bodies and connections', () => {
       const chunk = Buffer.alloc(64 * 1024, 0x61);
       const hash = createHash('sha256');
       for (let i = 0; i < size / chunk.length; i++) hash.update(chunk);
+      // An async source on purpose: the body reaches the gateway as a stream, chunk by chunk.
+      // eslint-disable-next-line @typescript-eslint/require-await
       async function* upload() {
         for (let i = 0; i < size / chunk.length; i++) yield chunk;
       }
@@ -594,6 +596,7 @@ describe('logs and printed objects', () => {
       ...scene.logs,
       inspect(scene.gateway, { depth: 10, showHidden: true }),
       JSON.stringify(scene.gateway),
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String() prints is under test
       String(scene.gateway),
     ].join('\n');
     expect(printed).toContain('EXAMPLE\\bob');

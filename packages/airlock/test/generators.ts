@@ -83,7 +83,7 @@ export const CHARS = [
   '%2B',
 ];
 const LATIN1 = CHARS.filter((c) => [...c].every((ch) => ch.charCodeAt(0) <= 0xff));
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 
 export function text(random: Random, chars: readonly string[], min: number, max: number, forbid = ''): string {
   const n = int(random, min, max);

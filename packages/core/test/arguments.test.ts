@@ -280,7 +280,9 @@ function attempt(name: string, fn: (...args: never[]) => unknown, args: unknown[
   try {
     fn(...(args as never[]));
   } catch (error) {
-    if (!isNtlmError(error)) throw new Error(`${name} with ${what}: ${String((error as Error)?.stack ?? error)}`);
+    if (!isNtlmError(error)) {
+      throw new Error(`${name} with ${what}: ${String((error as Error)?.stack ?? error)}`, { cause: error });
+    }
   }
 }
 

@@ -109,7 +109,9 @@ function fuzz<T>(
       run(input);
       counts.ok++;
     } catch (error) {
-      if (!(error instanceof NtlmError)) throw new Error(`iteration ${i}: ${String(error)} for ${show(input)}`);
+      if (!(error instanceof NtlmError)) {
+        throw new Error(`iteration ${i}: ${String(error)} for ${show(input)}`, { cause: error });
+      }
       counts.rejected++;
     }
   }
