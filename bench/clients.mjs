@@ -22,7 +22,10 @@ const parse = (text) => {
   }
 };
 
-/** @returns {{ name: string, library: string, auth: boolean, get: Function, post: Function, close: Function, connections?: Function }} */
+/**
+ * @returns {{ name: string, library: string, auth: boolean, get: Function, post: Function, close: Function,
+ *   connections?: Function }}
+ */
 // `insecure`: trust the benchmark server's self-signed certificate (HTTPS rows).
 export function makeClient(kind, { connections, insecure = false } = {}) {
   const connect = insecure ? { connect: { rejectUnauthorized: false } } : {};

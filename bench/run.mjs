@@ -25,8 +25,9 @@ const UPLOAD = QUICK ? 1024 * 1024 : 8 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = QUICK ? 2000 : 5000;
 const GIVE_UP_AFTER = 5;
 // BENCH_ONLY=throughput,apache runs only the named sections (roundtrips, throughput, upload, tokens, soak,
-// apache, many-users, handshakes) and writes bench/results.only.md; BENCH_CLIENTS limits the clients of the throughput and apache
-// sections (names from clients.mjs, comma-separated: BENCH_CLIENTS='ntlmkit axios,baseline axios').
+// apache, many-users, handshakes) and writes bench/results.only.md; BENCH_CLIENTS limits the clients of the
+// throughput and apache sections (names from clients.mjs, comma-separated:
+// BENCH_CLIENTS='ntlmkit axios,baseline axios').
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const runs = (section) => !ONLY || ONLY.has(section);
 const measured = (kinds) =>
@@ -371,7 +372,7 @@ if (!runs('apache')) {
   log();
 }
 
-// --- 7. Many users through one client (bench/many-users.mjs; runs alone with `node --expose-gc bench/many-users.mjs`) ---
+// --- 7. Many users through one client (bench/many-users.mjs; alone: `node --expose-gc bench/many-users.mjs`) ---
 if (runs('many-users')) await manyUsers({ log, fmt, quick: QUICK, ipc });
 
 // --- 8. Handshake-bound workloads: every request pays a new connection (and TLS) and, for NTLM, a handshake ---

@@ -49,7 +49,8 @@ describe('NEGOTIATE', () => {
     const parsed = parseNegotiateMessage(m);
     expect(parsed.flags).toBe(DEFAULT_NEGOTIATE_FLAGS);
     expect(DEFAULT_NEGOTIATE_FLAGS).toBe(0xe2088217);
-    expect(DEFAULT_NEGOTIATE_FLAGS & NegotiateFlags.SIGN).toBeTruthy(); // with KEY_EXCH: the random key counts for every server
+    // With KEY_EXCH: the random key counts for every server.
+    expect(DEFAULT_NEGOTIATE_FLAGS & NegotiateFlags.SIGN).toBeTruthy();
     expect(toHex(m.subarray(0, 16))).toBe('4e544c4d5353500001000000178208e2');
     expect(parsed.version).toEqual({ major: 10, minor: 0, build: 20348, revision: 15 });
   });

@@ -19,13 +19,19 @@ import { Connector, logger, openTunnel, type ConnectOptions } from '@ntlmkit/cor
 import { CONTEXT, NtlmOriginPool, type PoolHost, type RequestContext } from './origin-pool.js';
 
 export interface NtlmDispatcherOptions extends NtlmHttpOptions {
-  /** TLS and socket options for the connections (`ca`, `rejectUnauthorized`, `cert`, `key`, `servername`, …). ALPN is always http/1.1. */
+  /**
+   * TLS and socket options for the connections (`ca`, `rejectUnauthorized`, `cert`, `key`, `servername`, …).
+   * ALPN is always http/1.1.
+   */
   connect?: buildConnector.BuildOptions;
   /** How long an idle connection is kept when the server sends no Keep-Alive hint (ms). Default 4000, as undici. */
   keepAliveTimeout?: number;
   /** The longest an idle connection is kept, whatever the server's hint (ms). Default 600000, as undici. */
   keepAliveMaxTimeout?: number;
-  /** Where requests that carry no credentials go (origins outside `origins`). Default: unauthenticated pinned connections, within the budget. */
+  /**
+   * Where requests that carry no credentials go (origins outside `origins`). Default: unauthenticated pinned
+   * connections, within the budget.
+   */
   fallback?: Dispatcher;
   /** A forward proxy (HTTP in absolute form, HTTPS through CONNECT), with its own NTLM credentials. */
   proxy?: ProxyOptions & {
@@ -161,7 +167,10 @@ export class NtlmDispatcher extends Agent {
     return n;
   }
 
-  /** Statistics per origin, as undici's Agent gives them (`stats[origin]`: connected, free, pending, queued, running, size). */
+  /**
+   * Statistics per origin, as undici's Agent gives them (`stats[origin]`: connected, free, pending, queued,
+   * running, size).
+   */
   #stats(): Record<string, NtlmOriginPool['stats']> {
     const all: Record<string, NtlmOriginPool['stats']> = {};
     for (const pool of this.#pools) all[pool.origin] = pool.stats;

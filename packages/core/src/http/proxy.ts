@@ -61,7 +61,10 @@ export function proxyFor(url: URL, options: ProxyOptions, env: Env = {}): URL | 
   return proxy;
 }
 
-/** How a request reaches its origin: directly, in absolute form through a proxy (http:), or through a CONNECT tunnel (https:). */
+/**
+ * How a request reaches its origin: directly, in absolute form through a proxy (http:), or through a CONNECT
+ * tunnel (https:).
+ */
 export type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
 
 /** The route for a request URL; `env` is read only when the options allow it (`fromEnv`, default true). */

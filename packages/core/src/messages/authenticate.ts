@@ -89,7 +89,10 @@ export interface AuthenticateMessage extends Authenticate {
   raw: Uint8Array;
 }
 
-/** NTProofStr (16) then the blob: RespType, HiRespType, Reserved (6), TimeStamp (8), ClientChallenge (8), Reserved (4). */
+/**
+ * NTProofStr (16) then the blob: RespType, HiRespType, Reserved (6), TimeStamp (8), ClientChallenge (8),
+ * Reserved (4).
+ */
 const BLOB = { time: 8, clientChallenge: 16, avPairs: 28 } as const;
 
 /** Splits an NTLMv2 response into NTProofStr and the blob's fields. */
