@@ -22,7 +22,10 @@ const parse = (text) => {
   }
 };
 
-/** @returns {{ name: string, library: string, auth: boolean, get: Function, post: Function, close: Function, connections?: Function }} */
+/**
+ * @returns {{ name: string, library: string, auth: boolean, get: Function, post: Function, close: Function,
+ *   connections?: Function }}
+ */
 // `insecure`: trust the benchmark server's self-signed certificate (HTTPS rows).
 export function makeClient(kind, { connections, insecure = false } = {}) {
   const connect = insecure ? { connect: { rejectUnauthorized: false } } : {};
@@ -34,7 +37,15 @@ export function makeClient(kind, { connections, insecure = false } = {}) {
         const r = await request(url, { dispatcher, ...init });
         return { status: r.statusCode, json: parse(await r.body.text()) };
       };
-      return { name: kind, library: 'undici', auth: true, get: (url) => send(url), post: (url, body) => send(url, { method: 'POST', body }), close: () => dispatcher.close(), connections: () => dispatcher.connectionCount() };
+      return {
+        name: kind,
+        library: 'undici',
+        auth: true,
+        get: (url) => send(url),
+        post: (url, body) => send(url, { method: 'POST', body }),
+        close: () => dispatcher.close(),
+        connections: () => dispatcher.connectionCount(),
+      };
     }
     case 'ntlmkit fetch': {
       const f = createNtlmFetch({ credentials, ...connect, ...(connections ? { connections } : {}) });
@@ -42,20 +53,48 @@ export function makeClient(kind, { connections, insecure = false } = {}) {
         const r = await f(url, init);
         return { status: r.status, json: parse(await r.text()) };
       };
-      return { name: kind, library: 'fetch', auth: true, get: (url) => send(url), post: (url, body) => send(url, { method: 'POST', body, duplex: 'half' }), close: () => f.close(), connections: () => f.dispatcher.connectionCount() };
+      return {
+        name: kind,
+        library: 'fetch',
+        auth: true,
+        get: (url) => send(url),
+        post: (url, body) => send(url, { method: 'POST', body, duplex: 'half' }),
+        close: () => f.close(),
+        connections: () => f.dispatcher.connectionCount(),
+      };
     }
     case 'ntlmkit axios': {
-      const api = createNtlmAxios({ credentials, ...(connections ? { connections } : {}), ...(insecure ? { httpsAgent: httpsAgent() } : {}), validateStatus: () => true, maxBodyLength: Infinity, maxContentLength: Infinity });
+      const api = createNtlmAxios({
+        credentials,
+        ...(connections ? { connections } : {}),
+        ...(insecure ? { httpsAgent: httpsAgent() } : {}),
+        validateStatus: () => true,
+        maxBodyLength: Infinity,
+        maxContentLength: Infinity,
+      });
       const send = async (p) => {
         const r = await p;
         return { status: r.status, json: typeof r.data === 'object' ? r.data : parse(r.data) };
       };
-      return { name: kind, library: 'axios', auth: true, get: (url) => send(api.get(url)), post: (url, body) => send(api.post(url, body)), close: () => api.ntlm.destroy(), connections: () => api.ntlm.connectionCount() };
+      return {
+        name: kind,
+        library: 'axios',
+        auth: true,
+        get: (url) => send(api.get(url)),
+        post: (url, body) => send(api.post(url, body)),
+        close: () => api.ntlm.destroy(),
+        connections: () => api.ntlm.connectionCount(),
+      };
     }
     case 'axios-ntlm': {
       const agentOptions = { keepAlive: true, ...(connections ? { maxSockets: connections } : {}) };
       // axios-ntlm answers the challenge from a response *error* interceptor: keep axios's default validateStatus.
-      const api = NtlmClient(split, { httpAgent: new http.Agent(agentOptions), httpsAgent: httpsAgent(agentOptions), maxBodyLength: Infinity, maxContentLength: Infinity });
+      const api = NtlmClient(split, {
+        httpAgent: new http.Agent(agentOptions),
+        httpsAgent: httpsAgent(agentOptions),
+        maxBodyLength: Infinity,
+        maxContentLength: Infinity,
+      });
       const send = async (p) => {
         try {
           const r = await p;
@@ -65,18 +104,36 @@ export function makeClient(kind, { connections, insecure = false } = {}) {
           throw error;
         }
       };
-      return { name: kind, library: 'axios', auth: true, get: (url) => send(api.get(url)), post: (url, body) => send(api.post(url, body)), close: () => {} };
+      return {
+        name: kind,
+        library: 'axios',
+        auth: true,
+        get: (url) => send(api.get(url)),
+        post: (url, body) => send(api.post(url, body)),
+        close: () => {},
+      };
     }
     case 'httpntlm': {
-      const call = (method, options) => new Promise((resolve, reject) => {
-        // httpntlm makes a keep-alive agent per call; for the self-signed HTTPS server, one that trusts it.
-        const agent = insecure && options.url.startsWith('https:') ? { agent: new https.Agent({ keepAlive: true, rejectUnauthorized: false }) } : {};
-        httpntlm[method]({ ...split, ...options, ...agent }, (error, res) => (error ? reject(error) : resolve({ status: res.statusCode, json: parse(res.body) })));
-      });
+      const call = (method, options) =>
+        new Promise((resolve, reject) => {
+          // httpntlm makes a keep-alive agent per call; for the self-signed HTTPS server, one that trusts it.
+          const agent =
+            insecure && options.url.startsWith('https:')
+              ? { agent: new https.Agent({ keepAlive: true, rejectUnauthorized: false }) }
+              : {};
+          httpntlm[method]({ ...split, ...options, ...agent }, (error, res) =>
+            error ? reject(error) : resolve({ status: res.statusCode, json: parse(res.body) }),
+          );
+        });
       return {
-        name: kind, library: 'node:http', auth: true,
+        name: kind,
+        library: 'node:http',
+        auth: true,
         get: (url) => call('get', { url }),
-        post: (url, body) => (typeof body?.pipe === 'function' ? Promise.reject(new Error('httpntlm cannot send a stream')) : call('post', { url, body })),
+        post: (url, body) =>
+          typeof body?.pipe === 'function'
+            ? Promise.reject(new Error('httpntlm cannot send a stream'))
+            : call('post', { url, body }),
         close: () => {},
       };
     }
@@ -86,7 +143,14 @@ export function makeClient(kind, { connections, insecure = false } = {}) {
         const r = await request(url, { dispatcher, ...init });
         return { status: r.statusCode, json: parse(await r.body.text()) };
       };
-      return { name: kind, library: 'undici', auth: false, get: (url) => send(url), post: (url, body) => send(url, { method: 'POST', body }), close: () => dispatcher.close() };
+      return {
+        name: kind,
+        library: 'undici',
+        auth: false,
+        get: (url) => send(url),
+        post: (url, body) => send(url, { method: 'POST', body }),
+        close: () => dispatcher.close(),
+      };
     }
     case 'baseline fetch': {
       const dispatcher = new Agent({ ...connect, ...(connections ? { connections } : {}) });
@@ -94,24 +158,54 @@ export function makeClient(kind, { connections, insecure = false } = {}) {
         const r = await undiciFetch(url, { dispatcher, ...init });
         return { status: r.status, json: parse(await r.text()) };
       };
-      return { name: kind, library: 'fetch', auth: false, get: (url) => send(url), post: (url, body) => send(url, { method: 'POST', body, duplex: 'half' }), close: () => dispatcher.close() };
+      return {
+        name: kind,
+        library: 'fetch',
+        auth: false,
+        get: (url) => send(url),
+        post: (url, body) => send(url, { method: 'POST', body, duplex: 'half' }),
+        close: () => dispatcher.close(),
+      };
     }
     case 'baseline axios': {
       const agent = new http.Agent({ keepAlive: true, ...(connections ? { maxSockets: connections } : {}) });
       const secure = httpsAgent({ keepAlive: true, ...(connections ? { maxSockets: connections } : {}) });
       const api = axios.create({ httpAgent: agent, httpsAgent: secure, validateStatus: () => true });
-      return { name: kind, library: 'axios', auth: false, get: async (url) => ({ status: (await api.get(url)).status }), post: async (url, body) => ({ status: (await api.post(url, body)).status }), close: () => { agent.destroy(); secure.destroy(); } };
+      return {
+        name: kind,
+        library: 'axios',
+        auth: false,
+        get: async (url) => ({ status: (await api.get(url)).status }),
+        post: async (url, body) => ({ status: (await api.post(url, body)).status }),
+        close: () => {
+          agent.destroy();
+          secure.destroy();
+        },
+      };
     }
     case 'baseline node:http': {
       const agent = new http.Agent({ keepAlive: true, ...(connections ? { maxSockets: connections } : {}) });
       const secure = httpsAgent({ keepAlive: true, ...(connections ? { maxSockets: connections } : {}) });
-      const get = (url) => new Promise((resolve, reject) => {
-        (url.startsWith('https:') ? https : http).get(url, { agent: url.startsWith('https:') ? secure : agent }, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode }));
-        }).on('error', reject);
-      });
-      return { name: kind, library: 'node:http', auth: false, get, post: get, close: () => { agent.destroy(); secure.destroy(); } };
+      const get = (url) =>
+        new Promise((resolve, reject) => {
+          (url.startsWith('https:') ? https : http)
+            .get(url, { agent: url.startsWith('https:') ? secure : agent }, (res) => {
+              res.resume();
+              res.on('end', () => resolve({ status: res.statusCode }));
+            })
+            .on('error', reject);
+        });
+      return {
+        name: kind,
+        library: 'node:http',
+        auth: false,
+        get,
+        post: get,
+        close: () => {
+          agent.destroy();
+          secure.destroy();
+        },
+      };
     }
     default:
       throw new Error(`unknown client ${kind}`);
@@ -119,7 +213,12 @@ export function makeClient(kind, { connections, insecure = false } = {}) {
 }
 
 export const NTLM_CLIENTS = ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios', 'axios-ntlm', 'httpntlm'];
-export const BASELINES = { undici: 'baseline undici', fetch: 'baseline fetch', axios: 'baseline axios', 'node:http': 'baseline node:http' };
+export const BASELINES = {
+  undici: 'baseline undici',
+  fetch: 'baseline fetch',
+  axios: 'baseline axios',
+  'node:http': 'baseline node:http',
+};
 
 /**
  * One client for many users, credentials per request (the many-users section): get(user) → { status }.
@@ -175,10 +274,13 @@ export function makeManyUserClient(kind, url, { maxConnections, keepAliveTimeout
     }
     case 'httpntlm':
       return {
-        get: (user) => new Promise((resolve, reject) => {
-          httpntlm.get({ url, username: user.username, password: user.password, domain: user.domain, workstation: '' },
-            (error, res) => (error ? reject(error) : resolve({ status: res.statusCode })));
-        }),
+        get: (user) =>
+          new Promise((resolve, reject) => {
+            httpntlm.get(
+              { url, username: user.username, password: user.password, domain: user.domain, workstation: '' },
+              (error, res) => (error ? reject(error) : resolve({ status: res.statusCode })),
+            );
+          }),
         close: () => {},
       };
     case 'axios-ntlm': {
@@ -187,7 +289,10 @@ export function makeManyUserClient(kind, url, { maxConnections, keepAliveTimeout
         let api = instances.get(user.username);
         if (!api) {
           const { username, password, domain } = user;
-          api = NtlmClient({ username, password, domain, workstation: '' }, { httpAgent: new http.Agent({ keepAlive: true }) });
+          api = NtlmClient(
+            { username, password, domain, workstation: '' },
+            { httpAgent: new http.Agent({ keepAlive: true }) },
+          );
           instances.set(user.username, api);
         }
         return api;

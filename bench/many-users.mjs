@@ -87,7 +87,16 @@ async function load(client, users, draws, timeBoundMs) {
   const ms = performance.now() - start;
   const sorted = latencies.subarray(0, done).sort();
   const at = (q) => (done ? sorted[Math.min(done - 1, Math.floor(q * done))] : NaN);
-  return { done, failures, failure, ms, rps: (done / ms) * 1000, p50: at(0.5), p99: at(0.99), timedOut: next < draws.length };
+  return {
+    done,
+    failures,
+    failure,
+    ms,
+    rps: (done / ms) * 1000,
+    p50: at(0.5),
+    p99: at(0.99),
+    timedOut: next < draws.length,
+  };
 }
 
 export async function manyUsers({ log, fmt, quick, ipc }) {
@@ -98,11 +107,15 @@ export async function manyUsers({ log, fmt, quick, ipc }) {
   // How long an idle connection stays (ntlmkit's clients); the bench waits it out to weigh users without one.
   const KEEP_ALIVE_MS = quick ? 500 : 4000;
 
-  log(`## 7. Many users through one client (${fmt(USERS)} users, ${fmt(REQUESTS)} GETs, Zipf s = ${S}, ` +
-    `concurrency ${CONCURRENCY}, maxConnections ${MAX_CONNECTIONS})`);
+  log(
+    `## 7. Many users through one client (${fmt(USERS)} users, ${fmt(REQUESTS)} GETs, Zipf s = ${S}, ` +
+      `concurrency ${CONCURRENCY}, maxConnections ${MAX_CONNECTIONS})`,
+  );
   log();
   const user = (prefix, i) => ({
-    username: `${prefix}${String(i).padStart(5, '0')}`, password: `Pw-${i}-${(i * 2654435761) >>> 0}`, domain: 'EXAMPLE',
+    username: `${prefix}${String(i).padStart(5, '0')}`,
+    password: `Pw-${i}-${(i * 2654435761) >>> 0}`,
+    domain: 'EXAMPLE',
   });
   const users = Array.from({ length: USERS }, (_, i) => user('u', i));
   // The warm-up (code paths, JIT, lazily made state) runs as other users, so that it weighs none of the measured ones.
@@ -145,27 +158,40 @@ export async function manyUsers({ log, fmt, quick, ipc }) {
   await ipc('stopAll');
 
   const bytes = (n) => (!Number.isFinite(n) ? '—' : Math.abs(n) < 1024 ? `${fmt(n)} B` : `${fmt(n / 1024, 1)} KB`);
-  log('| client | requests done | req/s | failures | handshakes | most sockets open at the server | ' +
-    'heap per user, connections open | heap per user, no connection | p50 | p99 |');
+  log(
+    '| client | requests done | req/s | failures | handshakes | most sockets open at the server | ' +
+      'heap per user, connections open | heap per user, no connection | p50 | p99 |',
+  );
   log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const { kind, r, stats, perUserOpen, perUserIdle, bounded } of rows) {
     const bound = r.timedOut && bounded ? ` (time bound ${fmt(TIME_BOUND_MS / 1000)} s)` : '';
     const done = r.done === REQUESTS ? fmt(r.done) : `${fmt(r.done)} of ${fmt(REQUESTS)}${bound}`;
     const failures = r.failures ? `**${fmt(r.failures)}** (${r.failure})` : '0';
     const idle = kind.startsWith('ntlmkit') ? bytes(perUserIdle) : '—';
-    const cells = [kind, done, fmt(r.rps), failures, fmt(stats.handshakes), fmt(stats.maxEstablished), bytes(perUserOpen), idle];
+    const cells = [
+      kind,
+      done,
+      fmt(r.rps),
+      failures,
+      fmt(stats.handshakes),
+      fmt(stats.maxEstablished),
+      bytes(perUserOpen),
+      idle,
+    ];
     log(`| ${cells.join(' | ')} | ${fmt(r.p50, 1)} ms | ${fmt(r.p99, 1)} ms |`);
   }
   log();
-  log(`${fmt(seen)} of the ${fmt(USERS)} users appear among the ${fmt(REQUESTS)} draws (a Zipf tail is rarely drawn); ` +
-    'heap per user divides by the users a client served. Heap is measured after a full collection (`--expose-gc`) ' +
-    'against the heap before the run (after a warm-up as other users), with the users\' credentials made beforehand ' +
-    '(they are the application\'s); ' +
-    `"no connection": after the idle connections closed (ntlmkit: keepAliveTimeout ${fmt(KEEP_ALIVE_MS)} ms). ` +
-    'Sockets are counted at the server from the accept to the client\'s FIN. ' +
-    'ntlmkit undici and fetch: one NtlmDispatcher, `withCredentials(user)` per request (fetch: Node\'s global fetch); ' +
-    'ntlmkit axios: one instance, `ntlm: { credentials }` per request; ' +
-    `httpntlm: credentials per call; axios-ntlm: one instance per user. Competitors stop at ${fmt(TIME_BOUND_MS / 1000)} s.`);
+  log(
+    `${fmt(seen)} of the ${fmt(USERS)} users appear among the ${fmt(REQUESTS)} draws (a Zipf tail is rarely drawn); ` +
+      'heap per user divides by the users a client served. Heap is measured after a full collection (`--expose-gc`) ' +
+      "against the heap before the run (after a warm-up as other users), with the users' credentials made beforehand " +
+      "(they are the application's); " +
+      `"no connection": after the idle connections closed (ntlmkit: keepAliveTimeout ${fmt(KEEP_ALIVE_MS)} ms). ` +
+      "Sockets are counted at the server from the accept to the client's FIN. " +
+      "ntlmkit undici and fetch: one NtlmDispatcher, `withCredentials(user)` per request (fetch: Node's global fetch); " +
+      'ntlmkit axios: one instance, `ntlm: { credentials }` per request; ' +
+      `httpntlm: credentials per call; axios-ntlm: one instance per user. Competitors stop at ${fmt(TIME_BOUND_MS / 1000)} s.`,
+  );
   for (const { kind, openAfterRun, openWhenIdle } of rows) {
     if (openAfterRun === undefined) continue;
     log(`- ${kind}: ${fmt(openAfterRun)} connections open after the run, ${fmt(openWhenIdle)} when idle.`);
@@ -175,10 +201,18 @@ export async function manyUsers({ log, fmt, quick, ipc }) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+  const fmt = (n, digits = 0) =>
+    n === undefined || Number.isNaN(n)
+      ? '—'
+      : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const server = await serverProcess();
   try {
-    await manyUsers({ log: (line = '') => console.log(line), fmt, quick: process.env.BENCH_QUICK === '1', ipc: server.ipc });
+    await manyUsers({
+      log: (line = '') => console.log(line),
+      fmt,
+      quick: process.env.BENCH_QUICK === '1',
+      ipc: server.ipc,
+    });
   } finally {
     server.stop();
   }

@@ -25,11 +25,13 @@ const UPLOAD = QUICK ? 1024 * 1024 : 8 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = QUICK ? 2000 : 5000;
 const GIVE_UP_AFTER = 5;
 // BENCH_ONLY=throughput,apache runs only the named sections (roundtrips, throughput, upload, tokens, soak,
-// apache, many-users, handshakes) and writes bench/results.only.md; BENCH_CLIENTS limits the clients of the throughput and apache
-// sections (names from clients.mjs, comma-separated: BENCH_CLIENTS='ntlmkit axios,baseline axios').
+// apache, many-users, handshakes) and writes bench/results.only.md; BENCH_CLIENTS limits the clients of the
+// throughput and apache sections (names from clients.mjs, comma-separated:
+// BENCH_CLIENTS='ntlmkit axios,baseline axios').
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const runs = (section) => !ONLY || ONLY.has(section);
-const measured = (kinds) => (process.env.BENCH_CLIENTS ? kinds.filter((k) => process.env.BENCH_CLIENTS.split(',').includes(k)) : kinds);
+const measured = (kinds) =>
+  process.env.BENCH_CLIENTS ? kinds.filter((k) => process.env.BENCH_CLIENTS.split(',').includes(k)) : kinds;
 const out = [];
 const log = (line = '') => {
   out.push(line);
@@ -53,7 +55,9 @@ async function load(client, url, n, concurrency) {
       let timer;
       try {
         // A request that hangs counts as a failure instead of stalling the run.
-        const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), REQUEST_TIMEOUT_MS)));
+        const timeout = new Promise(
+          (_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), REQUEST_TIMEOUT_MS)),
+        );
         const r = await Promise.race([client.get(url), timeout]);
         if (r.status !== 200) failures++;
         else successes++;
@@ -81,22 +85,33 @@ async function measure(client, url, warmUp, n, concurrency) {
   return { rps: Math.max(a.rps, b.rps), failures: a.failures + (b === a ? 0 : b.failures) };
 }
 
-const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (n, digits = 0) =>
+  n === undefined || Number.isNaN(n)
+    ? '—'
+    : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 log(`# ntlmkit benchmarks`);
 log();
-log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; server in a separate process on loopback (@ntlmkit/server, NTLMv1 allowed so that every competitor can authenticate).${QUICK ? ' **Quick mode (BENCH_QUICK=1): reduced counts, figures not meaningful.**' : ''}`);
+log(
+  `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; server in a separate process on loopback (@ntlmkit/server, NTLMv1 allowed so that every competitor can authenticate).${QUICK ? ' **Quick mode (BENCH_QUICK=1): reduced counts, figures not meaningful.**' : ''}`,
+);
 log(`Command: \`npx pnpm@10 bench\` (${new Date().toISOString().slice(0, 10)}).`);
 log();
 
 // --- 1. Round trips ---
 log('## 1. Round trips (HTTP exchanges the server sees)');
 log();
-log('| client | (a) first request, new origin | (b) new connection, known origin | (c) authenticated connection | dialect seen by the server |');
+log(
+  '| client | (a) first request, new origin | (b) new connection, known origin | (c) authenticated connection | dialect seen by the server |',
+);
 log('| --- | ---: | ---: | ---: | --- |');
 if (runs('roundtrips')) {
   const url = await ipc('start', { authenticate: true });
-  const rows = [...NTLM_CLIENTS.slice(0, 1).map((k) => [k, {}]), ['ntlmkit undici', { preemptive: true }], ...NTLM_CLIENTS.slice(1).map((k) => [k, {}])];
+  const rows = [
+    ...NTLM_CLIENTS.slice(0, 1).map((k) => [k, {}]),
+    ['ntlmkit undici', { preemptive: true }],
+    ...NTLM_CLIENTS.slice(1).map((k) => [k, {}]),
+  ];
   for (const [kind, extra] of rows) {
     const client = extra.preemptive ? makePreemptive(kind) : makeClient(kind);
     const counts = [];
@@ -113,7 +128,9 @@ if (runs('roundtrips')) {
     } finally {
       await client.close();
     }
-    log(`| ${kind}${extra.preemptive ? ' (preemptive: true)' : ''} | ${counts.join(' | ')} | ${Object.keys(dialects).join(', ')} |`);
+    log(
+      `| ${kind}${extra.preemptive ? ' (preemptive: true)' : ''} | ${counts.join(' | ')} | ${Object.keys(dialects).join(', ')} |`,
+    );
   }
   await ipc('stopAll');
 }
@@ -126,7 +143,10 @@ function makePreemptive(kind) {
 function makeClientWith(kind, options) {
   const { NtlmDispatcher } = require('@ntlmkit/undici');
   const { request } = require('undici');
-  const dispatcher = new NtlmDispatcher({ credentials: { username: 'EXAMPLE\\alice', password: 'Passw0rd!' }, ...options });
+  const dispatcher = new NtlmDispatcher({
+    credentials: { username: 'EXAMPLE\\alice', password: 'Passw0rd!' },
+    ...options,
+  });
   return {
     get: async (url) => {
       const r = await request(url, { dispatcher });
@@ -138,7 +158,9 @@ function makeClientWith(kind, options) {
 }
 
 // --- 2. Throughput ---
-log(`## 2. Throughput (${fmt(N)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated keep-alive baseline)`);
+log(
+  `## 2. Throughput (${fmt(N)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated keep-alive baseline)`,
+);
 log();
 const conditions = [
   { label: 'c=1', c: 1 },
@@ -180,10 +202,16 @@ for (const kind of runs('throughput') ? kinds : []) {
 }
 log();
 if (runs('throughput') && !process.env.BENCH_CLIENTS) {
-  const best = (label) => Math.max(...['axios-ntlm', 'httpntlm'].filter((k) => !throughput[k][label].failures).map((k) => throughput[k][label].rps), 0);
+  const best = (label) =>
+    Math.max(
+      ...['axios-ntlm', 'httpntlm'].filter((k) => !throughput[k][label].failures).map((k) => throughput[k][label].rps),
+      0,
+    );
   for (const label of ['c=32', 'c=32, pool 8', 'c=32, 2 ms']) {
     const competitor = best(label);
-    const parts = ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios'].map((k) => `${k} ${competitor ? fmt(throughput[k][label].rps / competitor, 1) : '∞'}×`);
+    const parts = ['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios'].map(
+      (k) => `${k} ${competitor ? fmt(throughput[k][label].rps / competitor, 1) : '∞'}×`,
+    );
     log(`- ${label}: against the best competitor without failures (${fmt(competitor)} req/s): ${parts.join(', ')}.`);
   }
 }
@@ -215,8 +243,16 @@ if (runs('upload')) {
           continue;
         }
         const s = await ipc('stats', { url });
-        cells.push(r.status === 200 ? `${fmt(s.bodyBytes / UPLOAD, 2)}× (${fmt(s.bodyBytes)})` : `status ${r.status} (${fmt(s.bodyBytes)} bytes sent)`);
-        if (streamed) intact = r.status === 200 && r.json?.bodySha256 === sha ? 'yes' : `no (${fmt(r.json?.bodyLength ?? 0)} bytes arrived)`;
+        cells.push(
+          r.status === 200
+            ? `${fmt(s.bodyBytes / UPLOAD, 2)}× (${fmt(s.bodyBytes)})`
+            : `status ${r.status} (${fmt(s.bodyBytes)} bytes sent)`,
+        );
+        if (streamed)
+          intact =
+            r.status === 200 && r.json?.bodySha256 === sha
+              ? 'yes'
+              : `no (${fmt(r.json?.bodyLength ?? 0)} bytes arrived)`;
       }
     } finally {
       await client.close();
@@ -254,7 +290,9 @@ if (runs('soak')) {
     const s = await ipc('stats', { url });
     await client.close();
     const mb = (b) => `${fmt(b / 1024 / 1024, 1)} MB`;
-    log(`| ${kind} | ${fmt(r.rps)} | ${fmt(r.failures)} | ${s.maxOpen} | 16 | ${mb(after.heapUsed - before.heapUsed)} | ${mb(after.rss - before.rss)} |`);
+    log(
+      `| ${kind} | ${fmt(r.rps)} | ${fmt(r.failures)} | ${s.maxOpen} | 16 | ${mb(after.heapUsed - before.heapUsed)} | ${mb(after.rss - before.rss)} |`,
+    );
   }
   await ipc('stopAll');
 }
@@ -270,14 +308,15 @@ if (!runs('apache')) {
   // A fresh Apache per client: a client that leaves idle keep-alive connections behind (httpntlm opens
   // a new agent per call) would otherwise hold Apache's workers and slow down whoever comes next.
   // A port the system just handed out (a random one may be taken by a test running beside us).
-  const freePort = () => new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
+  const freePort = () =>
+    new Promise((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
     });
-  });
   const withApache = async (fn) => {
     const dir = mkdtempSync(join(tmpdir(), 'ntlmkit-bench-apache-'));
     chmodSync(dir, 0o755);
@@ -295,7 +334,9 @@ if (!runs('apache')) {
     }
   };
   const n = QUICK ? 40 : 1000;
-  log(`## 6. Against Apache + mod_auth_gssapi + gss-ntlmssp (${fmt(n)} GETs, best of two runs; baseline: the same Apache's unauthenticated /public/index.html)`);
+  log(
+    `## 6. Against Apache + mod_auth_gssapi + gss-ntlmssp (${fmt(n)} GETs, best of two runs; baseline: the same Apache's unauthenticated /public/index.html)`,
+  );
   log();
   log('| client | c=1 | c=32 |');
   log('| --- | ---: | ---: |');
@@ -317,17 +358,21 @@ if (!runs('apache')) {
   }
   for (const [kind, r] of Object.entries(rows)) {
     const base = rows[BASELINES[makeClient(kind).library]];
-    log(`| ${kind} | ${[1, 32].map((c) => `${fmt(r[c].rps)}${kind.startsWith('baseline') ? '' : ` (${fmt(r[c].rps / base[c].rps, 2)}×)`}${r[c].failures ? ` **${fmt(r[c].failures)} failed**` : ''}`).join(' | ')} |`);
+    log(
+      `| ${kind} | ${[1, 32].map((c) => `${fmt(r[c].rps)}${kind.startsWith('baseline') ? '' : ` (${fmt(r[c].rps / base[c].rps, 2)}×)`}${r[c].failures ? ` **${fmt(r[c].failures)} failed**` : ''}`).join(' | ')} |`,
+    );
   }
   log();
-  log("(gss-ntlmssp rejects a NEGOTIATE shorter than 40 bytes and NTLMv1. A failure is a request that did not end in a 200; the plain clients' few are keep-alive connections Apache closed under load (undici reports UND_ERR_SOCKET), which they do not retry.)");
+  log(
+    "(gss-ntlmssp rejects a NEGOTIATE shorter than 40 bytes and NTLMv1. A failure is a request that did not end in a 200; the plain clients' few are keep-alive connections Apache closed under load (undici reports UND_ERR_SOCKET), which they do not retry.)",
+  );
   log();
 } else {
   log('## 6. Against Apache + gss-ntlmssp: skipped (apt-get install apache2 libapache2-mod-auth-gssapi gss-ntlmssp)');
   log();
 }
 
-// --- 7. Many users through one client (bench/many-users.mjs; runs alone with `node --expose-gc bench/many-users.mjs`) ---
+// --- 7. Many users through one client (bench/many-users.mjs; alone: `node --expose-gc bench/many-users.mjs`) ---
 if (runs('many-users')) await manyUsers({ log, fmt, quick: QUICK, ipc });
 
 // --- 8. Handshake-bound workloads: every request pays a new connection (and TLS) and, for NTLM, a handshake ---
@@ -337,15 +382,24 @@ if (runs('handshakes')) {
     { label: 'HTTP, closed after every response', https: false },
     { label: 'HTTPS, closed after every response, channel binding checked', https: true },
   ];
-  log(`## 8. Handshake-bound workloads (${fmt(n)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated new-connection baseline)`);
+  log(
+    `## 8. Handshake-bound workloads (${fmt(n)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated new-connection baseline)`,
+  );
   log();
-  log('The server closes the connection after every response, so every request opens a new connection (over HTTPS a TLS handshake too; ntlmkit resumes TLS sessions) and, for NTLM, runs a handshake on it: two exchanges per request to a known origin instead of one. Channel bindings: `tokenChecking: allow` (checked when sent; axios-ntlm and httpntlm send none).');
+  log(
+    'The server closes the connection after every response, so every request opens a new connection (over HTTPS a TLS handshake too; ntlmkit resumes TLS sessions) and, for NTLM, runs a handshake on it: two exchanges per request to a known origin instead of one. Channel bindings: `tokenChecking: allow` (checked when sent; axios-ntlm and httpntlm send none).',
+  );
   log();
   log(`| client | ${cases.flatMap((c) => [`${c.label}, c=1`, `${c.label}, c=8`]).join(' | ')} |`);
   log(`| --- | ${cases.flatMap(() => ['---:', '---:']).join(' | ')} |`);
   const rows = {};
   for (const cond of cases) {
-    const authUrl = await ipc('start', { authenticate: true, closeEach: true, https: cond.https, tokenChecking: 'allow' });
+    const authUrl = await ipc('start', {
+      authenticate: true,
+      closeEach: true,
+      https: cond.https,
+      tokenChecking: 'allow',
+    });
     const plainUrl = await ipc('start', { authenticate: false, closeEach: true, https: cond.https });
     for (const kind of [...NTLM_CLIENTS, ...Object.values(BASELINES)]) {
       for (const c of [1, 8]) {
@@ -364,12 +418,14 @@ if (runs('handshakes')) {
   }
   for (const kind of [...NTLM_CLIENTS, ...Object.values(BASELINES)]) {
     const base = rows[BASELINES[makeClient(kind).library]];
-    const cells = cases.flatMap((cond) => [1, 8].map((c) => {
-      const key = `${cond.label} ${c}`;
-      const r = rows[kind][key];
-      const ratio = kind.startsWith('baseline') ? '' : ` (${fmt(r.rps / base[key].rps, 2)}×)`;
-      return `${fmt(r.rps)}${ratio}${r.failures ? ` **${fmt(r.failures)} failed**` : ''}`;
-    }));
+    const cells = cases.flatMap((cond) =>
+      [1, 8].map((c) => {
+        const key = `${cond.label} ${c}`;
+        const r = rows[kind][key];
+        const ratio = kind.startsWith('baseline') ? '' : ` (${fmt(r.rps / base[key].rps, 2)}×)`;
+        return `${fmt(r.rps)}${ratio}${r.failures ? ` **${fmt(r.failures)} failed**` : ''}`;
+      }),
+    );
     log(`| ${kind} | ${cells.join(' | ')} |`);
   }
   log();
@@ -377,7 +433,9 @@ if (runs('handshakes')) {
   for (const cond of cases) {
     for (const c of [1, 8]) {
       const key = `${cond.label} ${c}`;
-      log(`- ${cond.label}, c=${c}, against httpntlm: ${['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios'].map((k) => `${k} ${vs(k, key)}`).join(', ')}.`);
+      log(
+        `- ${cond.label}, c=${c}, against httpntlm: ${['ntlmkit undici', 'ntlmkit fetch', 'ntlmkit axios'].map((k) => `${k} ${vs(k, key)}`).join(', ')}.`,
+      );
     }
   }
   log();
@@ -387,7 +445,7 @@ if (runs('handshakes')) {
 // Quick figures are not meaningful: they never replace the committed chart.
 if (!QUICK && !ONLY) {
   writeFileSync(join(here, 'throughput.svg'), chart());
-  log('Chart: [throughput.svg](throughput.svg) (ratio to the same library\'s unauthenticated baseline).');
+  log("Chart: [throughput.svg](throughput.svg) (ratio to the same library's unauthenticated baseline).");
 }
 writeFileSync(join(here, ONLY ? 'results.only.md' : QUICK ? 'results.quick.md' : 'results.md'), `${out.join('\n')}\n`);
 server.stop();
@@ -403,7 +461,10 @@ function chart() {
   const scale = (width - left - 80) / 1.2;
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${rows.length * groupH + 70}" font-family="sans-serif" font-size="11">`;
   svg += `<text x="10" y="18" font-size="14" font-weight="bold">Throughput as a share of the unauthenticated keep-alive baseline</text>`;
-  labels.forEach((l, i) => (svg += `<rect x="${left + i * 140}" y="28" width="10" height="10" fill="${colors[i]}"/><text x="${left + i * 140 + 14}" y="37">${l}</text>`));
+  labels.forEach(
+    (l, i) =>
+      (svg += `<rect x="${left + i * 140}" y="28" width="10" height="10" fill="${colors[i]}"/><text x="${left + i * 140 + 14}" y="37">${l}</text>`),
+  );
   rows.forEach((kind, r) => {
     const y0 = 50 + r * groupH;
     svg += `<text x="10" y="${y0 + groupH / 2}">${kind}</text>`;

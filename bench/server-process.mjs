@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 /** Starts bench/server.mjs; `ipc(cmd, args)` calls one of its handlers, `stop()` ends it. */
 export async function serverProcess() {
-  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'server.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const pending = new Map();
   let nextId = 0;
   await new Promise((resolve) => {
@@ -18,10 +20,11 @@ export async function serverProcess() {
       else p.resolve(m.result);
     });
   });
-  const ipc = (cmd, args) => new Promise((resolve, reject) => {
-    const id = nextId++;
-    pending.set(id, { resolve, reject });
-    child.send({ id, cmd, args });
-  });
+  const ipc = (cmd, args) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, cmd, args });
+    });
   return { ipc, stop: () => child.kill() };
 }

@@ -11,14 +11,32 @@ const servers = new Map();
 // section sends 10,000 users).
 const closing = (_req, res, context) => {
   const body = JSON.stringify({ user: context.user ?? null });
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
   res.end(body);
 };
 
-async function start({ authenticate = true, delayMs = 0, lmCompatibilityLevel = 4, table = users, closeEach = false, https = false, tokenChecking }) {
+async function start({
+  authenticate = true,
+  delayMs = 0,
+  lmCompatibilityLevel = 4,
+  table = users,
+  closeEach = false,
+  https = false,
+  tokenChecking,
+}) {
   const server = createNtlmServer({
-    users: table, authenticate, lmCompatibilityLevel, faults: { delayMs }, keepAliveTimeoutMs: 30_000,
-    ...(closeEach ? { handler: closing } : {}), ...(https ? { https: true } : {}), ...(tokenChecking ? { tokenChecking } : {}),
+    users: table,
+    authenticate,
+    lmCompatibilityLevel,
+    faults: { delayMs },
+    keepAliveTimeoutMs: 30_000,
+    ...(closeEach ? { handler: closing } : {}),
+    ...(https ? { https: true } : {}),
+    ...(tokenChecking ? { tokenChecking } : {}),
   });
   const track = { open: 0, maxOpen: 0, established: 0, maxEstablished: 0, dialects: {} };
   server.on('connection', (socket) => {
@@ -61,7 +79,14 @@ const handlers = {
   start,
   stats: ({ url }) => {
     const { server, track } = servers.get(url);
-    return { ...server.stats, open: track.open, maxOpen: track.maxOpen, established: track.established, maxEstablished: track.maxEstablished, dialects: track.dialects };
+    return {
+      ...server.stats,
+      open: track.open,
+      maxOpen: track.maxOpen,
+      established: track.established,
+      maxEstablished: track.maxEstablished,
+      dialects: track.dialects,
+    };
   },
   reset: ({ url }) => {
     const entry = servers.get(url);

@@ -8,8 +8,15 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import {
-  createAuthenticateMessage, createChallengeMessage, createNegotiateMessage, parseChallengeMessage, prepareCredentials, toBase64,
-  utf16le, AvId, dateToFiletime,
+  createAuthenticateMessage,
+  createChallengeMessage,
+  createNegotiateMessage,
+  parseChallengeMessage,
+  prepareCredentials,
+  toBase64,
+  utf16le,
+  AvId,
+  dateToFiletime,
 } from '@ntlmkit/core';
 
 const require = createRequire(import.meta.url);
@@ -34,10 +41,14 @@ export async function tokenCreation({ log, fmt, quick }) {
   log('| implementation | messages/s | ratio to ntlmkit | what it produced |');
   log('| --- | ---: | ---: | --- |');
   const challengeBytes = createChallengeMessage({
-    flags: 0xe28a8215, serverChallenge: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), targetName: 'EXAMPLE',
+    flags: 0xe28a8215,
+    serverChallenge: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]),
+    targetName: 'EXAMPLE',
     targetInfo: [
-      { id: AvId.NbDomainName, value: utf16le('EXAMPLE') }, { id: AvId.NbComputerName, value: utf16le('SRV') },
-      { id: AvId.DnsDomainName, value: utf16le('example.test') }, { id: AvId.Timestamp, value: dateToFiletime(Date.now()) },
+      { id: AvId.NbDomainName, value: utf16le('EXAMPLE') },
+      { id: AvId.NbComputerName, value: utf16le('SRV') },
+      { id: AvId.DnsDomainName, value: utf16le('example.test') },
+      { id: AvId.Timestamp, value: dateToFiletime(Date.now()) },
     ],
     version: { major: 10, minor: 0, build: 20348, revision: 15 },
   });
@@ -47,16 +58,35 @@ export async function tokenCreation({ log, fmt, quick }) {
   const user = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
   const credentials = prepareCredentials(user);
   const candidates = [
-    ['@ntlmkit/core/node', () => createAuthenticateMessage({ negotiate, challenge, ...user }), 'NTLMv2 + MIC (the default)'],
-    ['@ntlmkit/core/node, mic: false (like for like)', () => createAuthenticateMessage({ negotiate, challenge, ...user, mic: false }), 'NTLMv2, no MIC'],
+    [
+      '@ntlmkit/core/node',
+      () => createAuthenticateMessage({ negotiate, challenge, ...user }),
+      'NTLMv2 + MIC (the default)',
+    ],
+    [
+      '@ntlmkit/core/node, mic: false (like for like)',
+      () => createAuthenticateMessage({ negotiate, challenge, ...user, mic: false }),
+      'NTLMv2, no MIC',
+    ],
     // What the HTTP adapters do: the credentials resolved once, NTOWFv2 derived once (prepareCredentials).
-    ['@ntlmkit/core/node, prepared credentials', () => createAuthenticateMessage({ negotiate, challenge, credentials }), 'NTLMv2 + MIC'],
-    ['@ntlmkit/core/node, prepared credentials, mic: false', () => createAuthenticateMessage({ negotiate, challenge, credentials, mic: false }), 'NTLMv2, no MIC'],
+    [
+      '@ntlmkit/core/node, prepared credentials',
+      () => createAuthenticateMessage({ negotiate, challenge, credentials }),
+      'NTLMv2 + MIC',
+    ],
+    [
+      '@ntlmkit/core/node, prepared credentials, mic: false',
+      () => createAuthenticateMessage({ negotiate, challenge, credentials, mic: false }),
+      'NTLMv2, no MIC',
+    ],
   ];
   try {
     const ntlm = require('httpntlm').ntlm;
-    const type2 = ntlm.parseType2Message(header, (e) => { if (e) throw e; });
-    const fn = () => ntlm.createType3Message(type2, { username: 'alice', password: 'Passw0rd!', domain: 'EXAMPLE', workstation: '' });
+    const type2 = ntlm.parseType2Message(header, (e) => {
+      if (e) throw e;
+    });
+    const fn = () =>
+      ntlm.createType3Message(type2, { username: 'alice', password: 'Passw0rd!', domain: 'EXAMPLE', workstation: '' });
     fn();
     candidates.push(['httpntlm', fn, 'NTLMv2, no MIC']);
   } catch (error) {
@@ -94,14 +124,19 @@ export async function tokenCreation({ log, fmt, quick }) {
   const rate = (name) => results.find((r) => r[0] === name)[1];
   const fastest = Math.max(...['httpntlm', '@ewsjs/ntlm-client'].map(rate).filter((r) => !Number.isNaN(r)));
   log();
-  log(`Against the fastest competitor (${fmt(fastest)}/s, no MIC), on Node (@ntlmkit/core/node), per call from the password: ` +
-    `with the MIC ${fmt(rate('@ntlmkit/core/node') / fastest, 2)}×, like for like (no MIC) ${fmt(rate('@ntlmkit/core/node, mic: false (like for like)') / fastest, 2)}×; ` +
-    `with prepared credentials ${fmt(rate('@ntlmkit/core/node, prepared credentials') / fastest, 2)}× and ${fmt(rate('@ntlmkit/core/node, prepared credentials, mic: false') / fastest, 2)}×. ` +
-    `The isomorphic root (@noble/hashes) with the MIC: ${fmt(isomorphic / fastest, 2)}×.`);
+  log(
+    `Against the fastest competitor (${fmt(fastest)}/s, no MIC), on Node (@ntlmkit/core/node), per call from the password: ` +
+      `with the MIC ${fmt(rate('@ntlmkit/core/node') / fastest, 2)}×, like for like (no MIC) ${fmt(rate('@ntlmkit/core/node, mic: false (like for like)') / fastest, 2)}×; ` +
+      `with prepared credentials ${fmt(rate('@ntlmkit/core/node, prepared credentials') / fastest, 2)}× and ${fmt(rate('@ntlmkit/core/node, prepared credentials, mic: false') / fastest, 2)}×. ` +
+      `The isomorphic root (@noble/hashes) with the MIC: ${fmt(isomorphic / fastest, 2)}×.`,
+  );
   log();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+  const fmt = (n, digits = 0) =>
+    n === undefined || Number.isNaN(n)
+      ? '—'
+      : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   await tokenCreation({ log: (line = '') => console.log(line), fmt, quick: process.env.BENCH_QUICK === '1' });
 }

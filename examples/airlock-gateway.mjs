@@ -46,7 +46,10 @@ function browser() {
   const jar = new Map();
   return async (path, init = {}) => {
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(`${url}${path}`, { ...init, headers: { ...init.headers, ...(cookie ? { cookie } : {}) } });
+    const response = await fetch(`${url}${path}`, {
+      ...init,
+      headers: { ...init.headers, ...(cookie ? { cookie } : {}) },
+    });
     for (const setCookie of response.headers.getSetCookie()) {
       const [pair] = setCookie.split(';');
       jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));

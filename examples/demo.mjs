@@ -23,7 +23,13 @@ function tokenSummary(header) {
     case 'NEGOTIATE':
       return [`${scheme} NEGOTIATE (${d.length} bytes)`, `flags ${field('flags')}`, `version ${field('version')}`];
     case 'CHALLENGE':
-      return [`${scheme} CHALLENGE (${d.length} bytes)`, `flags ${field('flags')}`, `server challenge ${field('server challenge')}, target ${field('target name')}`, `timestamp ${field('timestamp')}`, `target info: ${pairs.join(', ')}`];
+      return [
+        `${scheme} CHALLENGE (${d.length} bytes)`,
+        `flags ${field('flags')}`,
+        `server challenge ${field('server challenge')}, target ${field('target name')}`,
+        `timestamp ${field('timestamp')}`,
+        `target info: ${pairs.join(', ')}`,
+      ];
     default:
       return [
         `${scheme} AUTHENTICATE (${d.length} bytes): ${field('dialect')}, user ${field('domain')}\\${field('user')}`,
@@ -44,13 +50,16 @@ function tap(server) {
       const challenges = [].concat(res.getHeader('www-authenticate') ?? []);
       lines.push(`← ${res.statusCode}`);
       for (const c of challenges) {
-        if (c.includes(' ')) lines.push(...tokenSummary(c).map((l, i) => (i === 0 ? `  WWW-Authenticate: ${l}` : `      ${l}`)));
+        if (c.includes(' '))
+          lines.push(...tokenSummary(c).map((l, i) => (i === 0 ? `  WWW-Authenticate: ${l}` : `      ${l}`)));
         else lines.push(`  WWW-Authenticate: ${c}`);
       }
       const outcome = res.getHeader('x-ntlm-outcome');
       if (outcome) {
         const o = JSON.parse(String(outcome));
-        lines.push(`  server verdict: ${o.ok ? ok('accepted') : bad(`refused: ${o.reason}`)} user=${o.user} dialect=${o.dialect} MIC=${o.mic ? 'verified' : 'none'} channel binding=${o.channelBinding}${o.spn ? ` SPN=${o.spn}` : ''}`);
+        lines.push(
+          `  server verdict: ${o.ok ? ok('accepted') : bad(`refused: ${o.reason}`)} user=${o.user} dialect=${o.dialect} MIC=${o.mic ? 'verified' : 'none'} channel binding=${o.channelBinding}${o.spn ? ` SPN=${o.spn}` : ''}`,
+        );
       }
       console.log(lines.map((l) => `  ${l}`).join('\n'));
     });
@@ -68,21 +77,44 @@ const tls = { ca: secure.certificate };
 const clients = {
   axios: () => {
     const api = createNtlmAxios({ credentials, httpsAgent: new https.Agent(tls) });
-    return { get: async (url) => { const r = await api.get(url); return { status: r.status, user: r.data.user }; }, close: () => api.ntlm.destroy() };
+    return {
+      get: async (url) => {
+        const r = await api.get(url);
+        return { status: r.status, user: r.data.user };
+      },
+      close: () => api.ntlm.destroy(),
+    };
   },
   'undici request()': () => {
     const dispatcher = new NtlmDispatcher({ credentials, connect: tls });
-    return { get: async (url) => { const r = await request(url, { dispatcher }); const body = await r.body.json(); return { status: r.statusCode, user: body.user }; }, close: () => dispatcher.close() };
+    return {
+      get: async (url) => {
+        const r = await request(url, { dispatcher });
+        const body = await r.body.json();
+        return { status: r.statusCode, user: body.user };
+      },
+      close: () => dispatcher.close(),
+    };
   },
   fetch: () => {
     const f = createNtlmFetch({ credentials, connect: tls });
-    return { get: async (url) => { const r = await f(url); const body = await r.json(); return { status: r.status, user: body.user }; }, close: () => f.close() };
+    return {
+      get: async (url) => {
+        const r = await f(url);
+        const body = await r.json();
+        return { status: r.status, user: body.user };
+      },
+      close: () => f.close(),
+    };
   },
 };
 
 const results = [];
 for (const [name, make] of Object.entries(clients)) {
-  for (const [label, base, server] of [['HTTP', httpUrl, plain], ['HTTPS, channel binding required', httpsUrl, secure]]) {
+  for (const [label, base, server] of [
+    ['HTTP', httpUrl, plain],
+    ['HTTPS, channel binding required', httpsUrl, secure],
+  ]) {
     console.log(`\n${color(1, `== ${name} → ${label}`)} ${dim(base)}`);
     const client = make();
     const outcomes = [];
@@ -93,7 +125,13 @@ for (const [name, make] of Object.entries(clients)) {
       console.log(`  ${dim('… and a second request on the authenticated connection:')}`);
       const second = await client.get(`${base}/again`);
       const o = outcomes.at(-1);
-      const good = first.status === 200 && second.status === 200 && first.user === 'EXAMPLE\\alice' && o?.ok && o.mic && (label === 'HTTP' || o.channelBinding === 'present');
+      const good =
+        first.status === 200 &&
+        second.status === 200 &&
+        first.user === 'EXAMPLE\\alice' &&
+        o?.ok &&
+        o.mic &&
+        (label === 'HTTP' || o.channelBinding === 'present');
       results.push([`${name}, ${label}`, good]);
       console.log(`  ${good ? ok('✔') : bad('✘')} ${first.status} as ${first.user}; handshakes ${outcomes.length}`);
     } catch (error) {
@@ -108,5 +146,7 @@ for (const [name, make] of Object.entries(clients)) {
 await plain.stop();
 await secure.stop();
 const failed = results.filter(([, good]) => !good);
-console.log(`\n${failed.length ? bad(`${failed.length} of ${results.length} failed: ${failed.map(([n]) => n).join('; ')}`) : ok(`All ${results.length} authenticated: NTLMv2 with MIC over HTTP, plus channel binding over HTTPS.`)}`);
+console.log(
+  `\n${failed.length ? bad(`${failed.length} of ${results.length} failed: ${failed.map(([n]) => n).join('; ')}`) : ok(`All ${results.length} authenticated: NTLMv2 with MIC over HTTP, plus channel binding over HTTPS.`)}`,
+);
 process.exit(failed.length ? 1 : 0);

@@ -19,7 +19,11 @@ if (!proxyUri) {
 }
 
 const dispatcher = new NtlmProxyAgent({ uri: proxyUri, proxyCredentials, credentials, connect: tls });
-const api = createNtlmAxios({ credentials, ntlmProxy: { uri: proxyUri, credentials: proxyCredentials }, httpsAgent: new https.Agent(tls) });
+const api = createNtlmAxios({
+  credentials,
+  ntlmProxy: { uri: proxyUri, credentials: proxyCredentials },
+  httpsAgent: new https.Agent(tls),
+});
 try {
   const r = await request(`${url}/through-the-proxy`, { dispatcher });
   console.log('undici', r.statusCode, await r.body.text());

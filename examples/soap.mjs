@@ -45,7 +45,10 @@ function describeService(url) {
     xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="${SERVICE}" targetNamespace="${SERVICE}">
   <types><s:schema targetNamespace="${SERVICE}" elementFormDefault="qualified">
     ${element('GetStock', [['item', 'string']])}
-    ${element('GetStockResponse', [['quantity', 'int'], ['checkedBy', 'string']])}
+    ${element('GetStockResponse', [
+      ['quantity', 'int'],
+      ['checkedBy', 'string'],
+    ])}
   </s:schema></types>
   <message name="In"><part name="parameters" element="tns:GetStock"/></message>
   <message name="Out"><part name="parameters" element="tns:GetStockResponse"/></message>

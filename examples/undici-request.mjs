@@ -8,7 +8,12 @@ const dispatcher = new NtlmDispatcher({ credentials, connect: tls });
 try {
   const { statusCode, body } = await request(`${url}/reports?year=2026`, { dispatcher });
   console.log(statusCode, await body.text());
-  const post = await request(`${url}/reports`, { dispatcher, method: 'POST', body: JSON.stringify({ title: 'Q4' }), headers: { 'content-type': 'application/json' } });
+  const post = await request(`${url}/reports`, {
+    dispatcher,
+    method: 'POST',
+    body: JSON.stringify({ title: 'Q4' }),
+    headers: { 'content-type': 'application/json' },
+  });
   console.log(post.statusCode, await post.body.text());
 } finally {
   await dispatcher.close();

@@ -27,7 +27,14 @@ await build({ ...common, outdir: join(dist, 'cjs'), format: 'cjs' });
 writeFileSync(join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--emitDeclarationOnly', '--outDir', join(dist, 'esm')], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [tsc, '-p', 'tsconfig.build.json', '--emitDeclarationOnly', '--outDir', join(dist, 'esm')],
+  { stdio: 'inherit' },
+);
 // The same declarations, read as CommonJS because of dist/cjs/package.json.
-cpSync(join(dist, 'esm'), join(dist, 'cjs'), { recursive: true, filter: (p) => statSync(p).isDirectory() || p.endsWith('.d.ts') });
+cpSync(join(dist, 'esm'), join(dist, 'cjs'), {
+  recursive: true,
+  filter: (p) => statSync(p).isDirectory() || p.endsWith('.d.ts'),
+});
 console.log(`built ${relative(join(root, '..', '..'), root)}: ${entryPoints.length} modules`);

@@ -11,9 +11,10 @@ const dest = resolve(process.argv[2] ?? join(root, 'packs'));
 
 // Under `pnpm run` the pnpm that runs us; else the one the README uses.
 const execpath = process.env.npm_execpath;
-const [command, ...prefix] = execpath && /pnpm/.test(execpath)
-  ? [process.execPath, execpath]
-  : [process.platform === 'win32' ? 'npx.cmd' : 'npx', '-y', 'pnpm@10'];
+const [command, ...prefix] =
+  execpath && /pnpm/.test(execpath)
+    ? [process.execPath, execpath]
+    : [process.platform === 'win32' ? 'npx.cmd' : 'npx', '-y', 'pnpm@10'];
 
 mkdirSync(dest, { recursive: true });
 for (const old of readdirSync(dest).filter((f) => /^ntlmkit-.*\.tgz$/.test(f))) rmSync(join(dest, old));
@@ -30,12 +31,21 @@ try {
 }
 
 const problems = [];
-const tarballs = readdirSync(dest).filter((f) => f.endsWith('.tgz')).sort().map((f) => join(dest, f));
+const tarballs = readdirSync(dest)
+  .filter((f) => f.endsWith('.tgz'))
+  .sort()
+  .map((f) => join(dest, f));
 const expected = readdirSync(join(root, 'packages')).length;
 if (tarballs.length !== expected) problems.push(`${tarballs.length} tarballs for ${expected} packages`);
 for (const tarball of tarballs) {
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-  for (const needed of ['package/package.json', 'package/LICENSE', 'package/README.md', 'package/dist/esm/index.js', 'package/dist/cjs/index.js']) {
+  for (const needed of [
+    'package/package.json',
+    'package/LICENSE',
+    'package/README.md',
+    'package/dist/esm/index.js',
+    'package/dist/cjs/index.js',
+  ]) {
     if (!files.includes(needed)) problems.push(`${tarball}: ${needed} is missing (built?)`);
   }
   const pkg = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));

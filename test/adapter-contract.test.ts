@@ -36,7 +36,9 @@ test('two clients, two users, interleaved: each request as its own user', async 
   const s = await server();
   const a = client(alice);
   const b = client(bob);
-  const results = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 ? b : a).request(s.url).then((r) => [i % 2, JSON.parse(r.body).user])));
+  const results = await Promise.all(
+    Array.from({ length: 16 }, (_, i) => (i % 2 ? b : a).request(s.url).then((r) => [i % 2, JSON.parse(r.body).user])),
+  );
   for (const [who, user] of results) expect(user).toBe(who ? 'EXAMPLE\\bob' : 'EXAMPLE\\alice');
 });
 

@@ -20,10 +20,10 @@ async function serve(args: string[]): Promise<{ url: string; output: () => strin
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', () => {
+    child.stdout.on('data', () => {
       const m = /listening on (https?:\/\/\S+)/.exec(output);
       if (m) resolve(m[1]!);
     });
@@ -131,9 +131,23 @@ describe('every argument is checked: one line, the usage, exit status 2', () => 
       expect(r.stderr).toBe('');
       const flags = [...r.stdout.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
       expect(flags).toEqual([
-        '--port', '--host', '--user', '--https', '--cert-file', '--token-checking', '--schemes', '--spn', '--lm-compatibility',
-        '--lenient-session-key', '--require-mic', '--per-request', '--delay', '--keep-alive-hint', '--close-idle-after',
-        '--quiet', '--help',
+        '--port',
+        '--host',
+        '--user',
+        '--https',
+        '--cert-file',
+        '--token-checking',
+        '--schemes',
+        '--spn',
+        '--lm-compatibility',
+        '--lenient-session-key',
+        '--require-mic',
+        '--per-request',
+        '--delay',
+        '--keep-alive-hint',
+        '--close-idle-after',
+        '--quiet',
+        '--help',
       ]);
       for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(120);
     }
@@ -163,7 +177,15 @@ describe('failures that are not about the arguments: one line, exit status 1', (
 
 test('--https --cert-file: curl --cacert trusts the server, by IP and by name, and authenticates with NTLM', async () => {
   const cert = join(dir, 'server.pem');
-  const { url, output } = await serve(['--https', '--cert-file', cert, '--port', '0', '--user', 'EXAMPLE\\alice:Passw0rd!']);
+  const { url, output } = await serve([
+    '--https',
+    '--cert-file',
+    cert,
+    '--port',
+    '0',
+    '--user',
+    'EXAMPLE\\alice:Passw0rd!',
+  ]);
   expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   expect(output()).toContain(`certificate written to ${cert}`);
   expect(readFileSync(cert, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----\n[^]+\n-----END CERTIFICATE-----\n?$/);
@@ -181,7 +203,17 @@ test('--https --cert-file: curl --cacert trusts the server, by IP and by name, a
 
 test('the flags reach the server: schemes, keep-alive hint, delay, strictness', async () => {
   const { url, output } = await serve([
-    '--port', '0', '--schemes', 'ntlm', '--keep-alive-hint', '1', '--delay', '50', '--lenient-session-key', '--require-mic', '--quiet',
+    '--port',
+    '0',
+    '--schemes',
+    'ntlm',
+    '--keep-alive-hint',
+    '1',
+    '--delay',
+    '50',
+    '--lenient-session-key',
+    '--require-mic',
+    '--quiet',
   ]);
   expect(output()).toMatch(/session key: lenient, MIC: required/);
   const started = Date.now();

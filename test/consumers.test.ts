@@ -11,7 +11,8 @@ import { join } from 'node:path';
 const root = join(__dirname, '..');
 /** The oldest TypeScript our declarations compile with (README: "TypeScript 5.7 or later"). */
 const TYPESCRIPT_MINIMUM = '5.7';
-const version = (pkg: string, field: string, name: string) => JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8'))[field][name];
+const version = (pkg: string, field: string, name: string) =>
+  JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8'))[field][name];
 
 // The consumer must find only what the tarballs declare: no NODE_PATH into the workspace (pnpm sets
 // one), no npm settings inherited from the pnpm run.
@@ -24,26 +25,41 @@ let tarballs: string[];
 
 function run(file: string, args: string[], timeout = 120_000) {
   const r = spawnSync(file, args, { cwd: project, env, encoding: 'utf8', timeout });
-  if (r.status !== 0) throw new Error(`${[file, ...args].join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${[file, ...args].join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'ntlmkit-consumers-'));
-  tarballs = execFileSync(process.execPath, [join(root, 'scripts/pack.mjs'), join(project, 'tarballs')], { encoding: 'utf8' })
+  tarballs = execFileSync(process.execPath, [join(root, 'scripts/pack.mjs'), join(project, 'tarballs')], {
+    encoding: 'utf8',
+  })
     .trim()
     .split('\n');
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
-  for (const f of readdirSync(join(root, 'test/consumers'))) copyFileSync(join(root, 'test/consumers', f), join(project, f));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+  );
+  for (const f of readdirSync(join(root, 'test/consumers')))
+    copyFileSync(join(root, 'test/consumers', f), join(project, f));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  run(npm, [
-    'install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error',
-    ...tarballs,
-    `undici@${version('packages/undici', 'devDependencies', 'undici')}`,
-    `axios@${version('packages/axios', 'devDependencies', 'axios')}`,
-    `@types/node@${version('.', 'devDependencies', '@types/node')}`,
-    `typescript-minimum@npm:typescript@~${TYPESCRIPT_MINIMUM}.0`,
-  ], 300_000);
+  run(
+    npm,
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--no-package-lock',
+      '--loglevel=error',
+      ...tarballs,
+      `undici@${version('packages/undici', 'devDependencies', 'undici')}`,
+      `axios@${version('packages/axios', 'devDependencies', 'axios')}`,
+      `@types/node@${version('.', 'devDependencies', '@types/node')}`,
+      `typescript-minimum@npm:typescript@~${TYPESCRIPT_MINIMUM}.0`,
+    ],
+    300_000,
+  );
 }, 360_000);
 
 afterAll(() => {
@@ -52,9 +68,17 @@ afterAll(() => {
 
 function expectAuthenticated(out: { results: unknown[]; outcomes: unknown[]; tokenError: unknown; cookie: string }) {
   const alice = 'EXAMPLE\\alice';
-  const expected = ['http', 'https'].flatMap((scheme) => ['undici', 'fetch', 'axios'].map((client) => ({ client, scheme, status: 200, user: alice })));
+  const expected = ['http', 'https'].flatMap((scheme) =>
+    ['undici', 'fetch', 'axios'].map((client) => ({ client, scheme, status: 200, user: alice })),
+  );
   expect(out.results).toEqual(expected);
-  const verified = (channelBinding: string) => ({ ok: true, user: alice, dialect: 'NTLMv2', mic: true, channelBinding });
+  const verified = (channelBinding: string) => ({
+    ok: true,
+    user: alice,
+    dialect: 'NTLMv2',
+    mic: true,
+    channelBinding,
+  });
   expect(out.outcomes).toEqual([...Array(3).fill(verified('absent')), ...Array(3).fill(verified('present'))]);
   expect(out.tokenError).toMatchObject({ isNtlmError: true, code: 'ERR_NTLM_BAD_MESSAGE_TYPE' });
   expect(out.cookie).toBe('AL_CONTROL=HTTP_NTLM%3DCORP%255Calice%253Ap%253Aw%40exchange');
@@ -98,7 +122,13 @@ describe.each([
   });
 
   test(`compiles with TypeScript ${TYPESCRIPT_MINIMUM}, the minimum the README states`, () => {
-    writeFileSync(join(project, `tsconfig.${mode}.min.json`), JSON.stringify({ ...config(`out-${mode}-min`), compilerOptions: { ...config('').compilerOptions, outDir: undefined, noEmit: true } }));
+    writeFileSync(
+      join(project, `tsconfig.${mode}.min.json`),
+      JSON.stringify({
+        ...config(`out-${mode}-min`),
+        compilerOptions: { ...config('').compilerOptions, outDir: undefined, noEmit: true },
+      }),
+    );
     const tsc = join(project, 'node_modules/typescript-minimum/bin/tsc');
     expect(run(process.execPath, [tsc, '--version'])).toContain(`Version ${TYPESCRIPT_MINIMUM}.`);
     run(process.execPath, [tsc, '-p', `tsconfig.${mode}.min.json`]);
@@ -106,6 +136,9 @@ describe.each([
 });
 
 test('the ntlmkit bin of the installed @ntlmkit/core decodes a header line', () => {
-  const out = run(join(project, 'node_modules/.bin/ntlmkit'), ['decode', 'Authorization: NTLM TlRMTVNTUAABAAAAB4II4gAAAAAAAAAAAAAAAAAAAAAKAHxPAAAADw==']);
+  const out = run(join(project, 'node_modules/.bin/ntlmkit'), [
+    'decode',
+    'Authorization: NTLM TlRMTVNTUAABAAAAB4II4gAAAAAAAAAAAAAAAAAAAAAKAHxPAAAADw==',
+  ]);
   expect(out).toMatch(/NEGOTIATE \(type 1, 40 bytes\)/);
 });

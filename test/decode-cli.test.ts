@@ -4,7 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAuthenticateMessage, createChallengeMessage, createNegotiateMessage, parseAuthenticateMessage, toBase64, toHex, utf16le } from '@ntlmkit/core';
+import {
+  buildAuthenticateMessage,
+  createChallengeMessage,
+  createNegotiateMessage,
+  parseAuthenticateMessage,
+  toBase64,
+  toHex,
+  utf16le,
+} from '@ntlmkit/core';
 
 const bin = join(__dirname, '..', 'packages/core/bin/ntlmkit.mjs');
 const curlTranscript = join(__dirname, 'fixtures/curl-verbose-ntlm.txt');
@@ -19,11 +27,20 @@ const challenge = createChallengeMessage({
   flags: 0xe28a8215,
   serverChallenge: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]),
   targetName: 'EXAMPLE',
-  targetInfo: [{ id: 2, value: utf16le('EXAMPLE') }, { id: 7, value: new Uint8Array([0, 0x90, 0xd3, 0x36, 0xb7, 0x34, 0xc3, 1]) }],
+  targetInfo: [
+    { id: 2, value: utf16le('EXAMPLE') },
+    { id: 7, value: new Uint8Array([0, 0x90, 0xd3, 0x36, 0xb7, 0x34, 0xc3, 1]) },
+  ],
 });
-const auth = buildAuthenticateMessage({ negotiate, challenge, username: 'EXAMPLE\\alice', password: 'Passw0rd!', spn: 'HTTP/host' });
+const auth = buildAuthenticateMessage({
+  negotiate,
+  challenge,
+  username: 'EXAMPLE\\alice',
+  password: 'Passw0rd!',
+  spn: 'HTTP/host',
+});
 const ntProofStr = toHex(parseAuthenticateMessage(auth.message).ntlmv2!.ntProofStr);
-const [t1, t2, t3] = [negotiate, challenge, auth.message].map((m) => toBase64(m));
+const [t1, t2, t3] = [toBase64(negotiate), toBase64(challenge), toBase64(auth.message)] as const;
 const names = (out: string) => [...out.matchAll(/^(NEGOTIATE|CHALLENGE|AUTHENTICATE) \(type/gm)].map((m) => m[1]);
 
 test('curl -v output on standard input: the three tokens in order, the AUTHENTICATE redacted', () => {
@@ -49,7 +66,12 @@ test('--full shows the responses; the same transcript as a file argument', () =>
 });
 
 test('header lines as arguments, quoted or not, and several tokens in one argument', () => {
-  const quoted = decode(['decode', `Authorization: NTLM ${t1}`, `WWW-Authenticate: NTLM ${t2}`, `Authorization: NTLM ${t3}`]);
+  const quoted = decode([
+    'decode',
+    `Authorization: NTLM ${t1}`,
+    `WWW-Authenticate: NTLM ${t2}`,
+    `Authorization: NTLM ${t3}`,
+  ]);
   expect(quoted.code).toBe(0);
   expect(names(quoted.out)).toEqual(['NEGOTIATE', 'CHALLENGE', 'AUTHENTICATE']);
   expect(quoted.out).not.toContain(ntProofStr);
@@ -84,7 +106,10 @@ test('a file with several tokens among other lines', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ntlmkit-decode-'));
   try {
     const file = join(dir, 'trace.log');
-    writeFileSync(file, `12:00:01 sent Authorization: NTLM ${t1}\n12:00:01 got 401\n12:00:01 WWW-Authenticate: NTLM ${t2}\n`);
+    writeFileSync(
+      file,
+      `12:00:01 sent Authorization: NTLM ${t1}\n12:00:01 got 401\n12:00:01 WWW-Authenticate: NTLM ${t2}\n`,
+    );
     const r = decode(['decode', file]);
     expect(r.code).toBe(0);
     expect(names(r.out)).toEqual(['NEGOTIATE', 'CHALLENGE']);
@@ -107,7 +132,10 @@ test('input without an NTLM token, a broken token, a Kerberos token and bad opti
   expect(kerberos.code).toBe(1);
   expect(kerberos.err).toMatch(/only SPNEGO or Kerberos tokens/);
 
-  const mixed = decode(['decode'], `WWW-Authenticate: Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIG\nAuthorization: NTLM ${t1}`);
+  const mixed = decode(
+    ['decode'],
+    `WWW-Authenticate: Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIG\nAuthorization: NTLM ${t1}`,
+  );
   expect(mixed.code).toBe(0);
   expect(mixed.out).toMatch(/#1 WWW-Authenticate: Negotiate \(line 1\)\n {2}not raw NTLM/);
   expect(names(mixed.out)).toEqual(['NEGOTIATE']);

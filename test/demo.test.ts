@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 test('examples/demo.mjs succeeds and shows every step', async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', 'examples', 'demo.mjs')], { timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', 'examples', 'demo.mjs')], {
+    timeout: 60_000,
+  });
   expect(stdout).toContain('All 6 authenticated');
   expect(stdout).toMatch(/Authorization: NTLM NEGOTIATE \(40 bytes\)/);
   expect(stdout).toMatch(/WWW-Authenticate: NTLM CHALLENGE/);

@@ -9,7 +9,13 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlCookie, ntlmCredentials, percentEncode } from '@ntlmkit/airlock';
-import { startBackends, startScene, type Backends, type Browser, type Scene } from '../packages/airlock/test/gateway-scene';
+import {
+  startBackends,
+  startScene,
+  type Backends,
+  type Browser,
+  type Scene,
+} from '../packages/airlock/test/gateway-scene';
 
 /** A seeded PRNG (mulberry32): the same scripts on every run. */
 function random(seed: number): () => number {
@@ -81,13 +87,25 @@ function cookiesFor(definitions: Definition[]): string[] {
   }
   if (shape < 0.7) {
     // One control cookie per definition, with another cookie between them that must pass.
-    return definitions.flatMap((d, i) => [`AL_CONTROL=${percentEncode(`HTTP_NTLM=${encodeDefinition(d)}`)}`, `app${i}=v; Path=/`]);
+    return definitions.flatMap((d, i) => [
+      `AL_CONTROL=${percentEncode(`HTTP_NTLM=${encodeDefinition(d)}`)}`,
+      `app${i}=v; Path=/`,
+    ]);
   }
   // The builder, one definition per call (always a valid order).
   return definitions.map((d) =>
-    controlCookie(ntlmCredentials(d.user === undefined
-      ? { clear: true, ...(d.mapping ? { mapping: d.mapping } : {}) }
-      : { domain: 'EXAMPLE', username: d.user, password: users[d.user]!, ...(d.mapping ? { mapping: d.mapping } : {}) })),
+    controlCookie(
+      ntlmCredentials(
+        d.user === undefined
+          ? { clear: true, ...(d.mapping ? { mapping: d.mapping } : {}) }
+          : {
+              domain: 'EXAMPLE',
+              username: d.user,
+              password: users[d.user]!,
+              ...(d.mapping ? { mapping: d.mapping } : {}),
+            },
+      ),
+    ),
   );
 }
 
@@ -111,7 +129,8 @@ function script(): Step[] {
     const r = rand();
     const definitions = Array.from({ length: 1 + Math.floor(rand() * 3) }, randomDefinition);
     if (r < 0.35) steps.push({ kind: 'control', via: pick(['/login/x', '/plain/y', '/']), definitions });
-    else if (r < 0.5) steps.push({ kind: 'request', mapping: pick(NTLM_MAPPINGS), control: definitions }); // an NTLM back end sets it
+    else if (r < 0.5)
+      steps.push({ kind: 'request', mapping: pick(NTLM_MAPPINGS), control: definitions }); // an NTLM back end sets it
     else if (r < 0.9) steps.push({ kind: 'request', mapping: pick(NTLM_MAPPINGS) });
     else steps.push({ kind: 'plain' });
   }
@@ -126,27 +145,38 @@ describe('1,000 sessions through one gateway', () => {
 
   beforeAll(async () => {
     backends = await startBackends(users);
-    scene = await startScene({
-      mappings: [
-        { name: 'm1', path: '/m1', backend: `${backends.a.url}/one`, ntlm: true },
-        { name: 'm2', path: '/m2', backend: `${backends.b.url}/two`, ntlm: true },
-        { name: 'm3', path: '/m3', backend: `${backends.a.url}/three`, ntlm: true },
-        { name: 'login', path: '/login', backend: `${backends.plainUrl}/login` },
-        { name: 'plain', path: '/plain', backend: backends.plainUrl },
-        { name: 'root', path: '/', backend: backends.plainUrl },
-      ],
-      maxConnections: 48,
-      connections: 32,
-    }, backends);
+    scene = await startScene(
+      {
+        mappings: [
+          { name: 'm1', path: '/m1', backend: `${backends.a.url}/one`, ntlm: true },
+          { name: 'm2', path: '/m2', backend: `${backends.b.url}/two`, ntlm: true },
+          { name: 'm3', path: '/m3', backend: `${backends.a.url}/three`, ntlm: true },
+          { name: 'login', path: '/login', backend: `${backends.plainUrl}/login` },
+          { name: 'plain', path: '/plain', backend: backends.plainUrl },
+          { name: 'root', path: '/', backend: backends.plainUrl },
+        ],
+        maxConnections: 48,
+        connections: 32,
+      },
+      backends,
+    );
   });
   afterAll(async () => {
     await scene.stop();
     await backends.stop();
   });
 
-  test('every request reaches its back end as the session\'s user under the HTTP_NTLM rules; 0 as anyone else', async () => {
+  test("every request reaches its back end as the session's user under the HTTP_NTLM rules; 0 as anyone else", async () => {
     const scripts = Array.from({ length: SESSIONS }, script);
-    const tally = { requests: 0, ntlmRequests: 0, withUser: 0, withoutUser: 0, controls: 0, wrong: [] as string[], leaked: 0 };
+    const tally = {
+      requests: 0,
+      ntlmRequests: 0,
+      withUser: 0,
+      withoutUser: 0,
+      controls: 0,
+      wrong: [] as string[],
+      leaked: 0,
+    };
     const checkCookies = (setCookie: string[]) => {
       if (setCookie.some((c) => /^\s*al_control\s*=/i.test(c))) tally.leaked++;
     };
@@ -165,19 +195,30 @@ describe('1,000 sessions through one gateway', () => {
         if (step.kind === 'plain') {
           const reply = await browser.request('/plain/check');
           checkCookies(reply.setCookie);
-          if (reply.json().authorization !== null) tally.wrong.push(`session ${index}: credentials reached the plain back end`);
+          if (reply.json().authorization !== null)
+            tally.wrong.push(`session ${index}: credentials reached the plain back end`);
           continue;
         }
         tally.ntlmRequests++;
         const expected = model.expected(step.mapping);
-        const reply = await browser.request(PATHS[step.mapping]!, step.control ? { backendSets: cookiesFor(step.control) } : {});
+        const reply = await browser.request(
+          PATHS[step.mapping]!,
+          step.control ? { backendSets: cookiesFor(step.control) } : {},
+        );
         checkCookies(reply.setCookie);
         const outcome = reply.headers['x-ntlm-outcome'];
-        const outcomeUser = typeof outcome === 'string' ? (JSON.parse(outcome) as { user?: string; ok: boolean }) : undefined;
-        const got = reply.status === 200 ? (reply.json().user as string) : reply.status === 401 && !outcomeUser ? null : `status ${reply.status}`;
-        if (got !== expected) tally.wrong.push(`session ${index} ${step.mapping}: expected ${expected}, the back end saw ${got}`);
+        const outcomeUser =
+          typeof outcome === 'string' ? (JSON.parse(outcome) as { user?: string; ok: boolean }) : undefined;
+        const got =
+          reply.status === 200
+            ? (reply.json().user as string)
+            : reply.status === 401 && !outcomeUser
+              ? null
+              : `status ${reply.status}`;
+        if (got !== expected)
+          tally.wrong.push(`session ${index} ${step.mapping}: expected ${expected}, the back end saw ${got}`);
         if (outcomeUser && (!outcomeUser.ok || outcomeUser.user !== expected)) {
-          tally.wrong.push(`session ${index} ${step.mapping}: x-ntlm-outcome ${outcome}, expected ${expected}`);
+          tally.wrong.push(`session ${index} ${step.mapping}: x-ntlm-outcome ${String(outcome)}, expected ${expected}`);
         }
         if (expected === null) tally.withoutUser++;
         else tally.withUser++;
@@ -189,14 +230,16 @@ describe('1,000 sessions through one gateway', () => {
     let next = 0;
     let withSession = 0;
     const started = backends.plainRequests.length;
-    await Promise.all(Array.from({ length: 100 }, async () => {
-      while (next < scripts.length) {
-        const index = next++;
-        const browser = scene.browser();
-        await run(browser, scripts[index]!, index);
-        if (browser.jar.has('AL_DEV_SESSION')) withSession++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        while (next < scripts.length) {
+          const index = next++;
+          const browser = scene.browser();
+          await run(browser, scripts[index]!, index);
+          if (browser.jar.has('AL_DEV_SESSION')) withSession++;
+        }
+      }),
+    );
     expect(tally.wrong.slice(0, 10)).toEqual([]);
     expect(tally.wrong).toHaveLength(0);
     expect(tally.leaked).toBe(0);
@@ -221,11 +264,18 @@ describe('1,000 sessions through one gateway', () => {
 test('NODE_DEBUG=ntlm-gateway prints the log on stderr, without passwords (examples/airlock-gateway.mjs)', () => {
   const examples = join(__dirname, '..', 'examples');
   const result = spawnSync(process.execPath, [join(examples, 'airlock-gateway.mjs')], {
-    cwd: examples, encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'ntlm-gateway' }, timeout: 60_000,
+    cwd: examples,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_DEBUG: 'ntlm-gateway' },
+    timeout: 60_000,
   });
   expect(result.status).toBe(0);
-  expect(result.stderr).toMatch(/NTLM-GATEWAY \d+: session 1 GET \/ews\/Exchange\.asmx → exchange as EXAMPLE\\alice: 200/);
-  expect(result.stderr).toMatch(/NTLM-GATEWAY \d+: session 2 GET \/ews\/Exchange\.asmx → exchange as EXAMPLE\\bob: 200/);
+  expect(result.stderr).toMatch(
+    /NTLM-GATEWAY \d+: session 1 GET \/ews\/Exchange\.asmx → exchange as EXAMPLE\\alice: 200/,
+  );
+  expect(result.stderr).toMatch(
+    /NTLM-GATEWAY \d+: session 2 GET \/ews\/Exchange\.asmx → exchange as EXAMPLE\\bob: 200/,
+  );
   expect(result.stdout).toContain('bob GET /ews/Services.wsdl: 200, the back end saw EXAMPLE\\bob');
   for (const secret of ['Alice-Passw0rd!', 'B0b-secret:with,separators@%']) {
     expect(result.stderr + result.stdout).not.toContain(secret);

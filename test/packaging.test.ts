@@ -5,11 +5,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..');
-const packages = readdirSync(join(root, 'packages')).filter((p) => existsSync(join(root, 'packages', p, 'package.json')));
+const packages = readdirSync(join(root, 'packages')).filter((p) =>
+  existsSync(join(root, 'packages', p, 'package.json')),
+);
 
 describe.each(packages)('@ntlmkit/%s', (dir) => {
   const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'));
-  const entries = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => pkg.name + k.slice(1));
+  const entries = Object.keys(pkg.exports)
+    .filter((k) => k !== './package.json')
+    .map((k) => pkg.name + k.slice(1));
   const cwd = join(root, 'packages', dir);
 
   test('is built', () => {
@@ -34,14 +38,25 @@ test('core computes an AUTHENTICATE message from both builds (js-md4 and @noble/
   const body = `const n = c.createNegotiateMessage(); const ch = c.createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: 2, value: c.utf16le('X') }] });
     const m = c.createAuthenticateMessage({ negotiate: n, challenge: ch, username: 'u', password: 'p', clientChallenge: new Uint8Array(8), randomSessionKey: new Uint8Array(16), now: () => 0 });
     console.log(c.toHex(m));`;
-  const cjs = execFileSync(process.execPath, ['-e', `const c = require('@ntlmkit/core'); ${body}`], { cwd, encoding: 'utf8' });
-  const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `import * as c from '@ntlmkit/core'; ${body}`], { cwd, encoding: 'utf8' });
+  const cjs = execFileSync(process.execPath, ['-e', `const c = require('@ntlmkit/core'); ${body}`], {
+    cwd,
+    encoding: 'utf8',
+  });
+  const esm = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', `import * as c from '@ntlmkit/core'; ${body}`],
+    { cwd, encoding: 'utf8' },
+  );
   expect(cjs).toBe(esm);
   expect(cjs.trim().length).toBeGreaterThan(200);
 });
 
 test('the decode command prints a token', () => {
-  const out = execFileSync(process.execPath, [join(root, 'packages/core/bin/ntlmkit.mjs'), 'decode', 'TlRMTVNTUAABAAAAB4II4gAAAAAAAAAAAAAAAAAAAAAKAHxPAAAADw=='], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [join(root, 'packages/core/bin/ntlmkit.mjs'), 'decode', 'TlRMTVNTUAABAAAAB4II4gAAAAAAAAAAAAAAAAAAAAAKAHxPAAAADw=='],
+    { encoding: 'utf8' },
+  );
   expect(out).toMatch(/NEGOTIATE \(type 1, 40 bytes\)/);
   expect(out).toContain('10.0.20348');
 });

@@ -9,7 +9,12 @@ test('skipped interop groups are named in the default output, one line each, wit
   const env: NodeJS.ProcessEnv = { ...process.env, NTLMKIT_HIDE_PEERS: '1', FORCE_COLOR: '0' };
   delete env.NTLMKIT_REQUIRE_PEERS;
   const jest = require.resolve('jest/bin/jest', { paths: [root] });
-  const r = spawnSync(process.execPath, [jest, '--ci', 'test/interop/'], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [jest, '--ci', 'test/interop/'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const output = r.stdout + r.stderr;
   expect(r.status).toBe(0);
   expect(output).toMatch(/Test Suites: \d+ skipped, 0 of \d+ total/);

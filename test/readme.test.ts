@@ -7,7 +7,10 @@ import { createNtlmServer, type NtlmServer } from '@ntlmkit/server';
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1));
+const quickStart = readme.slice(
+  readme.indexOf('## Quick start'),
+  readme.indexOf('\n## ', readme.indexOf('## Quick start') + 1),
+);
 const blocks = [...quickStart.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const block = (first: RegExp) => {
   const found = blocks.filter((b) => first.test(b.split('\n')[0]!));

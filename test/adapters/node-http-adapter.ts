@@ -3,6 +3,7 @@
 // the engine, and the request's RequestFlow stepped with each leg. It exists to show the contract is enough.
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { NtlmHttpEngine, PinnedSlot, SlotPool, bodyFacts, type Action, type ResponseHead } from '@ntlmkit/core/http';
 import { Connector, peerCertificate } from '@ntlmkit/core/node';
 import type { Credentials } from '@ntlmkit/core';
@@ -14,18 +15,30 @@ class HttpSlot extends PinnedSlot {
 
   constructor(connector: Connector, target: URL, onClose: (slot: HttpSlot) => void) {
     super();
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the agent's methods below have their own `this`
     const slot = this;
     this.agent = new (class extends http.Agent {
-      override createConnection(_options: unknown, callback: (error: Error | null, socket?: Socket) => void): undefined {
-        connector.connect({ protocol: target.protocol, hostname: target.hostname, port: Number(target.port) || 80 }).then((socket) => {
-          slot.generation++;
-          slot.#socket = socket;
-          socket.once('close', () => {
-            if (slot.#socket === socket) slot.#socket = undefined;
-            onClose(slot);
-          });
-          callback(null, socket);
-        }, (error: Error) => callback(error));
+      override createConnection(
+        _options: http.ClientRequestArgs,
+        callback?: (error: Error | null, socket: Duplex) => void,
+      ): undefined {
+        // Node's Agent always passes the callback, and takes (error) alone on a failure.
+        if (!callback) throw new TypeError('HttpSlot agent: createConnection needs a callback');
+        const done = callback as (error: Error | null, socket?: Duplex) => void;
+        connector
+          .connect({ protocol: target.protocol, hostname: target.hostname, port: Number(target.port) || 80 })
+          .then(
+            (socket) => {
+              slot.generation++;
+              slot.#socket = socket;
+              socket.once('close', () => {
+                if (slot.#socket === socket) slot.#socket = undefined;
+                onClose(slot);
+              });
+              done(null, socket);
+            },
+            (error: Error) => done(error),
+          );
         return undefined;
       }
       override keepSocketAlive(socket: Socket): boolean {
@@ -56,7 +69,10 @@ export interface Response {
 
 /** fetch-like, for tests: `client.request(url, { method, body })`. */
 export function createClient(options: { credentials: Credentials; connections?: number }) {
-  const engine = new NtlmHttpEngine({ credentials: options.credentials, ...(options.connections ? { connections: options.connections } : {}) }, () => {});
+  const engine = new NtlmHttpEngine(
+    { credentials: options.credentials, ...(options.connections ? { connections: options.connections } : {}) },
+    () => {},
+  );
   const connector = new Connector();
   const pools = new Map<string, SlotPool<HttpSlot>>();
   const poolFor = (url: URL) => {
@@ -80,7 +96,14 @@ export function createClient(options: { credentials: Credentials; connections?: 
     const key = identity?.key ?? '';
     const slot = pool.take(key) ?? (await new Promise<HttpSlot>((resolve) => pool.wait(key, resolve)));
     const body = init.body ?? '';
-    const flow = engine.flow({ origin: url.origin, url: () => url, route: { kind: 'direct' }, identity, method: init.method, body: bodyFacts(body) });
+    const flow = engine.flow({
+      origin: url.origin,
+      url: () => url,
+      route: { kind: 'direct' },
+      identity,
+      method: init.method,
+      body: bodyFacts(body),
+    });
     let action: Action = flow.start(slot);
     for (;;) {
       if (action.kind === 'fail') {
@@ -116,7 +139,13 @@ export function createClient(options: { credentials: Credentials; connections?: 
           let text = '';
           res.setEncoding('latin1');
           res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ next, response: { status: head.status, headers: res.headers, body: text }, reusable: !head.closing }));
+          res.on('end', () =>
+            resolve({
+              next,
+              response: { status: head.status, headers: res.headers, body: text },
+              reusable: !head.closing,
+            }),
+          );
         });
         req.on('error', (error) => resolve({ next: flow.failure(error, sent) }));
       });

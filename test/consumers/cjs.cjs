@@ -10,6 +10,8 @@ const { NtlmHttpEngine } = require('@ntlmkit/core/http');
 const scenario = require('./scenario.cjs');
 
 scenario({ core, ntlmUndici, ntlmAxios, airlock, server, undici, https }).then((out) => {
-  const resolved = ['@ntlmkit/core', '@ntlmkit/undici', '@ntlmkit/axios', '@ntlmkit/airlock', '@ntlmkit/server'].map((m) => require.resolve(m));
+  const resolved = ['@ntlmkit/core', '@ntlmkit/undici', '@ntlmkit/axios', '@ntlmkit/airlock', '@ntlmkit/server'].map(
+    (m) => require.resolve(m),
+  );
   console.log(JSON.stringify({ ...out, resolved, subpath: typeof NtlmHttpEngine }));
 });

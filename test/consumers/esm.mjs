@@ -10,5 +10,7 @@ import { NtlmHttpEngine } from '@ntlmkit/core/http';
 import scenario from './scenario.cjs';
 
 const out = await scenario({ core, ntlmUndici, ntlmAxios, airlock, server, undici, https });
-const resolved = ['@ntlmkit/core', '@ntlmkit/undici', '@ntlmkit/axios', '@ntlmkit/airlock', '@ntlmkit/server'].map((m) => import.meta.resolve(m));
+const resolved = ['@ntlmkit/core', '@ntlmkit/undici', '@ntlmkit/axios', '@ntlmkit/airlock', '@ntlmkit/server'].map(
+  (m) => import.meta.resolve(m),
+);
 console.log(JSON.stringify({ ...out, resolved, subpath: typeof NtlmHttpEngine }));

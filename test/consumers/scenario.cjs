@@ -7,7 +7,10 @@ module.exports = async function scenario({ core, ntlmUndici, ntlmAxios, airlock,
   const outcomes = [];
   const plain = server.createNtlmServer({ users });
   const secure = server.createNtlmServer({ users, https: true, tokenChecking: 'require' });
-  for (const s of [plain, secure]) s.on('ntlm', (o) => outcomes.push({ ok: o.ok, user: o.user, dialect: o.dialect, mic: o.mic, channelBinding: o.channelBinding }));
+  for (const s of [plain, secure])
+    s.on('ntlm', (o) =>
+      outcomes.push({ ok: o.ok, user: o.user, dialect: o.dialect, mic: o.mic, channelBinding: o.channelBinding }),
+    );
   const urls = { http: await plain.start(), https: (await secure.start()).replace('127.0.0.1', 'localhost') };
   const tls = { ca: secure.certificate };
   const results = [];
@@ -36,8 +39,14 @@ module.exports = async function scenario({ core, ntlmUndici, ntlmAxios, airlock,
   try {
     core.decodeToken('TlRMTVNTUAAJAAAA');
   } catch (error) {
-    tokenError = { isNtlmError: core.isNtlmError(error), instanceOf: error instanceof core.NtlmError, code: error.code };
+    tokenError = {
+      isNtlmError: core.isNtlmError(error),
+      instanceOf: error instanceof core.NtlmError,
+      code: error.code,
+    };
   }
-  const cookie = airlock.controlCookie(airlock.ntlmCredentials({ domain: 'CORP', username: 'alice', password: 'p:w', mapping: 'exchange' }));
+  const cookie = airlock.controlCookie(
+    airlock.ntlmCredentials({ domain: 'CORP', username: 'alice', password: 'p:w', mapping: 'exchange' }),
+  );
   return { results, outcomes, tokenError, cookie };
 };

@@ -21,8 +21,14 @@ const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
 const plain = createNtlmServer({ users });
 const secure = createNtlmServer({ users, https: true, tokenChecking: 'require' });
 const outcomes: unknown[] = [];
-for (const s of [plain, secure]) s.on('ntlm', (o) => outcomes.push({ ok: o.ok, user: o.user, dialect: o.dialect, mic: o.mic, channelBinding: o.channelBinding }));
-const urls: Record<string, string> = { http: await plain.start(), https: (await secure.start()).replace('127.0.0.1', 'localhost') };
+for (const s of [plain, secure])
+  s.on('ntlm', (o) =>
+    outcomes.push({ ok: o.ok, user: o.user, dialect: o.dialect, mic: o.mic, channelBinding: o.channelBinding }),
+  );
+const urls: Record<string, string> = {
+  http: await plain.start(),
+  https: (await secure.start()).replace('127.0.0.1', 'localhost'),
+};
 const tls = { ca: secure.certificate };
 const results: Result[] = [];
 try {
@@ -54,5 +60,7 @@ try {
 } catch (error) {
   tokenError = { isNtlmError: isNtlmError(error), code: isNtlmError(error) ? error.code : undefined };
 }
-const cookie: string = controlCookie(ntlmCredentials({ domain: 'CORP', username: 'alice', password: 'p:w', mapping: 'exchange' }));
+const cookie: string = controlCookie(
+  ntlmCredentials({ domain: 'CORP', username: 'alice', password: 'p:w', mapping: 'exchange' }),
+);
 console.log(JSON.stringify({ results, outcomes, tokenError, cookie, subpath: typeof NtlmHttpEngine }));

@@ -4,7 +4,11 @@ import { createNtlmAxios, type NtlmAxiosInstance } from '@ntlmkit/axios';
 import { APACHE_INSTALL, apacheAvailable, startApache, type RunningPeer } from '../peers/apache';
 import { describePeer } from '../peers/availability';
 
-describePeer('Apache + gss-ntlmssp', apacheAvailable(), APACHE_INSTALL)('axios adapter ↔ Apache + gss-ntlmssp', () => {
+describePeer(
+  'Apache + gss-ntlmssp',
+  apacheAvailable(),
+  APACHE_INSTALL,
+)('axios adapter ↔ Apache + gss-ntlmssp', () => {
   let apache: RunningPeer;
   const clients: NtlmAxiosInstance[] = [];
   beforeAll(async () => {
@@ -15,7 +19,12 @@ describePeer('Apache + gss-ntlmssp', apacheAvailable(), APACHE_INSTALL)('axios a
     apache?.stop();
   });
   function client(password = 'Passw0rd!', username = 'EXAMPLE\\alice', extra: Record<string, unknown> = {}) {
-    const c = createNtlmAxios({ credentials: { username, password }, httpsAgent: new https.Agent({ rejectUnauthorized: false }), connections: 4, ...extra });
+    const c = createNtlmAxios({
+      credentials: { username, password },
+      httpsAgent: new https.Agent({ rejectUnauthorized: false }),
+      connections: 4,
+      ...extra,
+    });
     clients.push(c);
     return c;
   }
@@ -37,16 +46,26 @@ describePeer('Apache + gss-ntlmssp', apacheAvailable(), APACHE_INSTALL)('axios a
 
   // Issue 12 §4: every request succeeds; later rounds open new connections that resume TLS sessions (a
   // resumed session presents no certificate: the channel binding comes from the session's).
-  test.each([32, 256])('HTTPS: %i concurrent requests, 4 rounds on new connections', async (n) => {
-    const api = client('Passw0rd!', 'EXAMPLE\\alice', { connections: 16, freeSocketTimeout: 50 });
-    for (let round = 0; round < 4; round++) {
-      const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => api.get(`${apache.https}/echo?r=${round}&i=${i}`)));
-      const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason?.message));
-      expect(failed).toEqual([]);
-      expect(results.every((r) => String((r as PromiseFulfilledResult<{ data: string }>).value.data).includes('user=EXAMPLE\\alice'))).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 120));
-    }
-  }, 60_000);
+  test.each([32, 256])(
+    'HTTPS: %i concurrent requests, 4 rounds on new connections',
+    async (n) => {
+      const api = client('Passw0rd!', 'EXAMPLE\\alice', { connections: 16, freeSocketTimeout: 50 });
+      for (let round = 0; round < 4; round++) {
+        const results = await Promise.allSettled(
+          Array.from({ length: n }, (_, i) => api.get(`${apache.https}/echo?r=${round}&i=${i}`)),
+        );
+        const failed = results.filter((r) => r.status === 'rejected').map((r) => String(r.reason?.message));
+        expect(failed).toEqual([]);
+        expect(
+          results.every((r) =>
+            String((r as PromiseFulfilledResult<{ data: string }>).value.data).includes('user=EXAMPLE\\alice'),
+          ),
+        ).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 120));
+      }
+    },
+    60_000,
+  );
 
   test('a wrong password: the 401', async () => {
     await expect(client('wrong').get(`${apache.http}/`)).rejects.toMatchObject({ response: { status: 401 } });

@@ -28,11 +28,23 @@ function servers(tokenChecking: 'require' | 'allow') {
   return { list, outcomes };
 }
 
-describePeer('curl', curlOk, 'apt-get install curl')('curl --ntlm', () => {
+describePeer(
+  'curl',
+  curlOk,
+  'apt-get install curl',
+)('curl --ntlm', () => {
   // curl sends no channel binding, so HTTPS runs with tokenChecking "allow", as IIS commonly does.
   const { list, outcomes } = servers('allow');
   async function curl(url: string, password: string): Promise<{ status: number; body: string }> {
-    const { stdout } = await run('curl', ['-sk', '--ntlm', '-u', `EXAMPLE\\alice:${password}`, '-w', '\n%{http_code}', url]);
+    const { stdout } = await run('curl', [
+      '-sk',
+      '--ntlm',
+      '-u',
+      `EXAMPLE\\alice:${password}`,
+      '-w',
+      '\n%{http_code}',
+      url,
+    ]);
     const lines = stdout.trimEnd().split('\n');
     return { status: Number(lines.pop()), body: lines.join('\n') };
   }
@@ -49,7 +61,11 @@ describePeer('curl', curlOk, 'apt-get install curl')('curl --ntlm', () => {
   });
 });
 
-describePeer('python3-ntlm-auth', pythonOk, 'apt-get install python3-ntlm-auth python3-pycryptodome')('python3-ntlm-auth', () => {
+describePeer(
+  'python3-ntlm-auth',
+  pythonOk,
+  'apt-get install python3-ntlm-auth python3-pycryptodome',
+)('python3-ntlm-auth', () => {
   const { list, outcomes } = servers('require');
   const script = join(__dirname, '..', 'peers', 'python-ntlm-client.py');
   async function py(url: string, password: string): Promise<{ status: number; outcome: Record<string, unknown> }> {
@@ -76,7 +92,11 @@ describePeer('python3-ntlm-auth', pythonOk, 'apt-get install python3-ntlm-auth p
   });
 });
 
-describePeer('curl', curlOk, 'apt-get install curl')('curl --proxy-ntlm against the proxy mode', () => {
+describePeer(
+  'curl',
+  curlOk,
+  'apt-get install curl',
+)('curl --proxy-ntlm against the proxy mode', () => {
   test('HTTP and CONNECT through the NTLM proxy; a wrong password gets 407', async () => {
     const proxy = createNtlmProxy({ users: { 'CORP\\proxy': 'Pr0xy!' } });
     const origin = createNtlmServer({ authenticate: false });
@@ -86,7 +106,17 @@ describePeer('curl', curlOk, 'apt-get install curl')('curl --proxy-ntlm against 
     await secure.start();
     try {
       const curl = async (url: string, password: string) => {
-        const { stdout } = await run('curl', ['-sk', '--proxy-ntlm', '-U', `CORP\\proxy:${password}`, '-x', proxy.url, '-w', '\n%{http_code}', url]);
+        const { stdout } = await run('curl', [
+          '-sk',
+          '--proxy-ntlm',
+          '-U',
+          `CORP\\proxy:${password}`,
+          '-x',
+          proxy.url,
+          '-w',
+          '\n%{http_code}',
+          url,
+        ]);
         return Number(stdout.trimEnd().split('\n').pop());
       };
       expect(await curl(`${origin.url}/via-proxy`, 'Pr0xy!')).toBe(200);

@@ -4,7 +4,11 @@ import { NtlmProxyAgent, createNtlmFetch } from '@ntlmkit/undici';
 import { describePeer } from '../peers/availability';
 import { SQUID_INSTALL, alice, proxyUser, squidAvailable, startProxyScene, type ProxyScene } from '../peers/squid';
 
-describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('undici through Squid (407 NTLM)', () => {
+describePeer(
+  'Squid + ntlm_auth',
+  squidAvailable(),
+  SQUID_INSTALL,
+)('undici through Squid (407 NTLM)', () => {
   let scene: ProxyScene;
   const closers: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
@@ -15,7 +19,12 @@ describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('undici throu
     await scene?.stop();
   });
   function agent(extra: Partial<ConstructorParameters<typeof NtlmProxyAgent>[0]> = {}) {
-    const a = new NtlmProxyAgent({ uri: scene.squid.uri, proxyCredentials: proxyUser, connect: { rejectUnauthorized: false }, ...extra });
+    const a = new NtlmProxyAgent({
+      uri: scene.squid.uri,
+      proxyCredentials: proxyUser,
+      connect: { rejectUnauthorized: false },
+      ...extra,
+    });
     closers.push(() => a.close());
     return a;
   }
@@ -46,7 +55,11 @@ describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('undici throu
   });
 
   test('the fetch wrapper through the proxy', async () => {
-    const f = createNtlmFetch({ credentials: alice, proxy: { uri: scene.squid.uri, credentials: proxyUser }, connect: { rejectUnauthorized: false } });
+    const f = createNtlmFetch({
+      credentials: alice,
+      proxy: { uri: scene.squid.uri, credentials: proxyUser },
+      connect: { rejectUnauthorized: false },
+    });
     closers.push(() => f.close());
     const r = await f(`${scene.ntlmHttps.url}/fetch`);
     expect(await r.json()).toMatchObject({ user: 'EXAMPLE\\alice' });
@@ -57,16 +70,20 @@ describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('undici throu
     const r = await request(`${scene.open.url}/`, { dispatcher: a });
     expect(r.statusCode).toBe(407);
     await r.body.dump();
-    await expect(request(`${scene.ntlmHttps.url}/`, { dispatcher: a })).rejects.toMatchObject({ code: 'ERR_NTLM_AUTH_FAILED' });
+    await expect(request(`${scene.ntlmHttps.url}/`, { dispatcher: a })).rejects.toMatchObject({
+      code: 'ERR_NTLM_AUTH_FAILED',
+    });
   });
 
   test('32 concurrent HTTPS requests through the proxy on at most 8 tunnels', async () => {
     const a = agent({ credentials: alice, connections: 8 });
-    const statuses = await Promise.all(Array.from({ length: 32 }, async (_, i) => {
-      const r = await request(`${scene.ntlmHttps.url}/c${i}`, { dispatcher: a });
-      await r.body.dump();
-      return r.statusCode;
-    }));
+    const statuses = await Promise.all(
+      Array.from({ length: 32 }, async (_, i) => {
+        const r = await request(`${scene.ntlmHttps.url}/c${i}`, { dispatcher: a });
+        await r.body.dump();
+        return r.statusCode;
+      }),
+    );
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(a.connectionCount()).toBeLessThanOrEqual(8);
   });

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const APACHE_INSTALL = 'apt-get install -y --no-install-recommends apache2 libapache2-mod-auth-gssapi gss-ntlmssp openssl curl';
+export const APACHE_INSTALL =
+  'apt-get install -y --no-install-recommends apache2 libapache2-mod-auth-gssapi gss-ntlmssp openssl curl';
 
 export function apacheAvailable(): boolean {
   if (!existsSync('/usr/sbin/apache2') || !existsSync('/usr/lib/apache2/modules/mod_auth_gssapi.so')) return false;
@@ -35,7 +36,10 @@ export async function startApache(): Promise<RunningPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'ntlmkit-apache-'));
   chmodSync(dir, 0o755); // the workers run as www-data when started as root
   const script = join(__dirname, 'apache-ntlm');
-  execFileSync('sh', [join(script, 'start.sh'), String(port), dir, String(tlsPort)], { stdio: 'pipe', timeout: 60_000 });
+  execFileSync('sh', [join(script, 'start.sh'), String(port), dir, String(tlsPort)], {
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
   return {
     http: `http://127.0.0.1:${port}`,
     https: `https://127.0.0.1:${tlsPort}`,

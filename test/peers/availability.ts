@@ -37,7 +37,6 @@ export function describePeer(peer: string, available: boolean, install: string):
     });
   } else {
     const why = available ? 'hidden by NTLMKIT_HIDE_PEERS=1' : 'not installed';
-    // eslint-disable-next-line no-console
     console.warn(`${SKIP_NOTICE}${peer} (${why}). To run them: ${install}`);
   }
   return describe.skip;

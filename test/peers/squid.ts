@@ -51,7 +51,11 @@ export interface ProxyScene {
 export async function startProxyScene(): Promise<ProxyScene> {
   const users = { [alice.username]: alice.password };
   const squid = await startSquid();
-  const origins = [createNtlmServer({ authenticate: false }), createNtlmServer({ users }), createNtlmServer({ users, https: true, tokenChecking: 'require' })] as const;
+  const origins = [
+    createNtlmServer({ authenticate: false }),
+    createNtlmServer({ users }),
+    createNtlmServer({ users, https: true, tokenChecking: 'require' }),
+  ] as const;
   try {
     for (const s of origins) await s.start();
   } catch (error) {
@@ -60,7 +64,10 @@ export async function startProxyScene(): Promise<ProxyScene> {
   }
   const [open, ntlmHttp, ntlmHttps] = origins;
   return {
-    squid, open, ntlmHttp, ntlmHttps,
+    squid,
+    open,
+    ntlmHttp,
+    ntlmHttps,
     async stop() {
       for (const s of origins) await s.stop();
       squid.stop();

@@ -8,7 +8,7 @@ export const MAX_CONTROL_COOKIE_LENGTH = 8000;
 export const MAX_PARSE_LENGTH = 8192;
 
 // C0 controls, DEL and C1 controls: never in a user name, a domain or an audit token.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // Mapping and role names are matched literally by the gateway: a safe alphabet, nothing to encode.
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -32,7 +32,7 @@ export function record(value: unknown, what: string, allowed: readonly string[],
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw fail(`${what} must be an object, not ${typeOf(value)}`);
   }
-  const snapshot: Bag = Object.create(null);
+  const snapshot = Object.create(null) as Bag;
   for (const key of Object.keys(value)) {
     const item = (value as Bag)[key];
     if (item === undefined) continue;

@@ -70,7 +70,7 @@ const DOMAIN_RULES = {
     [':', 'which separates the user from the password'],
   ],
 } as const;
-const NOT_LATIN1 = /[^\u0000-\u00ff]/;
+const NOT_LATIN1 = /[\u0100-\uffff]/;
 
 // Our own objects are read through own properties too: a polluted Object.prototype changes nothing.
 export function isCredentialCommand(c: ControlCommand): c is CredentialCommand {
@@ -120,12 +120,16 @@ function credential(bag: Bag, fail: Fail): CredentialInput {
     if (username === '') throw fail("the username ends with '\\': the user after it is empty", field);
     if (username.includes('\\')) throw fail("the username contains more than one '\\'", field);
     if (domain !== undefined && asciiLower(domain) !== asciiLower(prefix)) {
-      throw fail("the domain disagrees with the DOMAIN\\user form of the username", { field: 'domain' });
+      throw fail('the domain disagrees with the DOMAIN\\user form of the username', { field: 'domain' });
     }
     domain ??= prefix;
   }
   if (encoding === 'iso-8859-1') {
-    for (const [field, value] of [['domain', domain], ['username', username], ['password', password]] as const) {
+    for (const [field, value] of [
+      ['domain', domain],
+      ['username', username],
+      ['password', password],
+    ] as const) {
       const at = value === undefined ? -1 : value.search(NOT_LATIN1);
       if (at >= 0) {
         const where = field === 'password' ? 'a character' : `a character at position ${at}`; // nothing about a password
@@ -290,11 +294,9 @@ function roleCommand(kind: RoleCommandName, roles: unknown[]): RoleCommand {
 }
 
 /** SET_CREDENTIALS: the session's roles become these. */
-export const setCredentials = (...roles: (RoleGrant | string)[]): RoleCommand =>
-  roleCommand('SET_CREDENTIALS', roles);
+export const setCredentials = (...roles: (RoleGrant | string)[]): RoleCommand => roleCommand('SET_CREDENTIALS', roles);
 /** ADD_CREDENTIALS: these roles are added to the session's. */
-export const addCredentials = (...roles: (RoleGrant | string)[]): RoleCommand =>
-  roleCommand('ADD_CREDENTIALS', roles);
+export const addCredentials = (...roles: (RoleGrant | string)[]): RoleCommand => roleCommand('ADD_CREDENTIALS', roles);
 /** REMOVE_CREDENTIALS: these roles are removed from the session. */
 export const removeCredentials = (...roles: (RoleGrant | string)[]): RoleCommand =>
   roleCommand('REMOVE_CREDENTIALS', roles);

@@ -2,7 +2,13 @@
 // The header is `NAME=` followed by unreserved characters and `%XX` only; each attribute is checked.
 import { MAX_CONTROL_COOKIE_LENGTH, list, optionalBoolean, own, record, text } from './checks.js';
 import {
-  checkOrder, command, encodeCommand, entry, isCredentialCommand, isRoleCommand, type ControlCommand,
+  checkOrder,
+  command,
+  encodeCommand,
+  entry,
+  isCredentialCommand,
+  isRoleCommand,
+  type ControlCommand,
 } from './commands.js';
 import { percentEncode } from './encoding.js';
 import { invalidArgument } from './errors.js';

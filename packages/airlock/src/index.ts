@@ -1,8 +1,22 @@
 export {
-  ntlmCredentials, basicAuthCredentials, clearNtlmCredentials, clearBasicAuthCredentials, auditToken,
-  setCredentials, addCredentials, removeCredentials,
-  type ControlCommand, type CredentialCommand, type AuditTokenCommand, type RoleCommand, type CredentialDefinition,
-  type CredentialInput, type ClearDefinition, type RoleGrant, type CredentialCommandName, type RoleCommandName,
+  ntlmCredentials,
+  basicAuthCredentials,
+  clearNtlmCredentials,
+  clearBasicAuthCredentials,
+  auditToken,
+  setCredentials,
+  addCredentials,
+  removeCredentials,
+  type ControlCommand,
+  type CredentialCommand,
+  type AuditTokenCommand,
+  type RoleCommand,
+  type CredentialDefinition,
+  type CredentialInput,
+  type ClearDefinition,
+  type RoleGrant,
+  type CredentialCommandName,
+  type RoleCommandName,
 } from './commands.js';
 export { controlCookie, DEFAULT_COOKIE_NAME, type CookieOptions } from './cookie.js';
 export { parseControlCookie, type ParsedControlCookie, type ParseOptions, type OtherCommand } from './parse.js';

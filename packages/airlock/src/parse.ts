@@ -3,8 +3,16 @@
 // MAX_PARSE_LENGTH characters, in time linear in them.
 import { MAX_PARSE_LENGTH, name, own, record } from './checks.js';
 import {
-  CREDENTIAL_COMMANDS, ROLE_COMMANDS, auditValue, definition, entry, type ControlCommand, type CredentialCommandName,
-  type CredentialDefinition, type RoleCommandName, type RoleGrant,
+  CREDENTIAL_COMMANDS,
+  ROLE_COMMANDS,
+  auditValue,
+  definition,
+  entry,
+  type ControlCommand,
+  type CredentialCommandName,
+  type CredentialDefinition,
+  type RoleCommandName,
+  type RoleGrant,
 } from './commands.js';
 import { DEFAULT_COOKIE_NAME, TOKEN } from './cookie.js';
 import { checkEncoding, textOf, unescapeBytes, type CredentialEncoding } from './encoding.js';
@@ -100,7 +108,10 @@ function parseRole(text: string, fail: Fail): RoleGrant {
   const fields = text.split(':');
   if (fields.length > 4) throw fail('a credential (role) has more than four fields');
   const role: RoleGrant = { name: name('credential', fields[0], fail) };
-  for (const [index, field] of [[1, 'timeout'], [2, 'lifetime']] as const) {
+  for (const [index, field] of [
+    [1, 'timeout'],
+    [2, 'lifetime'],
+  ] as const) {
     const digits = fields[index];
     if (digits === undefined) continue;
     if (!DIGITS.test(digits)) throw fail(`the ${field} must be a number of seconds`, { field });

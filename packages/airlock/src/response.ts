@@ -31,9 +31,10 @@ function kind(res: unknown): 'node' | 'fastify' {
 }
 
 function checkNotSent(res: ResponseLike, type: 'node' | 'fastify'): void {
-  const sent = type === 'node'
-    ? (res as NodeLike).headersSent === true
-    : (res as FastifyLike).sent === true || (res as FastifyLike).raw?.headersSent === true;
+  const sent =
+    type === 'node'
+      ? (res as NodeLike).headersSent === true
+      : (res as FastifyLike).sent === true || (res as FastifyLike).raw?.headersSent === true;
   if (sent) throw headersSent();
 }
 
@@ -45,7 +46,8 @@ export function appendSetCookie(res: ResponseLike, value: string): void {
   checkNotSent(res, type);
   if (type === 'node') {
     const node = res as NodeLike;
-    const previous = node.getHeader('set-cookie');
+    // What Node's getHeader returns (Express's res is Node's).
+    const previous = node.getHeader('set-cookie') as number | string | string[] | undefined;
     const list = previous === undefined ? [] : Array.isArray(previous) ? previous.map(String) : [String(previous)];
     node.setHeader('set-cookie', [...list, value]);
     return;

@@ -4,51 +4,77 @@ import { Cookie } from 'tough-cookie';
 import express from 'express';
 import Fastify from 'fastify';
 import {
-  ntlmCredentials, basicAuthCredentials, clearNtlmCredentials, auditToken, setCredentials, addCredentials, removeCredentials,
-  controlCookie, parseControlCookie, sendControlCookie, NtlmError, type CredentialInput, type CredentialEncoding,
+  ntlmCredentials,
+  basicAuthCredentials,
+  clearNtlmCredentials,
+  auditToken,
+  setCredentials,
+  addCredentials,
+  removeCredentials,
+  controlCookie,
+  parseControlCookie,
+  sendControlCookie,
+  NtlmError,
+  type CredentialInput,
+  type CredentialEncoding,
 } from '../src/index';
 
 describe('the documented results, byte for byte', () => {
   test('username:password for mapping1', () => {
-    expect(`Set-Cookie: ${controlCookie(ntlmCredentials({ username: 'username', password: 'password', mapping: 'mapping1' }))}`)
-      .toBe('Set-Cookie: AL_CONTROL=HTTP_NTLM%3Dusername%253Apassword%40mapping1');
+    expect(
+      `Set-Cookie: ${controlCookie(ntlmCredentials({ username: 'username', password: 'password', mapping: 'mapping1' }))}`,
+    ).toBe('Set-Cookie: AL_CONTROL=HTTP_NTLM%3Dusername%253Apassword%40mapping1');
   });
   test('domainname\\username:password for mapping2', () => {
-    expect(`Set-Cookie: ${controlCookie(ntlmCredentials({ domain: 'domainname', username: 'username', password: 'password', mapping: 'mapping2' }))}`)
-      .toBe('Set-Cookie: AL_CONTROL=HTTP_NTLM%3Ddomainname%255Cusername%253Apassword%40mapping2');
+    expect(
+      `Set-Cookie: ${controlCookie(ntlmCredentials({ domain: 'domainname', username: 'username', password: 'password', mapping: 'mapping2' }))}`,
+    ).toBe('Set-Cookie: AL_CONTROL=HTTP_NTLM%3Ddomainname%255Cusername%253Apassword%40mapping2');
   });
 });
 
 describe('grammar', () => {
   test('global credentials, several definitions, clearing', () => {
     expect(controlCookie(ntlmCredentials({ username: 'u', password: 'p' }))).toBe('AL_CONTROL=HTTP_NTLM%3Du%253Ap');
-    expect(controlCookie(ntlmCredentials([
-      { username: 'g', password: 'p' },
-      { username: 'a', password: 'b', mapping: 'm1' },
-      { username: 'c', password: 'd', domain: 'D', mapping: 'm2' },
-    ]))).toBe('AL_CONTROL=HTTP_NTLM%3Dg%253Ap%2Ca%253Ab%40m1%2CD%255Cc%253Ad%40m2');
+    expect(
+      controlCookie(
+        ntlmCredentials([
+          { username: 'g', password: 'p' },
+          { username: 'a', password: 'b', mapping: 'm1' },
+          { username: 'c', password: 'd', domain: 'D', mapping: 'm2' },
+        ]),
+      ),
+    ).toBe('AL_CONTROL=HTTP_NTLM%3Dg%253Ap%2Ca%253Ab%40m1%2CD%255Cc%253Ad%40m2');
     expect(controlCookie(clearNtlmCredentials())).toBe('AL_CONTROL=HTTP_NTLM%3D');
     expect(controlCookie(clearNtlmCredentials('m1'))).toBe('AL_CONTROL=HTTP_NTLM%3D%40m1');
   });
 
   test('a global definition after mapping-specific ones is refused (it would remove them)', () => {
-    expect(() => controlCookie(ntlmCredentials([{ username: 'a', password: 'b', mapping: 'm' }, { username: 'g', password: 'p' }])))
-      .toThrow(/put global credentials first/);
+    expect(() =>
+      controlCookie(
+        ntlmCredentials([
+          { username: 'a', password: 'b', mapping: 'm' },
+          { username: 'g', password: 'p' },
+        ]),
+      ),
+    ).toThrow(/put global credentials first/);
   });
 
   test('several commands in one cookie; same-name commands merge', () => {
-    const header = controlCookie([
-      ntlmCredentials({ username: 'u', password: 'p', mapping: 'ex' }),
-      ntlmCredentials({ username: 'v', password: 'q', mapping: 'sp' }),
-      basicAuthCredentials({ username: 'b', password: 'c' }),
-      auditToken('alice'),
-      setCredentials({ name: 'employee', timeout: 600, lifetime: 3600 }),
-      addCredentials('reports', { name: 'admin', keepId: true }),
-      removeCredentials('guest'),
-    ], { cookieName: 'MY_CONTROL', path: '/' });
+    const header = controlCookie(
+      [
+        ntlmCredentials({ username: 'u', password: 'p', mapping: 'ex' }),
+        ntlmCredentials({ username: 'v', password: 'q', mapping: 'sp' }),
+        basicAuthCredentials({ username: 'b', password: 'c' }),
+        auditToken('alice'),
+        setCredentials({ name: 'employee', timeout: 600, lifetime: 3600 }),
+        addCredentials('reports', { name: 'admin', keepId: true }),
+        removeCredentials('guest'),
+      ],
+      { cookieName: 'MY_CONTROL', path: '/' },
+    );
     expect(header).toBe(
       'MY_CONTROL=HTTP_NTLM%3Du%253Ap%40ex%2Cv%253Aq%40sp%26HTTP_BASIC_AUTH%3Db%253Ac%26AUDIT_TOKEN%3Dalice' +
-      '%26SET_CREDENTIALS%3Demployee%3A600%3A3600%26ADD_CREDENTIALS%3Dreports%2Cadmin%3A0%3A0%3AK%26REMOVE_CREDENTIALS%3Dguest; Path=/',
+        '%26SET_CREDENTIALS%3Demployee%3A600%3A3600%26ADD_CREDENTIALS%3Dreports%2Cadmin%3A0%3A0%3AK%26REMOVE_CREDENTIALS%3Dguest; Path=/',
     );
     expect(decodeURIComponent(header.split('=').slice(1).join('=').split(';')[0]!)).toBe(
       'HTTP_NTLM=u%3Ap@ex,v%3Aq@sp&HTTP_BASIC_AUTH=b%3Ac&AUDIT_TOKEN=alice&SET_CREDENTIALS=employee:600:3600&ADD_CREDENTIALS=reports,admin:0:0:K&REMOVE_CREDENTIALS=guest',
@@ -56,7 +82,13 @@ describe('grammar', () => {
     const parsed = parseControlCookie(`Set-Cookie: ${header}`);
     expect(parsed.cookieName).toBe('MY_CONTROL');
     expect(parsed.commands).toEqual([
-      { command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p', mapping: 'ex' }, { username: 'v', password: 'q', mapping: 'sp' }] },
+      {
+        command: 'HTTP_NTLM',
+        definitions: [
+          { username: 'u', password: 'p', mapping: 'ex' },
+          { username: 'v', password: 'q', mapping: 'sp' },
+        ],
+      },
       { command: 'HTTP_BASIC_AUTH', definitions: [{ username: 'b', password: 'c' }] },
       { command: 'AUDIT_TOKEN', value: 'alice' },
       { command: 'SET_CREDENTIALS', roles: [{ name: 'employee', timeout: 600, lifetime: 3600 }] },
@@ -68,8 +100,12 @@ describe('grammar', () => {
   test('ISO-8859-1 on request', () => {
     const header = controlCookie(ntlmCredentials({ username: 'jürgen', password: 'pä', encoding: 'iso-8859-1' }));
     expect(header).toBe('AL_CONTROL=HTTP_NTLM%3Dj%25FCrgen%253Ap%25E4');
-    expect(controlCookie(ntlmCredentials({ username: 'jürgen', password: 'pä' }))).toBe('AL_CONTROL=HTTP_NTLM%3Dj%25C3%25BCrgen%253Ap%25C3%25A4');
-    expect(() => controlCookie(ntlmCredentials({ username: 'u', password: '€', encoding: 'iso-8859-1' }))).toThrow(NtlmError);
+    expect(controlCookie(ntlmCredentials({ username: 'jürgen', password: 'pä' }))).toBe(
+      'AL_CONTROL=HTTP_NTLM%3Dj%25C3%25BCrgen%253Ap%25C3%25A4',
+    );
+    expect(() => controlCookie(ntlmCredentials({ username: 'u', password: '€', encoding: 'iso-8859-1' }))).toThrow(
+      NtlmError,
+    );
   });
 });
 
@@ -86,7 +122,7 @@ describe('bad input', () => {
   ])('%s is refused clearly, without the password', (_n, input, message) => {
     let error: unknown;
     try {
-      controlCookie(ntlmCredentials(input as CredentialInput));
+      controlCookie(ntlmCredentials(input));
     } catch (e) {
       error = e;
     }
@@ -98,7 +134,10 @@ describe('bad input', () => {
   test('CR, LF, NUL in a password never reach the header', () => {
     const header = controlCookie(ntlmCredentials({ username: 'u', password: 'a\r\n\u0000b;c', mapping: 'm' }));
     expect(header).toMatch(/^[\x21-\x7e]+$/);
-    expect(parseControlCookie(header).commands[0]).toEqual({ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'a\r\n\u0000b;c', mapping: 'm' }] });
+    expect(parseControlCookie(header).commands[0]).toEqual({
+      command: 'HTTP_NTLM',
+      definitions: [{ username: 'u', password: 'a\r\n\u0000b;c', mapping: 'm' }],
+    });
   });
 
   test('audit tokens, role names and cookie names are checked', () => {
@@ -107,49 +146,87 @@ describe('bad input', () => {
     expect(() => controlCookie(setCredentials({ name: 'r', timeout: -1 }))).toThrow(NtlmError);
     expect(() => controlCookie(auditToken('x'), { cookieName: 'bad name' })).toThrow(NtlmError);
     expect(() => controlCookie([auditToken('x'), auditToken('y')])).toThrow(NtlmError);
-    expect(() => parseControlCookie('AL_CONTROL=nope%3D1')).toThrow(expect.objectContaining({ code: 'ERR_NTLM_AIRLOCK_BAD_COOKIE' }));
+    expect(() => parseControlCookie('AL_CONTROL=nope%3D1')).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_AIRLOCK_BAD_COOKIE' }),
+    );
   });
 });
 
 describe('round trip and a real cookie parser', () => {
   function rng(seed: number) {
     let s = seed >>> 0;
-    return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
+    return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296;
   }
-  const alphabet = ['a', 'Z', '0', ':', ',', '@', '%', '\\', '&', '=', ';', ' ', '"', '+', '/', '?', '#', 'é', 'ß', 'Ω', '€', '𝄞', '中', '\r', '\n', '\u0000', '\t', "'", '!', '*', '(', ')'];
+  const alphabet = [
+    'a',
+    'Z',
+    '0',
+    ':',
+    ',',
+    '@',
+    '%',
+    '\\',
+    '&',
+    '=',
+    ';',
+    ' ',
+    '"',
+    '+',
+    '/',
+    '?',
+    '#',
+    'é',
+    'ß',
+    'Ω',
+    '€',
+    '𝄞',
+    '中',
+    '\r',
+    '\n',
+    '\u0000',
+    '\t',
+    "'",
+    '!',
+    '*',
+    '(',
+    ')',
+  ];
   const latin1 = alphabet.filter((c) => c.charCodeAt(0) <= 0xff && c.length === 1);
 
-  test.each(['utf-8', 'iso-8859-1'] as CredentialEncoding[])('parseControlCookie(controlCookie(x)) === x for 2,000 random inputs (%s)', (encoding) => {
-    const random = rng(encoding === 'utf-8' ? 1 : 2);
-    const chars = encoding === 'utf-8' ? alphabet : latin1;
-    const text = (min: number, max: number, forbid = '') => {
-      let out = '';
-      const n = min + Math.floor(random() * (max - min + 1));
-      while (out.length < n) {
-        const c = chars[Math.floor(random() * chars.length)]!;
-        if (!forbid.includes(c)) out += c;
+  test.each(['utf-8', 'iso-8859-1'] as CredentialEncoding[])(
+    'parseControlCookie(controlCookie(x)) === x for 2,000 random inputs (%s)',
+    (encoding) => {
+      const random = rng(encoding === 'utf-8' ? 1 : 2);
+      const chars = encoding === 'utf-8' ? alphabet : latin1;
+      const text = (min: number, max: number, forbid = '') => {
+        let out = '';
+        const n = min + Math.floor(random() * (max - min + 1));
+        while (out.length < n) {
+          const c = chars[Math.floor(random() * chars.length)]!;
+          if (!forbid.includes(c)) out += c;
+        }
+        return out;
+      };
+      for (let i = 0; i < 2000; i++) {
+        const count = 1 + Math.floor(random() * 3);
+        const defs: CredentialInput[] = [];
+        for (let k = 0; k < count; k++) {
+          const d: CredentialInput = { username: text(1, 8, ':\\\r\n\u0000\t'), password: text(0, 12), encoding };
+          if (random() < 0.5) d.domain = text(1, 6, ':\\\r\n\u0000\t');
+          if (k > 0 || random() < 0.5) d.mapping = `map-${k}_${Math.floor(random() * 100)}`;
+          defs.push(d);
+        }
+        const header = controlCookie(ntlmCredentials(defs));
+        const parsed = parseControlCookie(header, { encoding });
+        // UTF-8 is the default and is left out of the definition; ISO-8859-1 is kept on each.
+        const expected = defs.map(({ encoding: e, ...d }) => (e === 'utf-8' ? d : { ...d, encoding: e }));
+        expect(parsed.commands).toEqual([{ command: 'HTTP_NTLM', definitions: expected }]);
+        const cookie = Cookie.parse(`${header}; Path=/`);
+        expect(cookie?.key).toBe('AL_CONTROL');
+        expect(`AL_CONTROL=${cookie?.value}`).toBe(header);
       }
-      return out;
-    };
-    for (let i = 0; i < 2000; i++) {
-      const count = 1 + Math.floor(random() * 3);
-      const defs: CredentialInput[] = [];
-      for (let k = 0; k < count; k++) {
-        const d: CredentialInput = { username: text(1, 8, ':\\\r\n\u0000\t'), password: text(0, 12), encoding };
-        if (random() < 0.5) d.domain = text(1, 6, ':\\\r\n\u0000\t');
-        if (k > 0 || random() < 0.5) d.mapping = `map-${k}_${Math.floor(random() * 100)}`;
-        defs.push(d);
-      }
-      const header = controlCookie(ntlmCredentials(defs));
-      const parsed = parseControlCookie(header, { encoding });
-      // UTF-8 is the default and is left out of the definition; ISO-8859-1 is kept on each.
-      const expected = defs.map(({ encoding: e, ...d }) => (e === 'utf-8' ? d : { ...d, encoding: e }));
-      expect(parsed.commands).toEqual([{ command: 'HTTP_NTLM', definitions: expected }]);
-      const cookie = Cookie.parse(`${header}; Path=/`);
-      expect(cookie?.key).toBe('AL_CONTROL');
-      expect(`AL_CONTROL=${cookie?.value}`).toBe(header);
-    }
-  });
+    },
+  );
 });
 
 describe('response helpers keep other Set-Cookie headers', () => {
@@ -167,7 +244,10 @@ describe('response helpers keep other Set-Cookie headers', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      expect(await fetchCookies((server.address() as AddressInfo).port)).toEqual(['session=abc; HttpOnly', 'AL_CONTROL=HTTP_NTLM%3Du%253Ap%40m']);
+      expect(await fetchCookies((server.address() as AddressInfo).port)).toEqual([
+        'session=abc; HttpOnly',
+        'AL_CONTROL=HTTP_NTLM%3Du%253Ap%40m',
+      ]);
     } finally {
       server.close();
     }
@@ -200,7 +280,10 @@ describe('response helpers keep other Set-Cookie headers', () => {
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     try {
-      expect(await fetchCookies((app.server.address() as AddressInfo).port)).toEqual(['a=1', 'AL_CONTROL=HTTP_NTLM%3Du%253Ap%40m']);
+      expect(await fetchCookies((app.server.address() as AddressInfo).port)).toEqual([
+        'a=1',
+        'AL_CONTROL=HTTP_NTLM%3Du%253Ap%40m',
+      ]);
     } finally {
       await app.close();
     }

@@ -5,9 +5,24 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import {
-  addCredentials, appendSetCookie, auditToken, basicAuthCredentials, clearBasicAuthCredentials, clearNtlmCredentials,
-  controlCookie, isNtlmError, ntlmCredentials, parseControlCookie, percentDecode, percentEncode, removeCredentials,
-  sendControlCookie, setCredentials, MAX_CONTROL_COOKIE_LENGTH, MAX_PARSE_LENGTH, type ControlCommand,
+  addCredentials,
+  appendSetCookie,
+  auditToken,
+  basicAuthCredentials,
+  clearBasicAuthCredentials,
+  clearNtlmCredentials,
+  controlCookie,
+  isNtlmError,
+  ntlmCredentials,
+  parseControlCookie,
+  percentDecode,
+  percentEncode,
+  removeCredentials,
+  sendControlCookie,
+  setCredentials,
+  MAX_CONTROL_COOKIE_LENGTH,
+  MAX_PARSE_LENGTH,
+  type ControlCommand,
 } from '../src/index';
 
 const INVALID = 'ERR_NTLM_AIRLOCK_INVALID_ARGUMENT';
@@ -126,8 +141,12 @@ describe('§9 long input: a typed error or a result, never a stack overflow', ()
   test('parseControlCookie on 900 KB inputs', () => {
     const long = 'a'.repeat(900_000);
     expect(outcome(() => parseControlCookie(`AL_CONTROL=${long}`))).toBe(BAD_COOKIE);
-    expect(outcome(() => parseControlCookie(`AL_CONTROL=HTTP_NTLM%3D${long}%253Ab`, { encoding: 'iso-8859-1' }))).toBe(BAD_COOKIE);
-    expect(outcome(() => parseControlCookie(`AL_CONTROL=HTTP_NTLM%3D${'%2541'.repeat(180_000)}%253Ab`))).toBe(BAD_COOKIE);
+    expect(outcome(() => parseControlCookie(`AL_CONTROL=HTTP_NTLM%3D${long}%253Ab`, { encoding: 'iso-8859-1' }))).toBe(
+      BAD_COOKIE,
+    );
+    expect(outcome(() => parseControlCookie(`AL_CONTROL=HTTP_NTLM%3D${'%2541'.repeat(180_000)}%253Ab`))).toBe(
+      BAD_COOKIE,
+    );
     expect(outcome(() => parseControlCookie(' '.repeat(900_000)))).toBe(BAD_COOKIE);
     const error = errorOf(() => parseControlCookie(`AL_CONTROL=${long}`));
     expect(error).toMatchObject({ details: { limit: MAX_PARSE_LENGTH, length: 900_011 } });
@@ -244,8 +263,9 @@ describe('§10 options are checked at run time', () => {
     expect(outcome(() => clearNtlmCredentials('m\ud800'))).toBe(INVALID);
     expect(outcome(() => percentEncode('\ud800'))).toBe(INVALID);
     // A pair is a character like any other.
-    expect(parseControlCookie(controlCookie(ntlmCredentials({ username: 'u𝄞', password: '😀' }))).commands)
-      .toEqual([{ command: 'HTTP_NTLM', definitions: [{ username: 'u𝄞', password: '😀' }] }]);
+    expect(parseControlCookie(controlCookie(ntlmCredentials({ username: 'u𝄞', password: '😀' }))).commands).toEqual([
+      { command: 'HTTP_NTLM', definitions: [{ username: 'u𝄞', password: '😀' }] },
+    ]);
   });
 
   test('a domain that disagrees with a DOMAIN\\user username is refused; one that agrees is used', () => {
@@ -254,24 +274,34 @@ describe('§10 options are checked at run time', () => {
     expect(outcome(() => ntlmCredentials({ username: 'CORP\\', password: SECRET }))).toBe(INVALID);
     expect(outcome(() => ntlmCredentials({ username: 'A\\B\\alice', password: SECRET }))).toBe(INVALID);
     const split = ntlmCredentials({ username: 'CORP\\alice', password: SECRET });
-    expect(split).toEqual({ command: 'HTTP_NTLM', definitions: [{ domain: 'CORP', username: 'alice', password: SECRET }] });
-    expect(controlCookie(split)).toBe(controlCookie(ntlmCredentials({ domain: 'CORP', username: 'alice', password: SECRET })));
+    expect(split).toEqual({
+      command: 'HTTP_NTLM',
+      definitions: [{ domain: 'CORP', username: 'alice', password: SECRET }],
+    });
+    expect(controlCookie(split)).toBe(
+      controlCookie(ntlmCredentials({ domain: 'CORP', username: 'alice', password: SECRET })),
+    );
     expect(parseControlCookie(controlCookie(split)).commands).toEqual([split]);
     // Domains compare without case (as Windows does); the domain option's spelling is kept.
-    expect(ntlmCredentials({ domain: 'corp', username: 'CORP\\alice', password: SECRET }).definitions)
-      .toEqual([{ domain: 'corp', username: 'alice', password: SECRET }]);
+    expect(ntlmCredentials({ domain: 'corp', username: 'CORP\\alice', password: SECRET }).definitions).toEqual([
+      { domain: 'corp', username: 'alice', password: SECRET },
+    ]);
   });
 
   test('a clear combined with credentials in one definition is refused', () => {
     const both = { clear: true, username: 'u', password: SECRET };
     expect(outcome(() => ntlmCredentials(js(both)))).toBe(INVALID);
     expect(outcome(() => controlCookie(js({ command: 'HTTP_NTLM', definitions: [both] })))).toBe(INVALID);
-    expect(outcome(() => controlCookie(js({ command: 'HTTP_BASIC_AUTH', definitions: [{ clear: true, domain: 'D' }] }))))
-      .toBe(INVALID);
-    expect(outcome(() => controlCookie(js({ command: 'HTTP_NTLM', definitions: [{ ...both, clear: false }] })))).toBe(INVALID);
+    expect(
+      outcome(() => controlCookie(js({ command: 'HTTP_BASIC_AUTH', definitions: [{ clear: true, domain: 'D' }] }))),
+    ).toBe(INVALID);
+    expect(outcome(() => controlCookie(js({ command: 'HTTP_NTLM', definitions: [{ ...both, clear: false }] })))).toBe(
+      INVALID,
+    );
     // A clear with a mapping and nothing else is what clearNtlmCredentials('m') makes.
-    expect(controlCookie(js({ command: 'HTTP_NTLM', definitions: [{ clear: true, mapping: 'm' }] })))
-      .toBe(controlCookie(clearNtlmCredentials('m')));
+    expect(controlCookie(js({ command: 'HTTP_NTLM', definitions: [{ clear: true, mapping: 'm' }] }))).toBe(
+      controlCookie(clearNtlmCredentials('m')),
+    );
   });
 
   test('a polluted Object.prototype adds no mapping and no clear', () => {
@@ -294,16 +324,28 @@ describe('§10 hand-built commands cannot smuggle a second command or definition
     ['a command name with &', { command: 'HTTP_NTLM&SET_CREDENTIALS=admin', definitions: [u] }],
     ['an unknown command name', { command: 'SESSION', value: 'TERMINATE' }],
     ['a lower-case command name', { command: 'http_ntlm', definitions: [u] }],
-    ['a keepId that is a string', { command: 'SET_CREDENTIALS', roles: [{ name: 'r', keepId: 'x&SET_CREDENTIALS=admin' }] }],
-    ['a timeout that is a string', { command: 'ADD_CREDENTIALS', roles: [{ name: 'r', timeout: '1&ADD_CREDENTIALS=admin' }] }],
+    [
+      'a keepId that is a string',
+      { command: 'SET_CREDENTIALS', roles: [{ name: 'r', keepId: 'x&SET_CREDENTIALS=admin' }] },
+    ],
+    [
+      'a timeout that is a string',
+      { command: 'ADD_CREDENTIALS', roles: [{ name: 'r', timeout: '1&ADD_CREDENTIALS=admin' }] },
+    ],
     ['a role name with ,', { command: 'SET_CREDENTIALS', roles: ['user,admin'] }],
     ['a role name with :', { command: 'SET_CREDENTIALS', roles: [{ name: 'user:0:0:K' }] }],
     ['a mapping with ,', { command: 'HTTP_NTLM', definitions: [{ ...u, mapping: 'm,v%3Aw' }] }],
-    ['a mapping on a clear with &', { command: 'HTTP_NTLM', definitions: [{ clear: true, mapping: 'm&SET_CREDENTIALS=admin' }] }],
+    [
+      'a mapping on a clear with &',
+      { command: 'HTTP_NTLM', definitions: [{ clear: true, mapping: 'm&SET_CREDENTIALS=admin' }] },
+    ],
     ['roles beside definitions', { command: 'HTTP_NTLM', definitions: [u], roles: [{ name: 'admin' }] }],
     ['a value beside definitions', { command: 'HTTP_NTLM', definitions: [u], value: 'x&SET_CREDENTIALS=admin' }],
     ['definitions beside an audit value', { command: 'AUDIT_TOKEN', value: 'x', definitions: [u] }],
-    ['an own toString on a definition', { command: 'HTTP_NTLM', definitions: [{ ...u, toString: () => 'x&AUDIT_TOKEN=y' }] }],
+    [
+      'an own toString on a definition',
+      { command: 'HTTP_NTLM', definitions: [{ ...u, toString: () => 'x&AUDIT_TOKEN=y' }] },
+    ],
     ['an audit value that is a String object', { command: 'AUDIT_TOKEN', value: new String('x') }],
     ['a global definition after a scoped one', { command: 'HTTP_NTLM', definitions: [{ ...u, mapping: 'm' }, u] }],
   ])('%s is refused', (_name, hand) => {
@@ -311,14 +353,27 @@ describe('§10 hand-built commands cannot smuggle a second command or definition
   });
 
   test.each<[string, ControlCommand, ControlCommand[]]>([
-    ['an & in an audit token', { command: 'AUDIT_TOKEN', value: 'x&SET_CREDENTIALS=admin' },
-      [{ command: 'AUDIT_TOKEN', value: 'x&SET_CREDENTIALS=admin' }]],
-    [', @ & = in a password', { command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p,v:w@m&SET_CREDENTIALS=admin' }] },
-      [{ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p,v:w@m&SET_CREDENTIALS=admin' }] }]],
-    ['%26 in a user name', { command: 'HTTP_NTLM', definitions: [{ username: 'u%26AUDIT_TOKEN%3Dy', password: 'p' }] },
-      [{ command: 'HTTP_NTLM', definitions: [{ username: 'u%26AUDIT_TOKEN%3Dy', password: 'p' }] }]],
+    [
+      'an & in an audit token',
+      { command: 'AUDIT_TOKEN', value: 'x&SET_CREDENTIALS=admin' },
+      [{ command: 'AUDIT_TOKEN', value: 'x&SET_CREDENTIALS=admin' }],
+    ],
+    [
+      ', @ & = in a password',
+      { command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p,v:w@m&SET_CREDENTIALS=admin' }] },
+      [{ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p,v:w@m&SET_CREDENTIALS=admin' }] }],
+    ],
+    [
+      '%26 in a user name',
+      { command: 'HTTP_NTLM', definitions: [{ username: 'u%26AUDIT_TOKEN%3Dy', password: 'p' }] },
+      [{ command: 'HTTP_NTLM', definitions: [{ username: 'u%26AUDIT_TOKEN%3Dy', password: 'p' }] }],
+    ],
   ])('%s is encoded: the cookie reads back as exactly the command given', (_name, hand, expected) => {
-    expect(parseControlCookie(controlCookie(hand))).toEqual({ cookieName: 'AL_CONTROL', commands: expected, otherCommands: [] });
+    expect(parseControlCookie(controlCookie(hand))).toEqual({
+      cookieName: 'AL_CONTROL',
+      commands: expected,
+      otherCommands: [],
+    });
   });
 
   test('a getter cannot change a value after it was checked', () => {
@@ -330,13 +385,16 @@ describe('§10 hand-built commands cannot smuggle a second command or definition
       },
     };
     const header = controlCookie(js({ command: 'HTTP_NTLM', definitions: [tricky] }));
-    expect(parseControlCookie(header).commands).toEqual([{ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: SECRET }] }]);
+    expect(parseControlCookie(header).commands).toEqual([
+      { command: 'HTTP_NTLM', definitions: [{ username: 'u', password: SECRET }] },
+    ]);
   });
 
   test('SET_CREDENTIALS twice around ADD_CREDENTIALS is refused (merging would change the roles)', () => {
     expect(outcome(() => controlCookie([setCredentials('a'), addCredentials('b'), setCredentials('c')]))).toBe(INVALID);
-    expect(controlCookie([setCredentials('a'), setCredentials('c'), addCredentials('b')]))
-      .toBe('AL_CONTROL=SET_CREDENTIALS%3Da%2Cc%26ADD_CREDENTIALS%3Db');
+    expect(controlCookie([setCredentials('a'), setCredentials('c'), addCredentials('b')])).toBe(
+      'AL_CONTROL=SET_CREDENTIALS%3Da%2Cc%26ADD_CREDENTIALS%3Db',
+    );
   });
 });
 
@@ -357,7 +415,10 @@ describe('Airlock error codes', () => {
     const seen: string[] = [];
     const server = http.createServer((_req, res) => {
       res.writeHead(200).end('ok');
-      seen.push(outcome(() => sendControlCookie(res, cmd)), outcome(() => appendSetCookie(res, 'a=b')));
+      seen.push(
+        outcome(() => sendControlCookie(res, cmd)),
+        outcome(() => appendSetCookie(res, 'a=b')),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -372,7 +433,10 @@ describe('Airlock error codes', () => {
   test('a header value with CR or LF is refused before Node sees it, through a real response', async () => {
     const seen: string[] = [];
     const server = http.createServer((_req, res) => {
-      seen.push(outcome(() => appendSetCookie(res, 'a=b\r\nX-Evil: 1')), outcome(() => appendSetCookie(res, 'a=\u00e9')));
+      seen.push(
+        outcome(() => appendSetCookie(res, 'a=b\r\nX-Evil: 1')),
+        outcome(() => appendSetCookie(res, 'a=\u00e9')),
+      );
       res.end('ok');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -388,10 +452,17 @@ describe('Airlock error codes', () => {
 
 describe('no password in a printed command or error', () => {
   test('util.inspect and JSON.stringify of built and parsed commands show the user, not the password', () => {
-    const built = [ntlmCredentials({ domain: 'CORP', username: 'alice', password: SECRET, mapping: 'ex' }), auditToken('alice')];
+    const built = [
+      ntlmCredentials({ domain: 'CORP', username: 'alice', password: SECRET, mapping: 'ex' }),
+      auditToken('alice'),
+    ];
     const parsed = parseControlCookie(controlCookie(built));
     for (const value of [built, parsed]) {
-      for (const printed of [inspect(value, { depth: 10 }), JSON.stringify(value), `${JSON.stringify(value, null, 2)}`]) {
+      for (const printed of [
+        inspect(value, { depth: 10 }),
+        JSON.stringify(value),
+        `${JSON.stringify(value, null, 2)}`,
+      ]) {
         expect(printed).toContain('alice');
         expect(printed).not.toContain(SECRET);
         expect(printed).not.toContain(percentEncode(SECRET));

@@ -3,7 +3,12 @@
 // parser returns, the builder writes back to a cookie that reads the same (when the builder accepts it).
 import { isDeepStrictEqual } from 'node:util';
 import {
-  MAX_PARSE_LENGTH, controlCookie, isNtlmError, parseControlCookie, percentEncode, type CredentialEncoding,
+  MAX_PARSE_LENGTH,
+  controlCookie,
+  isNtlmError,
+  parseControlCookie,
+  percentEncode,
+  type CredentialEncoding,
   type ParsedControlCookie,
 } from '../src/index';
 import { CHARS, commands, int, options, pick, rng, type Random } from './generators';
@@ -12,33 +17,151 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Pieces of the cookie level: escapes of every separator, both hex cases, broken escapes, attributes. */
 const COOKIE_PIECES = [
-  'HTTP_NTLM', 'HTTP_BASIC_AUTH', 'AUDIT_TOKEN', 'SET_CREDENTIALS', 'ADD_CREDENTIALS', 'REMOVE_CREDENTIALS',
-  'SESSION', 'SESSION%5Bsid%3Aab12%5D', '%3D', '%3d', '=', '%26', '&', '%2C', ',', '%40', '@', '%3A', ':', '%253A',
-  '%255C', '%5C', '%2525', '%25', '%', '%2', '%zz', '+', '%2B', '%252B', '%20', '%2520', '%C3%A9', '%25C3%25A9',
-  '%25E4', '%25FF', '%FF', '%00', '%250A', '%0A', 'K', '0', '600', 'u', 'alice', 'p', 'map1', 'a.b-c_d', ';', '; Path=/',
-  ' ', '\t', '"', '\\', 'AL_CONTROL=', 'Set-Cookie: ',
+  'HTTP_NTLM',
+  'HTTP_BASIC_AUTH',
+  'AUDIT_TOKEN',
+  'SET_CREDENTIALS',
+  'ADD_CREDENTIALS',
+  'REMOVE_CREDENTIALS',
+  'SESSION',
+  'SESSION%5Bsid%3Aab12%5D',
+  '%3D',
+  '%3d',
+  '=',
+  '%26',
+  '&',
+  '%2C',
+  ',',
+  '%40',
+  '@',
+  '%3A',
+  ':',
+  '%253A',
+  '%255C',
+  '%5C',
+  '%2525',
+  '%25',
+  '%',
+  '%2',
+  '%zz',
+  '+',
+  '%2B',
+  '%252B',
+  '%20',
+  '%2520',
+  '%C3%A9',
+  '%25C3%25A9',
+  '%25E4',
+  '%25FF',
+  '%FF',
+  '%00',
+  '%250A',
+  '%0A',
+  'K',
+  '0',
+  '600',
+  'u',
+  'alice',
+  'p',
+  'map1',
+  'a.b-c_d',
+  ';',
+  '; Path=/',
+  ' ',
+  '\t',
+  '"',
+  '\\',
+  'AL_CONTROL=',
+  'Set-Cookie: ',
 ];
 /** Pieces of the decoded level, percent-encoded as a whole afterwards. */
 const COMMAND_PIECES = [
-  'HTTP_NTLM=', 'HTTP_BASIC_AUTH=', 'AUDIT_TOKEN=', 'SET_CREDENTIALS=', 'ADD_CREDENTIALS=', 'REMOVE_CREDENTIALS=',
-  'SESSION_TIMEOUT=1800', 'SESSION[sid:abc]=TERMINATE', 'x=', '=', '&', ',', '@m1', '@', '@bad name', 'u%3Ap',
-  'D%5Cu%3Ap', '%5Cu%3Ap', 'u%3A', '%3Ap', 'u', '%3A', '%5C', '%25', '%zz', '%', '+', '%2B', '%20', '%C3%A9', '%E4',
-  '%FF', '%00', '%0D%0A', '%EF%BB%BF', '%F0%9D%84%9E', '%ED%A0%80', 'r', 'r:60', 'r:0:3600', 'r:1:2:K', 'r:1:2:true',
-  'r::', 'r:1:2:K:x', 'r:99999999999999999', ':', 'é', '\r\n', '\u0000',
+  'HTTP_NTLM=',
+  'HTTP_BASIC_AUTH=',
+  'AUDIT_TOKEN=',
+  'SET_CREDENTIALS=',
+  'ADD_CREDENTIALS=',
+  'REMOVE_CREDENTIALS=',
+  'SESSION_TIMEOUT=1800',
+  'SESSION[sid:abc]=TERMINATE',
+  'x=',
+  '=',
+  '&',
+  ',',
+  '@m1',
+  '@',
+  '@bad name',
+  'u%3Ap',
+  'D%5Cu%3Ap',
+  '%5Cu%3Ap',
+  'u%3A',
+  '%3Ap',
+  'u',
+  '%3A',
+  '%5C',
+  '%25',
+  '%zz',
+  '%',
+  '+',
+  '%2B',
+  '%20',
+  '%C3%A9',
+  '%E4',
+  '%FF',
+  '%00',
+  '%0D%0A',
+  '%EF%BB%BF',
+  '%F0%9D%84%9E',
+  '%ED%A0%80',
+  'r',
+  'r:60',
+  'r:0:3600',
+  'r:1:2:K',
+  'r:1:2:true',
+  'r::',
+  'r:1:2:K:x',
+  'r:99999999999999999',
+  ':',
+  'é',
+  '\r\n',
+  '\u0000',
 ];
 
 // The grammar's parts: mostly valid ones, some that are not ([valid, invalid]).
 type Parts = readonly [readonly string[], readonly string[]];
 const NAMES: Parts = [
-  ['HTTP_NTLM', 'HTTP_BASIC_AUTH', 'AUDIT_TOKEN', 'SET_CREDENTIALS', 'ADD_CREDENTIALS', 'REMOVE_CREDENTIALS',
-    'SESSION_TIMEOUT', 'SESSION[sid:abc]'],
+  [
+    'HTTP_NTLM',
+    'HTTP_BASIC_AUTH',
+    'AUDIT_TOKEN',
+    'SET_CREDENTIALS',
+    'ADD_CREDENTIALS',
+    'REMOVE_CREDENTIALS',
+    'SESSION_TIMEOUT',
+    'SESSION[sid:abc]',
+  ],
   ['x', '', 'http_ntlm', 'HTTP NTLM'],
 ];
-const USERS: Parts = [['u', 'alice', 'D%5Cu', '%C3%A9', '%E4', 'u%20v', 'a%40b'], ['%5Cu', 'u%5C', 'a%5Cb%5Cc', '%FF', 'u%0A', '', 'u+v', '%zz']];
-const PASSWORDS: Parts = [['p', '', '%3A', '%25', '%2C%40%26', '%0D%0A', '%EF%BB%BFx', '%F0%9D%84%9E', '%E4', 'p:q'], ['%ED%A0%80', '+', '%']];
-const MAPPINGS: Parts = [['', '', '@m1', '@a.b-c_d'], ['@', '@bad name', '@m@n']];
-const ROLES: Parts = [['r', 'r:60', 'r:0:3600', 'r:1:2:K', 'r-1.x'], ['r:1:2:true', 'r::', 'r:1:2:K:x', 'r:99999999999999999', '']];
-const AUDITS: Parts = [['alice', 'a%3Ab', 'a%26b', '%C3%A9', 'a%2520b'], ['%FF', '', 'a+b', '%0A']];
+const USERS: Parts = [
+  ['u', 'alice', 'D%5Cu', '%C3%A9', '%E4', 'u%20v', 'a%40b'],
+  ['%5Cu', 'u%5C', 'a%5Cb%5Cc', '%FF', 'u%0A', '', 'u+v', '%zz'],
+];
+const PASSWORDS: Parts = [
+  ['p', '', '%3A', '%25', '%2C%40%26', '%0D%0A', '%EF%BB%BFx', '%F0%9D%84%9E', '%E4', 'p:q'],
+  ['%ED%A0%80', '+', '%'],
+];
+const MAPPINGS: Parts = [
+  ['', '', '@m1', '@a.b-c_d'],
+  ['@', '@bad name', '@m@n'],
+];
+const ROLES: Parts = [
+  ['r', 'r:60', 'r:0:3600', 'r:1:2:K', 'r-1.x'],
+  ['r:1:2:true', 'r::', 'r:1:2:K:x', 'r:99999999999999999', ''],
+];
+const AUDITS: Parts = [
+  ['alice', 'a%3Ab', 'a%26b', '%C3%A9', 'a%2520b'],
+  ['%FF', '', 'a+b', '%0A'],
+];
 
 function part(random: Random, parts: Parts): string {
   return pick(random, random() < 0.97 ? parts[0] : parts[1]);
@@ -68,12 +191,23 @@ function mutate(random: Random, input: string): string {
   for (let n = int(random, 1, 3); n > 0; n--) {
     const at = int(random, 0, s.length);
     switch (int(random, 0, 5)) {
-      case 0: s = s.slice(0, at) + pick(random, CHARS) + s.slice(at + 1); break;
-      case 1: s = s.slice(0, at) + pick(random, COOKIE_PIECES) + s.slice(at); break;
-      case 2: s = s.slice(0, at) + s.slice(at + int(random, 1, 6)); break;
-      case 3: s = s.slice(0, at) + s.slice(at, at + int(random, 1, 20)) + s.slice(at); break;
-      case 4: s = s.slice(0, at); break;
-      default: s = s.slice(0, at) + s.charAt(at).toLowerCase() + s.slice(at + 1);
+      case 0:
+        s = s.slice(0, at) + pick(random, CHARS) + s.slice(at + 1);
+        break;
+      case 1:
+        s = s.slice(0, at) + pick(random, COOKIE_PIECES) + s.slice(at);
+        break;
+      case 2:
+        s = s.slice(0, at) + s.slice(at + int(random, 1, 6));
+        break;
+      case 3:
+        s = s.slice(0, at) + s.slice(at, at + int(random, 1, 20)) + s.slice(at);
+        break;
+      case 4:
+        s = s.slice(0, at);
+        break;
+      default:
+        s = s.slice(0, at) + s.charAt(at).toLowerCase() + s.slice(at + 1);
     }
   }
   return s;
@@ -92,9 +226,12 @@ function input(random: Random, seeds: readonly string[], i: number): string {
     return `${base}; Comment=${'c'.repeat(Math.max(0, MAX_PARSE_LENGTH - base.length - 10 + int(random, -2, 2)))}`;
   }
   switch (i % 5) {
-    case 0: return mutate(random, pick(random, seeds));
-    case 1: return `${random() < 0.8 ? 'AL_CONTROL=' : ''}${join(random, COOKIE_PIECES, 14)}`;
-    case 2: return join(random, CHARS, 30);
+    case 0:
+      return mutate(random, pick(random, seeds));
+    case 1:
+      return `${random() < 0.8 ? 'AL_CONTROL=' : ''}${join(random, COOKIE_PIECES, 14)}`;
+    case 2:
+      return join(random, CHARS, 30);
     default: {
       const decoded = i % 5 === 3 ? join(random, COMMAND_PIECES, 10) : structured(random);
       // Encode the decoded level as the cookie level does; keep it raw sometimes (raw separators are equivalent).

@@ -6,7 +6,10 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createNtlmServer, defaultHandler, type NtlmServer, type RequestHandler } from '@ntlmkit/server';
 import {
-  createAirlockDevGateway, type AirlockDevGateway, type AirlockDevGatewayOptions, type GatewayMapping,
+  createAirlockDevGateway,
+  type AirlockDevGateway,
+  type AirlockDevGatewayOptions,
+  type GatewayMapping,
 } from '../src/index';
 
 export const PASSWORDS: Record<string, string> = {
@@ -25,7 +28,11 @@ const ntlmHandler: RequestHandler = (req, res, context) => {
   setCookies(req, res);
   if (req.url?.endsWith('/big')) {
     const size = Number(req.headers['x-size'] ?? 0);
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size, 'x-user': context.user ?? '' });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': size,
+      'x-user': context.user ?? '',
+    });
     const chunk = Buffer.alloc(64 * 1024, 0x62);
     let left = size;
     const write = () => {
@@ -87,9 +94,17 @@ export async function startBackends(users: Record<string, string> = PASSWORDS): 
   const table = Object.fromEntries(Object.entries(users).map(([u, p]) => [`EXAMPLE\\${u}`, p]));
   const a = createNtlmServer({ users: table, handler: ntlmHandler });
   const b = createNtlmServer({ users: table, handler: ntlmHandler });
-  const sockets = { a: { open: 0, max: 0 }, b: { open: 0, max: 0 }, all: { open: 0, max: 0 }, ntlm: { open: 0, max: 0 } };
+  const sockets = {
+    a: { open: 0, max: 0 },
+    b: { open: 0, max: 0 },
+    all: { open: 0, max: 0 },
+    ntlm: { open: 0, max: 0 },
+  };
   const carried = new WeakSet<Socket>();
-  for (const [server, count] of [[a, sockets.a], [b, sockets.b]] as const) {
+  for (const [server, count] of [
+    [a, sockets.a],
+    [b, sockets.b],
+  ] as const) {
     server.on('connection', (socket) => trackSocket(socket, [count, sockets.all]));
     server.on('request', (req: http.IncomingMessage) => {
       const socket = req.socket;
@@ -106,7 +121,10 @@ export async function startBackends(users: Record<string, string> = PASSWORDS): 
     });
   }
   const plainRequests: PlainRequest[] = [];
-  const plain = http.createServer(async (req, res) => {
+  const plain = http.createServer((req, res) => {
+    answerPlain(req, res).catch((error: Error) => res.destroy(error));
+  });
+  async function answerPlain(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     plainRequests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     let length = 0;
     for await (const chunk of req) length += (chunk as Buffer).length;
@@ -118,11 +136,16 @@ export async function startBackends(users: Record<string, string> = PASSWORDS): 
     const { authorization = null, cookie = null } = req.headers;
     const body = JSON.stringify({ path: req.url, authorization, cookie, length });
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
+  }
   await Promise.all([a.start(), b.start(), new Promise<void>((r) => plain.listen(0, '127.0.0.1', r))]);
   const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
   return {
-    a, b, plain, plainUrl, plainRequests, sockets,
+    a,
+    b,
+    plain,
+    plainUrl,
+    plainRequests,
+    sockets,
     async stop() {
       plain.closeAllConnections();
       await Promise.all([a.stop(), b.stop(), new Promise((r) => plain.close(r))]);
@@ -154,11 +177,18 @@ export async function startScene(options: Partial<AirlockDevGatewayOptions> = {}
   const own = !backends;
   const b = backends ?? (await startBackends());
   const logs: string[] = [];
-  const gateway = createAirlockDevGateway({ mappings: standardMappings(b), log: (line) => logs.push(line), ...options });
+  const gateway = createAirlockDevGateway({
+    mappings: standardMappings(b),
+    log: (line) => logs.push(line),
+    ...options,
+  });
   const url = await gateway.start();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   return {
-    backends: b, gateway, url, logs,
+    backends: b,
+    gateway,
+    url,
+    logs,
     browser: () => new Browser(url, agent),
     async stop() {
       agent.destroy();
@@ -174,6 +204,8 @@ export interface Reply {
   /** The Set-Cookie values this response carried. */
   setCookie: string[];
   body: Buffer;
+  /** The back end's JSON echo of the request, which the tests read field by field. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- its fields differ by back end and route
   json(): any;
 }
 
@@ -188,14 +220,18 @@ export interface RequestInit {
 /** A browser: keeps the cookies the gateway sets (name → value) and sends them back. */
 export class Browser {
   readonly jar = new Map<string, string>();
-  constructor(private readonly base: string, private readonly agent: http.Agent) {}
+  constructor(
+    private readonly base: string,
+    private readonly agent: http.Agent,
+  ) {}
 
   request(path: string, init: RequestInit = {}): Promise<Reply> {
     const headers: Record<string, string> = { ...init.headers };
     const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
     if (cookie && !headers.cookie) headers.cookie = cookie;
     if (init.backendSets) headers['x-set-cookie'] = JSON.stringify(init.backendSets);
-    if (typeof init.body === 'string' || Buffer.isBuffer(init.body)) headers['content-length'] = String(Buffer.byteLength(init.body));
+    if (typeof init.body === 'string' || Buffer.isBuffer(init.body))
+      headers['content-length'] = String(Buffer.byteLength(init.body));
     return new Promise((resolve, reject) => {
       const { hostname, port } = new URL(this.base);
       // The path exactly as given (a URL would remove dot segments).

@@ -5,17 +5,28 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import {
-  clearNtlmCredentials, controlCookie, createAirlockDevGateway, isNtlmError, ntlmCredentials, percentEncode, auditToken,
+  clearNtlmCredentials,
+  controlCookie,
+  createAirlockDevGateway,
+  isNtlmError,
+  ntlmCredentials,
+  percentEncode,
+  auditToken,
   type CredentialEncoding,
 } from '../src/index';
 import { PASSWORDS, startBackends, startScene, type Backends, type Scene } from './gateway-scene';
 
 const cred = (user: string, mapping?: string, encoding?: CredentialEncoding) => ({
-  domain: 'EXAMPLE', username: user, password: PASSWORDS[user]!, ...(mapping ? { mapping } : {}), ...(encoding ? { encoding } : {}),
+  domain: 'EXAMPLE',
+  username: user,
+  password: PASSWORDS[user]!,
+  ...(mapping ? { mapping } : {}),
+  ...(encoding ? { encoding } : {}),
 });
 const set = (user: string, mapping?: string) => controlCookie(ntlmCredentials(cred(user, mapping)));
 /** One definition as the gateway reads it after the cookie's own decoding: `value[@mapping]`. */
-const def = (user: string, mapping?: string) => `${percentEncode(`EXAMPLE\\${user}:${PASSWORDS[user]}`)}${mapping ? `@${mapping}` : ''}`;
+const def = (user: string, mapping?: string) =>
+  `${percentEncode(`EXAMPLE\\${user}:${PASSWORDS[user]}`)}${mapping ? `@${mapping}` : ''}`;
 /** A hand-written control cookie (for orders the builders refuse): the commands text, percent-encoded whole. */
 const raw = (commands: string, name = 'AL_CONTROL') => `${name}=${percentEncode(commands)}`;
 
@@ -81,14 +92,23 @@ describe('HTTP_NTLM semantics', () => {
     const browser = scene.browser();
     await browser.login(controlCookie(ntlmCredentials([cred('alice'), cred('bob', 'm1'), cred('carol', 'm2')])));
     expect(await seen(browser)).toEqual({ m1: 'EXAMPLE\\bob', m2: 'EXAMPLE\\carol', deep: 'EXAMPLE\\alice' });
-    const events = backends.a.stats.authenticated + backends.b.stats.authenticated + backends.a.stats.failures + backends.b.stats.failures;
+    const events =
+      backends.a.stats.authenticated +
+      backends.b.stats.authenticated +
+      backends.a.stats.failures +
+      backends.b.stats.failures;
     await browser.login(controlCookie(clearNtlmCredentials()));
     expect(await seen(browser)).toEqual({ m1: null, m2: null, deep: null });
     // Not a refused handshake: no AUTHENTICATE was sent at all.
-    expect(backends.a.stats.authenticated + backends.b.stats.authenticated + backends.a.stats.failures + backends.b.stats.failures).toBe(events);
+    expect(
+      backends.a.stats.authenticated +
+        backends.b.stats.authenticated +
+        backends.a.stats.failures +
+        backends.b.stats.failures,
+    ).toBe(events);
   });
 
-  test('the empty definition @mapping removes that mapping\'s own credentials: it uses the global ones again', async () => {
+  test("the empty definition @mapping removes that mapping's own credentials: it uses the global ones again", async () => {
     const browser = scene.browser();
     await browser.login(controlCookie(ntlmCredentials([cred('alice'), cred('bob', 'm1'), cred('carol', 'm2')])));
     await browser.login(controlCookie(clearNtlmCredentials('m1')));
@@ -126,13 +146,15 @@ describe('HTTP_NTLM semantics', () => {
     expect(PASSWORDS.bob).toContain('%41');
   });
 
-  test('the encoding is the gateway\'s option: ISO-8859-1 cookies need a gateway set to ISO-8859-1', async () => {
+  test("the encoding is the gateway's option: ISO-8859-1 cookies need a gateway set to ISO-8859-1", async () => {
     const users = { jorg: 'pässwört-ÿ', alice: PASSWORDS.alice! };
     const latin = await startBackends(users);
     const iso = await startScene({ encoding: 'iso-8859-1' }, latin);
     const utf8 = await startScene({}, latin);
     try {
-      const cookie = controlCookie(ntlmCredentials({ domain: 'EXAMPLE', username: 'jorg', password: users.jorg, encoding: 'iso-8859-1' }));
+      const cookie = controlCookie(
+        ntlmCredentials({ domain: 'EXAMPLE', username: 'jorg', password: users.jorg, encoding: 'iso-8859-1' }),
+      );
       const a = iso.browser();
       await a.login(cookie);
       expect(await a.who('/m1/x')).toBe('EXAMPLE\\jorg');
@@ -141,7 +163,9 @@ describe('HTTP_NTLM semantics', () => {
       const reply = await b.login(cookie);
       expect(reply.setCookie.join()).not.toMatch(/AL_CONTROL/i);
       expect(await b.who('/m1/x')).toBeNull();
-      expect(utf8.logs.join('\n')).toMatch(/control cookie refused, nothing applied \(ERR_NTLM_AIRLOCK_BAD_COOKIE: .*not UTF-8/);
+      expect(utf8.logs.join('\n')).toMatch(
+        /control cookie refused, nothing applied \(ERR_NTLM_AIRLOCK_BAD_COOKIE: .*not UTF-8/,
+      );
       // UTF-8 bytes read as ISO-8859-1 give another password: the back end refuses it.
       const c = iso.browser();
       await c.login(controlCookie(ntlmCredentials({ domain: 'EXAMPLE', username: 'jorg', password: users.jorg })));
@@ -178,15 +202,26 @@ describe('HTTP_NTLM semantics', () => {
 describe('cookies', () => {
   test('the control cookie never reaches the browser; the other Set-Cookie headers pass as they are', async () => {
     const browser = scene.browser();
-    const reply = await browser.login(['a=1; Path=/; HttpOnly', set('alice'), 'b=2; Path=/x; Secure', raw(`HTTP_NTLM=${def('bob', 'm1')}`)]);
-    expect(reply.setCookie.filter((c) => !c.startsWith('AL_DEV_SESSION='))).toEqual(['a=1; Path=/; HttpOnly', 'b=2; Path=/x; Secure']);
+    const reply = await browser.login([
+      'a=1; Path=/; HttpOnly',
+      set('alice'),
+      'b=2; Path=/x; Secure',
+      raw(`HTTP_NTLM=${def('bob', 'm1')}`),
+    ]);
+    expect(reply.setCookie.filter((c) => !c.startsWith('AL_DEV_SESSION='))).toEqual([
+      'a=1; Path=/; HttpOnly',
+      'b=2; Path=/x; Secure',
+    ]);
     expect(reply.setCookie.join('\n')).not.toMatch(/AL_CONTROL|HTTP_NTLM|alice|bob/i);
     expect(await seen(browser)).toEqual({ m1: 'EXAMPLE\\bob', m2: 'EXAMPLE\\alice', deep: 'EXAMPLE\\alice' });
   });
 
   test('a control cookie named in another case, or a cookie named like the session cookie, is withheld and not applied', async () => {
     const browser = scene.browser();
-    const reply = await browser.login([raw(`HTTP_NTLM=${def('alice')}`, 'al_control'), 'AL_DEV_SESSION=planted; Path=/']);
+    const reply = await browser.login([
+      raw(`HTTP_NTLM=${def('alice')}`, 'al_control'),
+      'AL_DEV_SESSION=planted; Path=/',
+    ]);
     expect(reply.setCookie).toEqual([]);
     expect(await browser.who('/m1/x')).toBeNull();
     expect(scene.logs.join('\n')).toMatch(/cookie al_control from the back end withheld/);
@@ -236,7 +271,7 @@ describe('cookies', () => {
     expect(await thief.who('/m1/x')).toBeNull();
   });
 
-  test('the session cookie is not forwarded to back ends; the browser\'s other cookies are', async () => {
+  test("the session cookie is not forwarded to back ends; the browser's other cookies are", async () => {
     const browser = scene.browser();
     await browser.login(set('alice'));
     browser.jar.set('app', 'x');
@@ -249,7 +284,7 @@ describe('cookies', () => {
 });
 
 describe('mappings', () => {
-  test('the longest entry path wins, whole segments only; the entry path is replaced by the back end\'s base path', async () => {
+  test("the longest entry path wins, whole segments only; the entry path is replaced by the back end's base path", async () => {
     const browser = scene.browser();
     await browser.login(set('alice'));
     const at = async (path: string) => {
@@ -281,7 +316,7 @@ describe('mappings', () => {
     expect(await browser.who('/m2/x')).toBe('EXAMPLE\\alice');
   });
 
-  test('on an NTLM mapping the gateway authenticates: the browser\'s own Authorization is dropped', async () => {
+  test("on an NTLM mapping the gateway authenticates: the browser's own Authorization is dropped", async () => {
     const browser = scene.browser();
     await browser.login(set('alice'));
     const reply = await browser.request('/m1/x', { headers: { authorization: 'Basic ZXZlOmV2ZQ==' } });
@@ -295,7 +330,10 @@ describe('mappings', () => {
   });
 
   test('request targets that are not a mapped path are refused', async () => {
-    const only = await startScene({ mappings: [{ name: 'm1', path: '/m1', backend: backends.a.url, ntlm: true }] }, backends);
+    const only = await startScene(
+      { mappings: [{ name: 'm1', path: '/m1', backend: backends.a.url, ntlm: true }] },
+      backends,
+    );
     try {
       const browser = only.browser();
       expect((await browser.request('/other')).status).toBe(404);
@@ -303,10 +341,13 @@ describe('mappings', () => {
       expect((await browser.request('/m1/%2E%2e/other')).status).toBe(400);
       expect((await browser.request('/m1/./x')).status).toBe(400);
       const absolute = await new Promise<number>((resolve, reject) => {
-        const req = http.request({ host: '127.0.0.1', port: new URL(only.url).port, path: `${backends.a.url}/m1/x` }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = http.request(
+          { host: '127.0.0.1', port: new URL(only.url).port, path: `${backends.a.url}/m1/x` },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject).end();
       });
       expect(absolute).toBe(400);
@@ -316,7 +357,10 @@ describe('mappings', () => {
   });
 
   test('a back end that cannot be reached: 502 with the reason', async () => {
-    const down = await startScene({ mappings: [{ name: 'm1', path: '/', backend: 'http://127.0.0.1:1', ntlm: true }] }, backends);
+    const down = await startScene(
+      { mappings: [{ name: 'm1', path: '/', backend: 'http://127.0.0.1:1', ntlm: true }] },
+      backends,
+    );
     try {
       const reply = await down.browser().request('/x');
       expect(reply.status).toBe(502);
@@ -338,6 +382,8 @@ describe('bodies and connections', () => {
       const chunk = Buffer.alloc(64 * 1024, 0x61);
       const hash = createHash('sha256');
       for (let i = 0; i < size / chunk.length; i++) hash.update(chunk);
+      // An async source on purpose: the body reaches the gateway as a stream, chunk by chunk.
+      // eslint-disable-next-line @typescript-eslint/require-await
       async function* upload() {
         for (let i = 0; i < size / chunk.length; i++) yield chunk;
       }
@@ -364,10 +410,12 @@ describe('bodies and connections', () => {
       const users = ['alice', 'bob', 'carol', 'dave'];
       const browsers = users.map(() => gw.browser());
       await Promise.all(browsers.map((b, i) => b.login(set(users[i]!))));
-      const results = await Promise.all(Array.from({ length: 120 }, async (_, i) => {
-        const k = (i * 7) % users.length;
-        return { want: `EXAMPLE\\${users[k]}`, got: await browsers[k]!.who(i % 2 ? '/m1/x' : '/m2/x') };
-      }));
+      const results = await Promise.all(
+        Array.from({ length: 120 }, async (_, i) => {
+          const k = (i * 7) % users.length;
+          return { want: `EXAMPLE\\${users[k]}`, got: await browsers[k]!.who(i % 2 ? '/m1/x' : '/m2/x') };
+        }),
+      );
       expect(results.filter((r) => r.got !== r.want)).toEqual([]);
       expect(fresh.sockets.all.max).toBeLessThanOrEqual(3); // one budget for both back ends
     } finally {
@@ -380,17 +428,24 @@ describe('bodies and connections', () => {
 describe('https back ends', () => {
   test('an https NTLM back end that requires channel binding (EPA): the gateway binds to its certificate', async () => {
     const { createNtlmServer } = await import('@ntlmkit/server');
-    const secure = createNtlmServer({ https: true, tokenChecking: 'require', users: { 'EXAMPLE\\alice': PASSWORDS.alice! } });
+    const secure = createNtlmServer({
+      https: true,
+      tokenChecking: 'require',
+      users: { 'EXAMPLE\\alice': PASSWORDS.alice! },
+    });
     const origin = await secure.start();
     const outcomes: { channelBinding: string }[] = [];
     secure.on('ntlm', (o) => outcomes.push(o));
-    const gw = await startScene({
-      mappings: [
-        { name: 'plain', path: '/plain', backend: backends.plainUrl },
-        { name: 'm1', path: '/m1', backend: origin, ntlm: true },
-      ],
-      tls: { ca: secure.certificate! },
-    }, backends);
+    const gw = await startScene(
+      {
+        mappings: [
+          { name: 'plain', path: '/plain', backend: backends.plainUrl },
+          { name: 'm1', path: '/m1', backend: origin, ntlm: true },
+        ],
+        tls: { ca: secure.certificate! },
+      },
+      backends,
+    );
     try {
       const browser = gw.browser();
       await browser.login(set('alice'));
@@ -467,17 +522,42 @@ describe('lifecycle and options', () => {
     ['bad mapping name', { mappings: [{ name: 'a b', path: '/', backend: 'http://127.0.0.1:1' }] }],
     ['path without /', { mappings: [{ name: 'm', path: 'x', backend: 'http://127.0.0.1:1' }] }],
     ['dot segment path', { mappings: [{ name: 'm', path: '/a/../b', backend: 'http://127.0.0.1:1' }] }],
-    ['duplicate names', { mappings: [{ name: 'm', path: '/a', backend: 'http://h' }, { name: 'm', path: '/b', backend: 'http://h' }] }],
-    ['duplicate paths', { mappings: [{ name: 'm', path: '/a/', backend: 'http://h' }, { name: 'n', path: '/a', backend: 'http://h' }] }],
+    [
+      'duplicate names',
+      {
+        mappings: [
+          { name: 'm', path: '/a', backend: 'http://h' },
+          { name: 'm', path: '/b', backend: 'http://h' },
+        ],
+      },
+    ],
+    [
+      'duplicate paths',
+      {
+        mappings: [
+          { name: 'm', path: '/a/', backend: 'http://h' },
+          { name: 'n', path: '/a', backend: 'http://h' },
+        ],
+      },
+    ],
     ['ftp backend', { mappings: [{ name: 'm', path: '/', backend: 'ftp://127.0.0.1/' }] }],
     ['credentials in backend', { mappings: [{ name: 'm', path: '/', backend: 'http://u:p@127.0.0.1/' }] }],
     ['query in backend', { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1/?x' }] }],
     ['ntlm not boolean', { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1', ntlm: 'yes' }] }],
     ['unknown encoding', { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], encoding: 'latin1' }],
-    ['bad cookie name', { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], sessionCookieName: 'a;b' }],
-    ['same cookie names', { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], sessionCookieName: 'AL_CONTROL' }],
+    [
+      'bad cookie name',
+      { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], sessionCookieName: 'a;b' },
+    ],
+    [
+      'same cookie names',
+      { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], sessionCookieName: 'AL_CONTROL' },
+    ],
     ['maxSessions 0', { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], maxSessions: 0 }],
-    ['maxConnections string', { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], maxConnections: '8' }],
+    [
+      'maxConnections string',
+      { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], maxConnections: '8' },
+    ],
     ['log not a function', { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], log: console }],
   ])('refuses %s with ERR_NTLM_AIRLOCK_INVALID_ARGUMENT', (_, options) => {
     let error: unknown;
@@ -494,7 +574,9 @@ describe('lifecycle and options', () => {
 describe('logs and printed objects', () => {
   test('the log says which session and mapping used which user, with the audit token', async () => {
     const browser = scene.browser();
-    await browser.login(controlCookie([ntlmCredentials([cred('alice'), cred('bob', 'm2')]), auditToken('alice@portal')]));
+    await browser.login(
+      controlCookie([ntlmCredentials([cred('alice'), cred('bob', 'm2')]), auditToken('alice@portal')]),
+    );
     await browser.who('/m1/x');
     await browser.who('/m2/x');
     const lines = scene.logs.join('\n');
@@ -505,15 +587,26 @@ describe('logs and printed objects', () => {
 
   test('no password in any log line, the gateway printed at depth 10 or as JSON', async () => {
     const browser = scene.browser();
-    await browser.login(controlCookie(ntlmCredentials([cred('alice'), cred('bob', 'm1'), cred('carol', 'm2'), cred('dave', 'deep')])));
+    await browser.login(
+      controlCookie(ntlmCredentials([cred('alice'), cred('bob', 'm1'), cred('carol', 'm2'), cred('dave', 'deep')])),
+    );
     await seen(browser);
     const printed = [
-      ...allLogs, ...scene.logs, inspect(scene.gateway, { depth: 10, showHidden: true }), JSON.stringify(scene.gateway),
+      ...allLogs,
+      ...scene.logs,
+      inspect(scene.gateway, { depth: 10, showHidden: true }),
+      JSON.stringify(scene.gateway),
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String() prints is under test
       String(scene.gateway),
     ].join('\n');
     expect(printed).toContain('EXAMPLE\\bob');
     for (const password of Object.values(PASSWORDS)) {
-      const forms = [password, encodeURIComponent(password), percentEncode(password), Buffer.from(password).toString('base64')];
+      const forms = [
+        password,
+        encodeURIComponent(password),
+        percentEncode(password),
+        Buffer.from(password).toString('base64'),
+      ];
       for (const form of forms) {
         expect(printed).not.toContain(form);
       }

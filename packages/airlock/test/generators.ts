@@ -1,8 +1,18 @@
 // Seeded generators of valid control commands, shared by the round-trip and fuzz tests.
 import {
-  addCredentials, auditToken, basicAuthCredentials, clearBasicAuthCredentials, clearNtlmCredentials, ntlmCredentials,
-  removeCredentials, setCredentials, type ControlCommand, type CookieOptions, type CredentialDefinition,
-  type CredentialEncoding, type RoleGrant,
+  addCredentials,
+  auditToken,
+  basicAuthCredentials,
+  clearBasicAuthCredentials,
+  clearNtlmCredentials,
+  ntlmCredentials,
+  removeCredentials,
+  setCredentials,
+  type ControlCommand,
+  type CookieOptions,
+  type CredentialDefinition,
+  type CredentialEncoding,
+  type RoleGrant,
 } from '../src/index';
 
 export type Random = () => number;
@@ -10,7 +20,7 @@ export type Random = () => number;
 /** A small, fast, seeded PRNG (mulberry32-like): every run sees the same inputs. */
 export function rng(seed: number): Random {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
+  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296;
 }
 
 export function int(random: Random, min: number, max: number): number {
@@ -23,12 +33,57 @@ export function pick<T>(random: Random, items: readonly T[]): T {
 
 /** Every separator of the grammar, escapes, spaces, quotes, controls, BOM, astral and CJK characters. */
 export const CHARS = [
-  'a', 'Z', '0', '9', ':', ',', '@', '%', '\\', '&', '=', ';', ' ', '"', '+', '/', '?', '#', '[', ']', "'",
-  '!', '*', '(', ')', '~', '-', '.', '_', 'é', 'ß', 'ÿ', '\u0085', '\u00a0', 'Ω', '€', '中', '𝄞', '😀', '\ufeff',
-  '\r', '\n', '\u0000', '\t', '\u007f', '%25', '%3A', '%2B',
+  'a',
+  'Z',
+  '0',
+  '9',
+  ':',
+  ',',
+  '@',
+  '%',
+  '\\',
+  '&',
+  '=',
+  ';',
+  ' ',
+  '"',
+  '+',
+  '/',
+  '?',
+  '#',
+  '[',
+  ']',
+  "'",
+  '!',
+  '*',
+  '(',
+  ')',
+  '~',
+  '-',
+  '.',
+  '_',
+  'é',
+  'ß',
+  'ÿ',
+  '\u0085',
+  '\u00a0',
+  'Ω',
+  '€',
+  '中',
+  '𝄞',
+  '😀',
+  '\ufeff',
+  '\r',
+  '\n',
+  '\u0000',
+  '\t',
+  '\u007f',
+  '%25',
+  '%3A',
+  '%2B',
 ];
 const LATIN1 = CHARS.filter((c) => [...c].every((ch) => ch.charCodeAt(0) <= 0xff));
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 
 export function text(random: Random, chars: readonly string[], min: number, max: number, forbid = ''): string {
   const n = int(random, min, max);
@@ -59,10 +114,14 @@ function definitions(random: Random, encoding: CredentialEncoding): CredentialDe
       out.push(mapping === undefined ? { clear: true } : { clear: true, mapping });
       continue;
     }
-    const d: CredentialDefinition = { username: text(random, chars, 1, 10, USER_FORBID), password: text(random, chars, 0, 14) };
+    const d: CredentialDefinition = {
+      username: text(random, chars, 1, 10, USER_FORBID),
+      password: text(random, chars, 0, 14),
+    };
     if (encoding !== 'utf-8' || random() < 0.3) d.encoding = encoding;
     const domain = random() < 0.5 ? text(random, chars, 1, 6, USER_FORBID) : undefined;
-    if (domain !== undefined && random() < 0.3) d.username = `${domain}\\${d.username}`; // DOMAIN\user form
+    if (domain !== undefined && random() < 0.3)
+      d.username = `${domain}\\${d.username}`; // DOMAIN\user form
     else if (domain !== undefined) d.domain = domain;
     if (mapping !== undefined) d.mapping = mapping;
     out.push(d);
@@ -83,7 +142,10 @@ function roles(random: Random): RoleGrant[] {
 /** One to six valid commands of distinct names, in random order, made by the builders. */
 export function commands(random: Random, encoding: CredentialEncoding): ControlCommand[] {
   const makers: (() => ControlCommand)[] = [
-    () => (random() < 0.1 ? clearNtlmCredentials(random() < 0.5 ? undefined : nameOf(random)) : ntlmCredentials(definitions(random, encoding))),
+    () =>
+      random() < 0.1
+        ? clearNtlmCredentials(random() < 0.5 ? undefined : nameOf(random))
+        : ntlmCredentials(definitions(random, encoding)),
     () => (random() < 0.1 ? clearBasicAuthCredentials() : basicAuthCredentials(definitions(random, encoding))),
     () => auditToken(text(random, CHARS, 1, 12, '\u0000')),
     () => setCredentials(...roles(random)),

@@ -13,33 +13,59 @@ function code(f: () => unknown): string {
 
 describe('the examples of the Airlock Gateway manual', () => {
   test.each([
-    ['Set-Cookie: AL_CONTROL=HTTP_NTLM%3Dusername%253Apassword%40mapping1',
-      [{ command: 'HTTP_NTLM', definitions: [{ username: 'username', password: 'password', mapping: 'mapping1' }] }]],
-    ['Set-Cookie: AL_CONTROL=HTTP_NTLM%3Ddomainname%255Cusername%253Apassword%40mapping2',
-      [{ command: 'HTTP_NTLM', definitions: [{ domain: 'domainname', username: 'username', password: 'password', mapping: 'mapping2' }] }]],
-    ['Set-Cookie: AL_CONTROL=SET_CREDENTIALS%3Dadmin%26AUDIT_TOKEN%3Djsmith',
-      [{ command: 'SET_CREDENTIALS', roles: [{ name: 'admin' }] }, { command: 'AUDIT_TOKEN', value: 'jsmith' }]],
-    ['Set-Cookie: AL_CONTROL=AUDIT_TOKEN%3DJohn_Smith_authenticated_Mon_Jan_01_16%253A00%253A30_CET_2007',
-      [{ command: 'AUDIT_TOKEN', value: 'John_Smith_authenticated_Mon_Jan_01_16:00:30_CET_2007' }]],
+    [
+      'Set-Cookie: AL_CONTROL=HTTP_NTLM%3Dusername%253Apassword%40mapping1',
+      [{ command: 'HTTP_NTLM', definitions: [{ username: 'username', password: 'password', mapping: 'mapping1' }] }],
+    ],
+    [
+      'Set-Cookie: AL_CONTROL=HTTP_NTLM%3Ddomainname%255Cusername%253Apassword%40mapping2',
+      [
+        {
+          command: 'HTTP_NTLM',
+          definitions: [{ domain: 'domainname', username: 'username', password: 'password', mapping: 'mapping2' }],
+        },
+      ],
+    ],
+    [
+      'Set-Cookie: AL_CONTROL=SET_CREDENTIALS%3Dadmin%26AUDIT_TOKEN%3Djsmith',
+      [
+        { command: 'SET_CREDENTIALS', roles: [{ name: 'admin' }] },
+        { command: 'AUDIT_TOKEN', value: 'jsmith' },
+      ],
+    ],
+    [
+      'Set-Cookie: AL_CONTROL=AUDIT_TOKEN%3DJohn_Smith_authenticated_Mon_Jan_01_16%253A00%253A30_CET_2007',
+      [{ command: 'AUDIT_TOKEN', value: 'John_Smith_authenticated_Mon_Jan_01_16:00:30_CET_2007' }],
+    ],
   ])('%s', (header, commands) => {
     expect(parseControlCookie(header)).toEqual({ cookieName: 'AL_CONTROL', commands, otherCommands: [] });
   });
 
   test('the builders write the same bytes', () => {
-    expect(controlCookie([setCredentials('admin'), auditToken('jsmith')])).toBe('AL_CONTROL=SET_CREDENTIALS%3Dadmin%26AUDIT_TOKEN%3Djsmith');
+    expect(controlCookie([setCredentials('admin'), auditToken('jsmith')])).toBe(
+      'AL_CONTROL=SET_CREDENTIALS%3Dadmin%26AUDIT_TOKEN%3Djsmith',
+    );
     // The audit token is percent-encoded a second time, as the manual's example shows.
-    expect(controlCookie(auditToken('John_Smith_authenticated_Mon_Jan_01_16:00:30_CET_2007')))
-      .toBe('AL_CONTROL=AUDIT_TOKEN%3DJohn_Smith_authenticated_Mon_Jan_01_16%253A00%253A30_CET_2007');
+    expect(controlCookie(auditToken('John_Smith_authenticated_Mon_Jan_01_16:00:30_CET_2007'))).toBe(
+      'AL_CONTROL=AUDIT_TOKEN%3DJohn_Smith_authenticated_Mon_Jan_01_16%253A00%253A30_CET_2007',
+    );
     // keep-id-flag = "K"; a timeout a later field needs is 0 (the gateway's default).
-    expect(controlCookie(setCredentials({ name: 'admin', lifetime: 3600, keepId: true })))
-      .toBe('AL_CONTROL=SET_CREDENTIALS%3Dadmin%3A0%3A3600%3AK');
+    expect(controlCookie(setCredentials({ name: 'admin', lifetime: 3600, keepId: true }))).toBe(
+      'AL_CONTROL=SET_CREDENTIALS%3Dadmin%3A0%3A3600%3AK',
+    );
   });
 });
 
 describe('what a gateway applies, in cookie order', () => {
   test('a global definition after mapping-specific ones is read as written (the gateway drops the earlier ones)', () => {
     expect(parseControlCookie('AL_CONTROL=HTTP_NTLM%3Da%253Ab%40m1%2Cg%253Ap').commands).toEqual([
-      { command: 'HTTP_NTLM', definitions: [{ username: 'a', password: 'b', mapping: 'm1' }, { username: 'g', password: 'p' }] },
+      {
+        command: 'HTTP_NTLM',
+        definitions: [
+          { username: 'a', password: 'b', mapping: 'm1' },
+          { username: 'g', password: 'p' },
+        ],
+      },
     ]);
   });
 
@@ -52,24 +78,32 @@ describe('what a gateway applies, in cookie order', () => {
   });
 
   test('other control API commands are returned as they are, not refused and not interpreted', () => {
-    expect(parseControlCookie('AL_CONTROL=SESSION%3DNEWID%26HTTP_NTLM%3Du%253Ap%26SESSION%5Bsid%3Aab12%5D%3DTERMINATE%26SESSION_TIMEOUT%3D1800'))
-      .toEqual({
-        cookieName: 'AL_CONTROL',
-        commands: [{ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p' }] }],
-        otherCommands: [
-          { command: 'SESSION', value: 'NEWID' },
-          { command: 'SESSION[sid:ab12]', value: 'TERMINATE' },
-          { command: 'SESSION_TIMEOUT', value: '1800' },
-        ],
-      });
+    expect(
+      parseControlCookie(
+        'AL_CONTROL=SESSION%3DNEWID%26HTTP_NTLM%3Du%253Ap%26SESSION%5Bsid%3Aab12%5D%3DTERMINATE%26SESSION_TIMEOUT%3D1800',
+      ),
+    ).toEqual({
+      cookieName: 'AL_CONTROL',
+      commands: [{ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p' }] }],
+      otherCommands: [
+        { command: 'SESSION', value: 'NEWID' },
+        { command: 'SESSION[sid:ab12]', value: 'TERMINATE' },
+        { command: 'SESSION_TIMEOUT', value: '1800' },
+      ],
+    });
   });
 
   test('the credentials are decoded as the caller says: UTF-8 by default, ISO-8859-1 on request', () => {
-    expect(parseControlCookie('AL_CONTROL=HTTP_NTLM%3Dj%25C3%25BCrgen%253Ap').commands[0])
-      .toEqual({ command: 'HTTP_NTLM', definitions: [{ username: 'jürgen', password: 'p' }] });
-    expect(parseControlCookie('AL_CONTROL=HTTP_NTLM%3Dj%25FCrgen%253Ap', { encoding: 'iso-8859-1' }).commands[0])
-      .toEqual({ command: 'HTTP_NTLM', definitions: [{ username: 'jürgen', password: 'p', encoding: 'iso-8859-1' }] });
-    expect(code(() => parseControlCookie('AL_CONTROL=HTTP_NTLM%3Dj%25FCrgen%253Ap'))).toBe('ERR_NTLM_AIRLOCK_BAD_COOKIE');
+    expect(parseControlCookie('AL_CONTROL=HTTP_NTLM%3Dj%25C3%25BCrgen%253Ap').commands[0]).toEqual({
+      command: 'HTTP_NTLM',
+      definitions: [{ username: 'jürgen', password: 'p' }],
+    });
+    expect(
+      parseControlCookie('AL_CONTROL=HTTP_NTLM%3Dj%25FCrgen%253Ap', { encoding: 'iso-8859-1' }).commands[0],
+    ).toEqual({ command: 'HTTP_NTLM', definitions: [{ username: 'jürgen', password: 'p', encoding: 'iso-8859-1' }] });
+    expect(code(() => parseControlCookie('AL_CONTROL=HTTP_NTLM%3Dj%25FCrgen%253Ap'))).toBe(
+      'ERR_NTLM_AIRLOCK_BAD_COOKIE',
+    );
   });
 
   test('equivalent spellings read the same: raw separators, lower-case hex, whitespace, attributes, a bare value', () => {
@@ -88,11 +122,20 @@ describe('what a gateway applies, in cookie order', () => {
   });
 
   test('roles: timeouts, lifetimes, K; 0 is the default and reads as no value', () => {
-    expect(parseControlCookie('AL_CONTROL=ADD_CREDENTIALS%3Da%2Cb%3A600%2Cc%3A0%3A3600%2Cd%3A1%3A2%3AK%2Ce%3A0%3A0').commands).toEqual([
-      { command: 'ADD_CREDENTIALS', roles: [
-        { name: 'a' }, { name: 'b', timeout: 600 }, { name: 'c', lifetime: 3600 }, { name: 'd', timeout: 1, lifetime: 2, keepId: true },
-        { name: 'e' },
-      ] },
+    expect(
+      parseControlCookie('AL_CONTROL=ADD_CREDENTIALS%3Da%2Cb%3A600%2Cc%3A0%3A3600%2Cd%3A1%3A2%3AK%2Ce%3A0%3A0')
+        .commands,
+    ).toEqual([
+      {
+        command: 'ADD_CREDENTIALS',
+        roles: [
+          { name: 'a' },
+          { name: 'b', timeout: 600 },
+          { name: 'c', lifetime: 3600 },
+          { name: 'd', timeout: 1, lifetime: 2, keepId: true },
+          { name: 'e' },
+        ],
+      },
     ]);
   });
 });

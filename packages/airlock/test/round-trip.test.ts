@@ -36,9 +36,12 @@ test('every combination of attributes gives exactly those attributes', () => {
     for (const secure of [undefined, false, true]) {
       for (const httpOnly of [undefined, false, true]) {
         for (const sameSite of [undefined, 'Strict', 'Lax', 'None'] as const) {
-          const expected = `${x}${path ? `; Path=${path}` : ''}${secure ? '; Secure' : ''}${httpOnly ? '; HttpOnly' : ''}` +
+          const expected =
+            `${x}${path ? `; Path=${path}` : ''}${secure ? '; Secure' : ''}${httpOnly ? '; HttpOnly' : ''}` +
             `${sameSite ? `; SameSite=${sameSite}` : ''}`;
-          expect(controlCookie({ command: 'AUDIT_TOKEN', value: 'alice' }, { path, secure, httpOnly, sameSite })).toBe(expected);
+          expect(controlCookie({ command: 'AUDIT_TOKEN', value: 'alice' }, { path, secure, httpOnly, sameSite })).toBe(
+            expected,
+          );
         }
       }
     }

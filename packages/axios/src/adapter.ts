@@ -15,7 +15,6 @@ import {
   NtlmHttpEngine,
   SlotPool,
   validateOptions,
-  type Env,
   type NtlmHttpOptions,
   type OptionCheck,
   type ProxyOptions,
@@ -336,7 +335,7 @@ export class NtlmAxiosEngine {
     if (credentials instanceof Identity) return credentials;
     const identity = NtlmHttpEngine.identity(credentials as Credentials);
     // The config is kept by responses and errors: it holds the identity (user and domain only), not the secret.
-    config.ntlm = { ...(own as object), credentials: identity as unknown as Credentials };
+    config.ntlm = { ...own, credentials: identity as unknown as Credentials };
     return identity;
   }
 
@@ -373,7 +372,7 @@ export class NtlmAxiosEngine {
       }
       if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
       await drain(response);
-      const headers = new AxiosHeaders(current.headers as AxiosHeaders);
+      const headers = new AxiosHeaders(current.headers);
       if (toGet) for (const h of ['content-type', 'content-length', 'transfer-encoding']) headers.delete(h);
       if (next.origin !== url.origin) {
         for (const h of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(h);
@@ -431,7 +430,7 @@ export class NtlmAxiosEngine {
           body,
         }),
       fast: !proxied && body.replayable,
-      key: authenticate ? identity!.key : '',
+      key: authenticate ? identity.key : '',
       config: data === config.data ? config : ({ ...config, data } as InternalAxiosRequestConfig),
       http: this.#http,
       route,
@@ -461,7 +460,7 @@ export class NtlmAxiosEngine {
     const key = url.origin;
     let known = this.#origins.get(key);
     if (!known) {
-      const route = this.#engine.route(url, process.env as Env);
+      const route = this.#engine.route(url, process.env);
       const p = route.kind === 'forward' ? route.proxy : undefined;
       known = {
         origin: key,
@@ -482,7 +481,7 @@ export class NtlmAxiosEngine {
         ? connectionOptions(this.#proxyTls, secure)
         : connectionOptions(secure ? config.httpsAgent : config.httpAgent, secure);
     let byRoute = known.pools.get(route);
-    if (!byRoute) known.pools.set(route, (byRoute = new Map()));
+    if (!byRoute) known.pools.set(route, (byRoute = new Map<ConnectionSettings, SlotPool<AxiosSlot>>()));
     const found = byRoute.get(settings);
     if (found) return found;
     // One connector per pool: its TLS sessions are resumed across the pool's connections.

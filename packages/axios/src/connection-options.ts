@@ -50,6 +50,7 @@ const identities = new WeakMap<object, number>();
 let nextIdentity = 0;
 
 function identity(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a primitive here (TypeScript does not narrow it)
   if (typeof value !== 'object' && typeof value !== 'function') return String(value);
   if (value === null) return 'null';
   let id = identities.get(value);
@@ -75,7 +76,7 @@ export function connectionOptions(source: unknown, tls: boolean): ConnectionSett
     : http.Agent.prototype.getName.call(http.globalAgent, options);
   const key = `${name}|${extra}`;
   let settings = Object.keys(options).length ? interned.get(key) : NONE;
-  if (!settings) interned.set(key, (settings = { options: options as ConnectionOptions, key }));
+  if (!settings) interned.set(key, (settings = { options, key }));
   known.set(source, settings);
   return settings;
 }

@@ -143,7 +143,7 @@ export class Hop implements LegListener {
     const flow = this.#machine;
     if (this.#fastOn !== undefined) {
       this.#fastOn = undefined;
-      flow.start(this.#slot!);
+      flow.start(this.#slot);
       if (this.#leg?.written) flow.sending(this.#slot!);
     }
     return flow;
@@ -218,7 +218,7 @@ export class Hop implements LegListener {
         }
         // The authenticated socket went away before the request was written: the new one needs a handshake.
         this.#fastOn = undefined;
-        instead = this.#machine.start(this.#slot!);
+        instead = this.#machine.start(this.#slot);
       } else instead = this.#machine.sending(this.#slot!);
     } catch (error) {
       instead = { kind: 'fail', error: error as Error };
@@ -287,7 +287,7 @@ export class Hop implements LegListener {
     if (names.length || bodiless || forward) {
       // A copy per leg: axios's http adapter changes the headers it is given.
       headers = new AxiosHeaders(headers);
-      for (const name of names) headers.set(name, action.headers[name]!);
+      for (const name of names) headers.set(name, action.headers[name]);
       if (bodiless) {
         headers.delete('Transfer-Encoding');
         headers.set('Content-Length', '0');
@@ -306,7 +306,7 @@ export class Hop implements LegListener {
     this.#own = own;
     const agent = this.#slot!.agent;
     const download = saved.onDownloadProgress as ((event: unknown) => void) | undefined;
-    c.headers = headers as never;
+    c.headers = headers;
     if (!action.withBody) c.data = undefined;
     c.httpAgent = agent;
     c.httpsAgent = agent;

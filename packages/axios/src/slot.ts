@@ -74,7 +74,7 @@ function pinned(Base: typeof http.Agent) {
 }
 
 const HttpAgent = pinned(http.Agent);
-const HttpsAgent = pinned(https.Agent as unknown as typeof http.Agent);
+const HttpsAgent = pinned(https.Agent);
 
 export class AxiosSlot extends PinnedSlot {
   readonly agent: http.Agent;

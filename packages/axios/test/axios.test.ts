@@ -87,7 +87,9 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
       const s = await server();
       const a = client({ credentials: alice, connections: 4 });
       const b = client({ credentials: bob, connections: 4 });
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).get(s.url).then((r) => [i % 2, r.data.user])));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? b : a).get(s.url).then((r) => [i % 2, r.data.user])),
+      );
       for (const [who, user] of results) expect(user).toBe(who ? 'EXAMPLE\\bob' : 'EXAMPLE\\alice');
     });
   });
@@ -121,7 +123,9 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
       const api = client({ credentials: alice });
       await api.get(s.url);
       s.resetStats();
-      const r = await api.post(s.url, Readable.from([big.subarray(0, 5), big.subarray(5)]), { headers: { 'content-type': 'application/octet-stream' } });
+      const r = await api.post(s.url, Readable.from([big.subarray(0, 5), big.subarray(5)]), {
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       expect(r.data.bodyLength).toBe(big.length);
       expect(s.stats.bodyBytes).toBe(big.length);
     });
@@ -150,7 +154,9 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
 
     test('throwOnAuthFailure: AxiosError with NtlmError as cause', async () => {
       const s = await server();
-      const e = await client({ credentials: { ...alice, password: 'nope' }, throwOnAuthFailure: true }).get(s.url).catch((x) => x);
+      const e = await client({ credentials: { ...alice, password: 'nope' }, throwOnAuthFailure: true })
+        .get(s.url)
+        .catch((x) => x);
       expect(e.code).toBe('ERR_NTLM_AUTH_FAILED');
       expect(e.cause).toMatchObject({ name: 'NtlmError' });
     });
@@ -191,7 +197,12 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
     });
 
     test("responseType 'stream'", async () => {
-      const s = await server({ handler: (_req, res) => { res.write('a'.repeat(100_000)); res.end('END'); } });
+      const s = await server({
+        handler: (_req, res) => {
+          res.write('a'.repeat(100_000));
+          res.end('END');
+        },
+      });
       const api = client({ credentials: alice, connections: 1 });
       const r = await api.get(s.url, { responseType: 'stream' });
       let text = '';
@@ -203,9 +214,15 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
     test('withNtlm keeps the caller interceptors', async () => {
       const s = await server({ handler: (req, res) => void res.end(String(req.headers['x-trace'])) });
       const instance = axios.create({ baseURL: s.url });
-      instance.interceptors.request.use((c) => { c.headers.set('x-trace', 'abc'); return c; });
+      instance.interceptors.request.use((c) => {
+        c.headers.set('x-trace', 'abc');
+        return c;
+      });
       const seen: number[] = [];
-      instance.interceptors.response.use((r) => { seen.push(r.status); return r; });
+      instance.interceptors.response.use((r) => {
+        seen.push(r.status);
+        return r;
+      });
       withNtlm(instance, { credentials: alice });
       cleanup.push(() => (instance as NtlmAxiosInstance).ntlm.destroy());
       expect((await instance.get('/')).data).toBe('abc');
@@ -216,7 +233,9 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
       const s = await server();
       expect(() => withNtlm(axios.create({ adapter: 'fetch' }), { credentials: alice })).toThrow(/http adapter/);
       const api = client({ credentials: alice });
-      await expect(api.get(s.url, { adapter: 'fetch' })).rejects.toMatchObject({ code: 'ERR_NTLM_UNSUPPORTED_ADAPTER' });
+      await expect(api.get(s.url, { adapter: 'fetch' })).rejects.toMatchObject({
+        code: 'ERR_NTLM_UNSUPPORTED_ADAPTER',
+      });
     });
   });
 
@@ -228,7 +247,9 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
 
     test('closed after every CHALLENGE: one fresh attempt, then ERR_NTLM_CONNECTION_CLOSED', async () => {
       const s = await server({ faults: { closeAfterChallenge: true } });
-      const e = await client({ credentials: alice, preemptive: true }).get(s.url).catch((x) => x);
+      const e = await client({ credentials: alice, preemptive: true })
+        .get(s.url)
+        .catch((x) => x);
       expect(e.code).toBe('ERR_NTLM_CONNECTION_CLOSED');
       expect(s.stats.handshakes).toBe(2);
     });
@@ -253,7 +274,13 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
     test('no secrets in debug output or errors', async () => {
       const s = await server();
       const lines: string[] = [];
-      const e = await client({ credentials: { ...alice, password: 'S3cret!' }, throwOnAuthFailure: true, debug: (m) => lines.push(m) }).get(s.url).catch((x) => x);
+      const e = await client({
+        credentials: { ...alice, password: 'S3cret!' },
+        throwOnAuthFailure: true,
+        debug: (m) => lines.push(m),
+      })
+        .get(s.url)
+        .catch((x) => x);
       const text = `${lines.join('\n')}\n${e.message}\n${e.stack}\n${JSON.stringify(e.toJSON?.())}`;
       expect(text).not.toContain('S3cret!');
       expect(text).not.toMatch(/TlRMTVNT/);
@@ -296,7 +323,12 @@ test("a caller's Connection: close does not close the connection between NEGOTIA
   const s = await server();
   const api = client({ credentials: alice });
   for (const method of ['get', 'head', 'post'] as const) {
-    const r = await api.request({ url: s.url, method, headers: { Connection: 'close' }, ...(method === 'post' ? { data: { a: 1 } } : {}) });
+    const r = await api.request({
+      url: s.url,
+      method,
+      headers: { Connection: 'close' },
+      ...(method === 'post' ? { data: { a: 1 } } : {}),
+    });
     expect(r.status).toBe(200);
   }
   expect(s.stats.failures).toBe(0);

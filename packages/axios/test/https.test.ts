@@ -22,9 +22,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
         const results = await Promise.allSettled(
           Array.from({ length: n }, (_, i) => api.get(`${s.url.replace('127.0.0.1', 'localhost')}/r${round}/${i}`)),
         );
-        const failed = results
-          .filter((r) => r.status === 'rejected')
-          .map((r) => (r as PromiseRejectedResult).reason?.message);
+        const failed = results.filter((r) => r.status === 'rejected').map((r) => r.reason?.message);
         expect(failed).toEqual([]);
         const values = results.map(
           (r) => (r as PromiseFulfilledResult<{ data: { user: string }; headers: Record<string, unknown> }>).value,

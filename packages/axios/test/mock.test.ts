@@ -39,7 +39,7 @@ test('a mock installed before withNtlm keeps working; an adapter function per re
   after(() => api.ntlm.destroy());
   expect((await api.get('/x')).data).toBe('from the mock');
   const own = await api.get('/y', {
-    adapter: async (config) => ({ data: 'mine', status: 200, statusText: 'OK', headers: {}, config }),
+    adapter: (config) => Promise.resolve({ data: 'mine', status: 200, statusText: 'OK', headers: {}, config }),
   });
   expect(own.data).toBe('mine');
   mock.restore();

@@ -23,7 +23,11 @@ async function origin(options: Parameters<typeof createNtlmServer>[0] = {}): Pro
   return s;
 }
 function client(p: NtlmProxy, extra: Record<string, unknown> = {}): NtlmAxiosInstance {
-  const c = createNtlmAxios({ ntlmProxy: { uri: p.url, credentials: proxyCredentials, fromEnv: false }, httpsAgent: new https.Agent({ rejectUnauthorized: false }), ...extra });
+  const c = createNtlmAxios({
+    ntlmProxy: { uri: p.url, credentials: proxyCredentials, fromEnv: false },
+    httpsAgent: new https.Agent({ rejectUnauthorized: false }),
+    ...extra,
+  });
   cleanup.push(() => c.ntlm.destroy());
   return c;
 }
@@ -65,7 +69,11 @@ describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
     expect(loop.stats.requests).toBe(3);
     const p = await proxy();
     const s = await origin({ https: true, authenticate: false });
-    const e = await client(p, { ntlmProxy: { uri: p.url, credentials: { ...proxyCredentials, password: 'x' }, fromEnv: false } }).get(s.url).catch((x) => x);
+    const e = await client(p, {
+      ntlmProxy: { uri: p.url, credentials: { ...proxyCredentials, password: 'x' }, fromEnv: false },
+    })
+      .get(s.url)
+      .catch((x) => x);
     expect(e.code).toBe('ERR_NTLM_AUTH_FAILED');
     expect(e.cause?.name).toBe('NtlmError');
   });

@@ -78,7 +78,9 @@ if (!text.trim()) {
 
 const tokens = findNtlmTokens(text);
 if (!tokens.some((t) => t.ntlm)) {
-  const why = tokens.length ? 'only SPNEGO or Kerberos tokens under Negotiate' : 'a base64 token starting with TlRMTVNTUA, or "NTLM <token>"';
+  const why = tokens.length
+    ? 'only SPNEGO or Kerberos tokens under Negotiate'
+    : 'a base64 token starting with TlRMTVNTUA, or "NTLM <token>"';
   console.error(`cannot decode: no NTLM token found in the input (${why})`);
   process.exit(1);
 }

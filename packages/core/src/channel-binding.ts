@@ -52,7 +52,10 @@ export function certificateToDer(cert: CertificateInput): Uint8Array {
       throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate text is neither PEM nor base64 DER');
     }
   }
-  throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate must be DER bytes, PEM or base64 text, or an object with a DER `raw`');
+  throw new NtlmError(
+    'ERR_NTLM_BAD_CERTIFICATE',
+    'certificate must be DER bytes, PEM or base64 text, or an object with a DER `raw`',
+  );
 }
 
 function pssHash(parsed: ParsedCertificate): EndPointHash {
@@ -63,7 +66,8 @@ function pssHash(parsed: ParsedCertificate): EndPointHash {
     const algorithm = readTlv(params.bytes, field.start, field.end);
     const oid = readTlv(params.bytes, algorithm.start, algorithm.end);
     const hash = DIGEST_HASH[decodeOid(params.bytes, oid)];
-    if (!hash) throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', 'RSASSA-PSS certificate uses a hash RFC 5929 cannot bind to');
+    if (!hash)
+      throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', 'RSASSA-PSS certificate uses a hash RFC 5929 cannot bind to');
     return hash;
   }
   return 'sha256';
@@ -78,9 +82,15 @@ export function endPointHashAlgorithm(cert: CertificateInput): EndPointHash {
   if (hash) return hash;
   const name = NO_SINGLE_HASH[oid];
   if (name) {
-    throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', `${name} certificates have no tls-server-end-point channel binding (RFC 5929 4.1 defines none for algorithms without a single hash)`);
+    throw new NtlmError(
+      'ERR_NTLM_NO_CHANNEL_BINDING',
+      `${name} certificates have no tls-server-end-point channel binding (RFC 5929 4.1 defines none for algorithms without a single hash)`,
+    );
   }
-  throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', `certificate signature algorithm ${oid} has no known tls-server-end-point hash`);
+  throw new NtlmError(
+    'ERR_NTLM_NO_CHANNEL_BINDING',
+    `certificate signature algorithm ${oid} has no known tls-server-end-point hash`,
+  );
 }
 
 /** The RFC 5929 certificate hash. */
@@ -122,9 +132,14 @@ export function packChannelBindings(bindings: GssChannelBindings): Uint8Array {
     if (b[name] !== undefined) checkInteger(b[name], name, 0, 0xffffffff);
   }
   return concatBytes(
-    u32(b.initiatorAddrType ?? 0), u32(initiator.length), initiator,
-    u32(b.acceptorAddrType ?? 0), u32(acceptor.length), acceptor,
-    u32(data.length), data,
+    u32(b.initiatorAddrType ?? 0),
+    u32(initiator.length),
+    initiator,
+    u32(b.acceptorAddrType ?? 0),
+    u32(acceptor.length),
+    acceptor,
+    u32(data.length),
+    data,
   );
 }
 

@@ -1,6 +1,14 @@
 // The client side of MS-NLMP 3.1.5.1.2: from a CHALLENGE to the AUTHENTICATE message.
 import {
-  checkBoolean, checkBytes, checkFieldLength, checkFlags, checkFunction, checkInteger, checkOptions, checkResult, checkString,
+  checkBoolean,
+  checkBytes,
+  checkFieldLength,
+  checkFlags,
+  checkFunction,
+  checkInteger,
+  checkOptions,
+  checkResult,
+  checkString,
   MAX_FIELD,
 } from './arguments.js';
 import { isAllZero, utf16le } from './bytes.js';
@@ -14,7 +22,15 @@ import { PreparedCredentials, preparedFor, type Credentials } from './credential
 import { NtlmError } from './errors.js';
 import { textEncoder, writeAuthenticate } from './messages/authenticate.js';
 import {
-  AvFlags, AvId, avFlagsValue, avPairsLength, checkAvPairs, dateToFiletime, u32le, writeAvPairs, type AvPair,
+  AvFlags,
+  AvId,
+  avFlagsValue,
+  avPairsLength,
+  checkAvPairs,
+  dateToFiletime,
+  u32le,
+  writeAvPairs,
+  type AvPair,
 } from './messages/av-pairs.js';
 import { parseChallengeMessage, type Challenge } from './messages/challenge.js';
 import { DEFAULT_NEGOTIATE_FLAGS, NegotiateFlags } from './messages/flags.js';
@@ -90,8 +106,12 @@ const F = NegotiateFlags;
 
 /** Flags that describe the NEGOTIATE's own fields or the server: never echoed in an AUTHENTICATE. */
 const NOT_ECHOED =
-  F.OEM_DOMAIN_SUPPLIED | F.OEM_WORKSTATION_SUPPLIED | F.TARGET_TYPE_DOMAIN | F.TARGET_TYPE_SERVER
-  | 0x00040000 /* TARGET_TYPE_SHARE */ | 0x00004000 /* LOCAL_CALL */;
+  F.OEM_DOMAIN_SUPPLIED |
+  F.OEM_WORKSTATION_SUPPLIED |
+  F.TARGET_TYPE_DOMAIN |
+  F.TARGET_TYPE_SERVER |
+  0x00040000 /* TARGET_TYPE_SHARE */ |
+  0x00004000; /* LOCAL_CALL */
 
 /**
  * NegotiateFlags of the AUTHENTICATE (2.2.1.3: "the flags negotiated in the previous messages"): what
@@ -105,7 +125,10 @@ export function authenticateFlags(
   anonymous: boolean,
 ): number {
   if (!(server & (F.UNICODE | F.OEM))) {
-    throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the CHALLENGE selects neither Unicode nor OEM strings (MS-NLMP 2.2.2.5)');
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_TOKEN',
+      'the CHALLENGE selects neither Unicode nor OEM strings (MS-NLMP 2.2.2.5)',
+    );
   }
   let flags = server & requested & ~NOT_ECHOED;
   flags = server & F.UNICODE ? (flags | F.UNICODE) & ~F.OEM : (flags | F.OEM) & ~F.UNICODE;
@@ -180,7 +203,10 @@ function resolveChannelBinding(
   if (options.channelBindings !== undefined) {
     const value = checkBytes(options.channelBindings, 'channelBindings', 16);
     if (isAllZero(value)) {
-      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an all-zero channel binding is never sent: omit channelBindings instead');
+      throw new NtlmError(
+        'ERR_NTLM_INVALID_ARGUMENT',
+        'an all-zero channel binding is never sent: omit channelBindings instead',
+      );
     }
     return value;
   }
@@ -222,7 +248,11 @@ function exchangeKeys(
   // spec (3.2.5.1.2 requires SIGN or SEAL; gss-ntlmssp and Samba do not) takes the random key.
   if (randomSessionKeyCounts(challengeFlags) && randomSessionKeyCounts(flags)) {
     const random = randomKey();
-    return { exportedSessionKey: random, encrypted: encryptRandomSessionKey(keyExchangeKey, random), source: 'random-session-key' };
+    return {
+      exportedSessionKey: random,
+      encrypted: encryptRandomSessionKey(keyExchangeKey, random),
+      source: 'random-session-key',
+    };
   }
   // KEY_EXCH alone: a strict server ignores the EncryptedRandomSessionKey and a lenient one decrypts it.
   // Sending RC4K(KeyExchangeKey, KeyExchangeKey) makes both arrive at the KeyExchangeKey.
@@ -237,12 +267,14 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createAuthenticateMessage needs the server `challenge`');
   }
   const challenge = checkChallenge(o.challenge);
-  const level = (o.lmCompatibilityLevel === undefined ? 3 : checkInteger(o.lmCompatibilityLevel, 'lmCompatibilityLevel', 0, 5)) as
-    LmCompatibilityLevel;
+  const level = (
+    o.lmCompatibilityLevel === undefined ? 3 : checkInteger(o.lmCompatibilityLevel, 'lmCompatibilityLevel', 0, 5)
+  ) as LmCompatibilityLevel;
   const random = o.random === undefined ? randomBytes : checkFunction<(size: number) => Uint8Array>(o.random, 'random');
   const fresh = random === randomBytes ? randomBytes : (size: number) => checkResult(random(size), 'random', size);
   const now = o.now === undefined ? Date.now : checkFunction<() => number>(o.now, 'now');
-  const onWarning = o.onWarning === undefined ? undefined : checkFunction<(note: string) => void>(o.onWarning, 'onWarning');
+  const onWarning =
+    o.onWarning === undefined ? undefined : checkFunction<(note: string) => void>(o.onWarning, 'onWarning');
   const negotiate = o.negotiate === undefined ? undefined : checkBytes(o.negotiate, 'negotiate');
   const spn = o.spn === undefined ? undefined : utf16le(checkString(o.spn, 'spn'));
   if (spn) checkFieldLength(spn.length, 'spn');
@@ -254,13 +286,17 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
   const prepared = resolveCredentials(o);
   const credentials = prepared.resolved();
   const requested = negotiate ? negotiateFlags(negotiate) : DEFAULT_NEGOTIATE_FLAGS;
-  const flags = o.flags === undefined
-    ? authenticateFlags(challenge.flags, requested, level, credentials.anonymous)
-    : checkFlags(o.flags, 'flags');
+  const flags =
+    o.flags === undefined
+      ? authenticateFlags(challenge.flags, requested, level, credentials.anonymous)
+      : checkFlags(o.flags, 'flags');
   const ntlmv2 = level >= 3 && !credentials.anonymous;
   const withMic = ntlmv2 && (o.mic === undefined ? challenge.timestamp !== undefined : checkBoolean(o.mic, 'mic'));
   if (withMic && !negotiate) {
-    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'the MIC covers the NEGOTIATE message: pass `negotiate` (the bytes sent) or set `mic: false`');
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_ARGUMENT',
+      'the MIC covers the NEGOTIATE message: pass `negotiate` (the bytes sent) or set `mic: false`',
+    );
   }
   const text = textEncoder(flags);
   const domain = text(credentials.domain);
@@ -313,16 +349,17 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
     dialect = flags & F.EXTENDED_SESSIONSECURITY ? 'NTLMv1-ESS' : 'NTLMv1';
   }
 
-  const keyExchangeKey = credentials.anonymous || ntlmv2
-    ? responses.sessionBaseKey // 3.4.5.1: NTLMv2's KeyExchangeKey is its SessionBaseKey; anonymous has no key
-    : kxkey({
-      flags,
-      sessionBaseKey: responses.sessionBaseKey,
-      lmChallengeResponse: responses.lmChallengeResponse,
-      serverChallenge: challenge.serverChallenge,
-      lmowf: responses.lmowf ?? new Uint8Array(16),
-      ntlmv2: false,
-    });
+  const keyExchangeKey =
+    credentials.anonymous || ntlmv2
+      ? responses.sessionBaseKey // 3.4.5.1: NTLMv2's KeyExchangeKey is its SessionBaseKey; anonymous has no key
+      : kxkey({
+          flags,
+          sessionBaseKey: responses.sessionBaseKey,
+          lmChallengeResponse: responses.lmChallengeResponse,
+          serverChallenge: challenge.serverChallenge,
+          lmowf: responses.lmowf ?? new Uint8Array(16),
+          ntlmv2: false,
+        });
   const keys = exchangeKeys(challenge.flags, flags, keyExchangeKey, () => fixedSessionKey ?? fresh(16));
 
   const message = writeAuthenticate({

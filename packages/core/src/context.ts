@@ -2,7 +2,12 @@
 // came of the CHALLENGE. The bytes are in messages/ and client.ts; the state of a handshake lives here
 // and nowhere else (the HTTP engine and the component-style Ntlm class both step one of these).
 import type { CertificateInput } from './channel-binding.js';
-import { buildAuthenticateMessage, type AuthenticateResult, type Dialect, type LmCompatibilityLevel } from './client.js';
+import {
+  buildAuthenticateMessage,
+  type AuthenticateResult,
+  type Dialect,
+  type LmCompatibilityLevel,
+} from './client.js';
 import { preparedFor, type Credentials, type PreparedCredentials } from './credentials.js';
 import { NtlmError } from './errors.js';
 import { AvId, findAvPair } from './messages/av-pairs.js';
@@ -104,7 +109,8 @@ export class NtlmContext implements ClientMechanism {
   #result: NtlmStepResult | undefined;
 
   constructor(options: NtlmContextOptions) {
-    if (!options || typeof options !== 'object') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLM context needs options with `credentials`');
+    if (!options || typeof options !== 'object')
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLM context needs options with `credentials`');
     this.#options = options;
   }
 
@@ -132,16 +138,20 @@ export class NtlmContext implements ClientMechanism {
    * a CHALLENGE (no NEGOTIATE of its own) sends no MIC: the MIC covers a NEGOTIATE it does not have.
    */
   step(input?: Uint8Array, channel: ChannelInfo = {}): Uint8Array {
-    if (this.#state === 'complete') throw new NtlmError('ERR_NTLM_WRONG_STATE', 'this NTLM context has already sent its AUTHENTICATE');
+    if (this.#state === 'complete')
+      throw new NtlmError('ERR_NTLM_WRONG_STATE', 'this NTLM context has already sent its AUTHENTICATE');
     if (input === undefined) {
-      if (this.#state !== 'initial') throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the NEGOTIATE was sent: the next step needs the server CHALLENGE');
+      if (this.#state !== 'initial')
+        throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the NEGOTIATE was sent: the next step needs the server CHALLENGE');
       this.#negotiate = createNegotiateMessage(this.#options.negotiate);
       this.#state = 'continue';
       return this.#negotiate;
     }
-    if (!(input instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'the server CHALLENGE must be a Uint8Array');
+    if (!(input instanceof Uint8Array))
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'the server CHALLENGE must be a Uint8Array');
     const challenge = parseChallengeMessage(input);
-    if (!this.#options.credentials) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLM context needs `credentials`');
+    if (!this.#options.credentials)
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLM context needs `credentials`');
     const credentials = preparedFor(this.#options.credentials);
     const result = this.#authenticate(credentials, challenge, channel);
     const { exportedSessionKey: _e, sessionBaseKey: _s, keyExchangeKey: _k, ...visible } = result;
@@ -159,7 +169,11 @@ export class NtlmContext implements ClientMechanism {
     return result.message;
   }
 
-  #authenticate(credentials: PreparedCredentials, challenge: ReturnType<typeof parseChallengeMessage>, channel: ChannelInfo): AuthenticateResult {
+  #authenticate(
+    credentials: PreparedCredentials,
+    challenge: ReturnType<typeof parseChallengeMessage>,
+    channel: ChannelInfo,
+  ): AuthenticateResult {
     const o = this.#options;
     return buildAuthenticateMessage({
       credentials,
@@ -167,7 +181,9 @@ export class NtlmContext implements ClientMechanism {
       challenge,
       ...(o.spn !== undefined ? { spn: o.spn } : {}),
       ...(o.channelBindings !== undefined ? { channelBindings: o.channelBindings } : {}),
-      ...(o.channelBindings === undefined && channel.serverCertificate !== undefined ? { serverCertificate: channel.serverCertificate } : {}),
+      ...(o.channelBindings === undefined && channel.serverCertificate !== undefined
+        ? { serverCertificate: channel.serverCertificate }
+        : {}),
       ...(o.lmCompatibilityLevel !== undefined ? { lmCompatibilityLevel: o.lmCompatibilityLevel } : {}),
       ...(o.mic === false ? { mic: false } : {}),
       ...(o.version !== undefined ? { version: o.version } : {}),

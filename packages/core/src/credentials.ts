@@ -33,7 +33,10 @@ export function splitUsername(username: string, domain = ''): { user: string; do
   if (slash < 0) return { user: username, domain };
   const fromName = username.slice(0, slash);
   if (domain && domain.toLowerCase() !== fromName.toLowerCase()) {
-    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'the domain is given twice, in `domain` and in `username`, and they differ');
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_ARGUMENT',
+      'the domain is given twice, in `domain` and in `username`, and they differ',
+    );
   }
   return { user: username.slice(slash + 1), domain: fromName };
 }
@@ -41,7 +44,8 @@ export function splitUsername(username: string, domain = ''): { user: string; do
 export function parseNtHash(ntHash: Uint8Array | string): Uint8Array {
   if (typeof ntHash === 'string') {
     const hex = ntHash.trim();
-    if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'ntHash must be 32 hexadecimal characters');
+    if (!/^[0-9a-fA-F]{32}$/.test(hex))
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'ntHash must be 32 hexadecimal characters');
     return fromHex(hex);
   }
   if (!(ntHash instanceof Uint8Array) || ntHash.length !== 16) {
@@ -71,7 +75,14 @@ export function resolveCredentials(credentials: Credentials): ResolvedCredential
   if (credentials.password === undefined) {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'credentials need a `password` or an `ntHash`');
   }
-  return { user, domain, workstation, password: credentials.password, ntHash: ntowfv1(credentials.password), anonymous: false };
+  return {
+    user,
+    domain,
+    workstation,
+    password: credentials.password,
+    ntHash: ntowfv1(credentials.password),
+    anonymous: false,
+  };
 }
 
 /**
@@ -91,7 +102,12 @@ export class PreparedCredentials {
   constructor(credentials: Credentials) {
     this.#resolved = resolveCredentials(credentials);
     this.#source = sourceOf(credentials);
-    ({ user: this.user, domain: this.domain, workstation: this.workstation, anonymous: this.anonymous } = this.#resolved);
+    ({
+      user: this.user,
+      domain: this.domain,
+      workstation: this.workstation,
+      anonymous: this.anonymous,
+    } = this.#resolved);
   }
 
   /** The resolved fields, the NT hash included. */

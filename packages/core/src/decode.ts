@@ -4,7 +4,15 @@
 import { fromBase64, isAllZero, toHex } from './bytes.js';
 import { NtlmError } from './errors.js';
 import { parseAuthenticateMessage, type AuthenticateMessage } from './messages/authenticate.js';
-import { AvFlags, AvId, avFlagsValue, avIdName, describeAvValue, findAvPair, type AvPair } from './messages/av-pairs.js';
+import {
+  AvFlags,
+  AvId,
+  avFlagsValue,
+  avIdName,
+  describeAvValue,
+  findAvPair,
+  type AvPair,
+} from './messages/av-pairs.js';
 import { parseChallengeMessage } from './messages/challenge.js';
 import { flagNames } from './messages/flags.js';
 import { parseNegotiateMessage } from './messages/negotiate.js';
@@ -24,8 +32,14 @@ const HEADER_PREFIX = /^(?:[<>]\s*)?(?:proxy-authorization|proxy-authenticate|au
 
 function tokenBytes(token: Uint8Array | string): Uint8Array {
   if (token instanceof Uint8Array) return token;
-  if (typeof token !== 'string') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a token must be bytes, base64 or a header value');
-  return fromBase64(token.trim().replace(HEADER_PREFIX, '').replace(/^(?:NTLM|Negotiate)\s+/i, ''));
+  if (typeof token !== 'string')
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a token must be bytes, base64 or a header value');
+  return fromBase64(
+    token
+      .trim()
+      .replace(HEADER_PREFIX, '')
+      .replace(/^(?:NTLM|Negotiate)\s+/i, ''),
+  );
 }
 
 function avLines(pairs: AvPair[]): Fields {
@@ -46,15 +60,25 @@ function dialectOf(m: AuthenticateMessage): string {
   if (m.ntlmv2) return 'NTLMv2';
   if (m.ntChallengeResponse.length === 0) return 'anonymous';
   const lm = m.lmChallengeResponse;
-  if (lm.length === 24 && isAllZero(lm.subarray(8))) return 'NTLMv1 with extended session security (NTLM2 session response)';
+  if (lm.length === 24 && isAllZero(lm.subarray(8)))
+    return 'NTLMv1 with extended session security (NTLM2 session response)';
   return 'NTLMv1';
 }
 
 function authenticateFields(m: AuthenticateMessage, redact: boolean): Fields {
   const lm = m.lmChallengeResponse;
   const nt = m.ntChallengeResponse;
-  const lmText = lm.length === 0 ? '0 bytes' : isAllZero(lm) ? `${lm.length} bytes (zero)` : secret(lm, redact, `${lm.length} bytes ${toHex(lm)}`);
-  const ntText = redact ? secret(nt, true) : m.ntlmv2 || nt.length === 0 ? `${nt.length} bytes` : `${nt.length} bytes ${toHex(nt)}`;
+  const lmText =
+    lm.length === 0
+      ? '0 bytes'
+      : isAllZero(lm)
+        ? `${lm.length} bytes (zero)`
+        : secret(lm, redact, `${lm.length} bytes ${toHex(lm)}`);
+  const ntText = redact
+    ? secret(nt, true)
+    : m.ntlmv2 || nt.length === 0
+      ? `${nt.length} bytes`
+      : `${nt.length} bytes ${toHex(nt)}`;
   const fields: Fields = [
     flagsLine(m.flags),
     ['dialect', dialectOf(m)],
@@ -70,7 +94,13 @@ function authenticateFields(m: AuthenticateMessage, redact: boolean): Fields {
   if (!v2) return fields;
   const micSent = (avFlagsValue(findAvPair(v2.avPairs, AvId.Flags)) & AvFlags.MIC_PRESENT) !== 0 && m.mic !== undefined;
   const cb = findAvPair(v2.avPairs, AvId.ChannelBindings);
-  const cbText = !cb ? '(absent)' : isAllZero(cb.value) ? 'zero (unbound)' : redact ? `present (${cb.value.length} bytes)` : toHex(cb.value);
+  const cbText = !cb
+    ? '(absent)'
+    : isAllZero(cb.value)
+      ? 'zero (unbound)'
+      : redact
+        ? `present (${cb.value.length} bytes)`
+        : toHex(cb.value);
   fields.push(['MIC', micSent ? secret(m.mic!, redact) : '(absent)'], ['channel binding', cbText]);
   if (redact) {
     const spn = findAvPair(v2.avPairs, AvId.TargetName);
@@ -98,13 +128,18 @@ function decode(token: Uint8Array | string, redact: boolean): DecodedToken {
   const length = bytes.length;
   if (type === 1) {
     const m = parseNegotiateMessage(bytes);
-    const fields: Fields = [flagsLine(m.flags), ['domain', m.domain || '(none)'], ['workstation', m.workstation || '(none)']];
+    const fields: Fields = [
+      flagsLine(m.flags),
+      ['domain', m.domain || '(none)'],
+      ['workstation', m.workstation || '(none)'],
+    ];
     fields.push(['version', m.version ? formatVersion(m.version) : '(absent)']);
     return { type: 1, name: 'NEGOTIATE', length, fields };
   }
   if (type === 2) {
     const m = parseChallengeMessage(bytes);
-    const timestamp = m.timestampMs !== undefined ? describeAvValue({ id: AvId.Timestamp, value: m.timestamp! }) : '(absent)';
+    const timestamp =
+      m.timestampMs !== undefined ? describeAvValue({ id: AvId.Timestamp, value: m.timestamp! }) : '(absent)';
     const fields: Fields = [
       flagsLine(m.flags),
       ['server challenge', toHex(m.serverChallenge)],
@@ -117,14 +152,22 @@ function decode(token: Uint8Array | string, redact: boolean): DecodedToken {
     return { type: 2, name: 'CHALLENGE', length, fields };
   }
   if (type === 3) {
-    return { type: 3, name: 'AUTHENTICATE', length, fields: authenticateFields(parseAuthenticateMessage(bytes), redact) };
+    return {
+      type: 3,
+      name: 'AUTHENTICATE',
+      length,
+      fields: authenticateFields(parseAuthenticateMessage(bytes), redact),
+    };
   }
   throw new NtlmError('ERR_NTLM_BAD_MESSAGE_TYPE', `unknown NTLM message type ${type}`);
 }
 
 function render(d: DecodedToken): string {
   const width = d.fields.reduce((w, [k]) => Math.max(w, k.length), 0);
-  return [`${d.name} (type ${d.type}, ${d.length} bytes)`, ...d.fields.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
+  return [
+    `${d.name} (type ${d.type}, ${d.length} bytes)`,
+    ...d.fields.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+  ].join('\n');
 }
 
 /** Accepts raw bytes, base64, or a header value such as `NTLM TlRMTVNT...` / `Negotiate ...`. */

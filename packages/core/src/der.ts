@@ -32,7 +32,7 @@ export function readTlv(bytes: Uint8Array, offset: number, limit = bytes.length)
 /** The TLVs directly inside a constructed value. */
 export function children(bytes: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let offset = parent.start; offset < parent.end; ) {
+  for (let offset = parent.start; offset < parent.end;) {
     const tlv = readTlv(bytes, offset, parent.end);
     out.push(tlv);
     offset = tlv.end;
@@ -41,7 +41,8 @@ export function children(bytes: Uint8Array, parent: Tlv): Tlv[] {
 }
 
 export function decodeOid(bytes: Uint8Array, tlv: Tlv): string {
-  if (tlv.tag !== 0x06 || tlv.end <= tlv.start) throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate is not valid DER: expected an OID');
+  if (tlv.tag !== 0x06 || tlv.end <= tlv.start)
+    throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate is not valid DER: expected an OID');
   const parts: number[] = [];
   let value = 0;
   for (let i = tlv.start; i < tlv.end; i++) {
@@ -89,10 +90,14 @@ function decodeString(bytes: Uint8Array, tlv: Tlv): string {
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   if (!(der instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'a certificate must be DER bytes');
   const cert = readTlv(der, 0);
-  if (cert.tag !== 0x30) throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate is not valid DER: not a SEQUENCE');
+  if (cert.tag !== 0x30)
+    throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate is not valid DER: not a SEQUENCE');
   const [tbs, algorithm] = children(der, cert);
   if (!tbs || !algorithm || tbs.tag !== 0x30 || algorithm.tag !== 0x30) {
-    throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate is not valid DER: missing tbsCertificate or signatureAlgorithm');
+    throw new NtlmError(
+      'ERR_NTLM_BAD_CERTIFICATE',
+      'certificate is not valid DER: missing tbsCertificate or signatureAlgorithm',
+    );
   }
   const [oid, params] = children(der, algorithm);
   if (!oid) throw new NtlmError('ERR_NTLM_BAD_CERTIFICATE', 'certificate is not valid DER: empty signatureAlgorithm');

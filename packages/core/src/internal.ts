@@ -3,7 +3,12 @@
 export * from './index.js';
 export { ByteReader, messageType, hasNtlmSignature } from './messages/reader.js';
 export { SIGNATURE } from './messages/layout.js';
-export { encodeAuthenticateMessage, parseNtlmV2Response, type Authenticate, type AuthenticateFields } from './messages/authenticate.js';
+export {
+  encodeAuthenticateMessage,
+  parseNtlmV2Response,
+  type Authenticate,
+  type AuthenticateFields,
+} from './messages/authenticate.js';
 export { encodeVersion, decodeVersion, formatVersion, parseVersion } from './messages/version.js';
 export { avIdName, describeAvValue, filetimeToDate } from './messages/av-pairs.js';
 export { hmacMd5, encryptRandomSessionKey, decryptRandomSessionKey, ntowfv2FromHash, lmowfv2 } from './crypto/index.js';

@@ -17,6 +17,14 @@ export class Ntlm extends PureNtlm {
 }
 
 export { openTunnel, HeadReader, type TunnelOptions, type MessageHead } from './node/tunnel.js';
-export { Connector, peerCertificate, serverName, tlsHost, type ConnectOptions, type PeerCertificate, type Target } from './node/tls.js';
+export {
+  Connector,
+  peerCertificate,
+  serverName,
+  tlsHost,
+  type ConnectOptions,
+  type PeerCertificate,
+  type Target,
+} from './node/tls.js';
 export { logger } from './node/debug.js';
 export { nodeHashProvider } from './crypto/node-hash.js';

@@ -12,7 +12,7 @@ import { DEFAULT_VERSION, parseVersion, type NtlmVersion } from './messages/vers
 export type NtlmVersionNumber = 1 | 2;
 export type Token = string | Uint8Array;
 export type CertStoreType =
-  | 'PEMKeyBlob' | 'PEMKeyFile' | 'PublicKeyBlob' | 'PublicKeyFile' | 'PFXBlob' | 'PFXFile' | 'User' | 'Machine' | 'Auto';
+  'PEMKeyBlob' | 'PEMKeyFile' | 'PublicKeyBlob' | 'PublicKeyFile' | 'PFXBlob' | 'PFXFile' | 'User' | 'Machine' | 'Auto';
 
 type ErrorListener = (error: NtlmError) => void;
 
@@ -100,7 +100,8 @@ export class Ntlm {
 
   on(event: 'error', listener: ErrorListener): this {
     if (event !== 'error') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown event "${String(event)}"`);
-    if (typeof listener !== 'function') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an error listener must be a function');
+    if (typeof listener !== 'function')
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an error listener must be a function');
     this.#listeners.push(listener);
     return this;
   }
@@ -115,7 +116,10 @@ export class Ntlm {
     try {
       return fn();
     } catch (cause) {
-      const error = cause instanceof NtlmError ? cause : new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'unexpected failure', { cause });
+      const error =
+        cause instanceof NtlmError
+          ? cause
+          : new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'unexpected failure', { cause });
       for (const listener of this.#listeners) listener(error);
       throw error;
     }
@@ -130,7 +134,10 @@ export class Ntlm {
 
   #checkPlatform(): void {
     if (this.#settings.UsePlatformNTLMAPI) {
-      throw new NtlmError('ERR_NTLM_PLATFORM_API_UNAVAILABLE', 'UsePlatformNTLMAPI: no platform NTLM API (SSPI) is available in this runtime; set it to false');
+      throw new NtlmError(
+        'ERR_NTLM_PLATFORM_API_UNAVAILABLE',
+        'UsePlatformNTLMAPI: no platform NTLM API (SSPI) is available in this runtime; set it to false',
+      );
     }
   }
 
@@ -146,14 +153,25 @@ export class Ntlm {
 
   /** The context for this handshake: settings and credentials are read when each token is made. */
   #newContext(): NtlmContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below have their own `this`
     const self = this;
-    const level = () => (this.#settings.LmCompatibilityLevel >= 0 ? this.#settings.LmCompatibilityLevel : this.ntlmVersion === 1 ? 2 : 3) as LmCompatibilityLevel;
+    const level = () =>
+      (this.#settings.LmCompatibilityLevel >= 0
+        ? this.#settings.LmCompatibilityLevel
+        : this.ntlmVersion === 1
+          ? 2
+          : 3) as LmCompatibilityLevel;
     return new NtlmContext({
       get credentials() {
         if (typeof self.user !== 'string' || typeof self.#password !== 'string') {
           throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`user` and `password` must be strings');
         }
-        return { username: self.user, password: self.#password, domain: self.#settings.Domain || undefined, workstation: self.#settings.Workstation };
+        return {
+          username: self.user,
+          password: self.#password,
+          domain: self.#settings.Domain || undefined,
+          workstation: self.#settings.Workstation,
+        };
       },
       get negotiate() {
         return { version: self.#version() };
@@ -217,28 +235,38 @@ export class Ntlm {
   /** `config("Name=Value")` sets a setting and returns ""; `config("Name")` returns its value. */
   config(configurationString: string): string {
     return this.#guard(() => {
-      if (typeof configurationString !== 'string') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'config takes a "Name=Value" or "Name" string');
+      if (typeof configurationString !== 'string')
+        throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'config takes a "Name=Value" or "Name" string');
       const settings = this.#settings;
       const eq = configurationString.indexOf('=');
       const name = (eq < 0 ? configurationString : configurationString.slice(0, eq)).trim();
-      const key = (Object.keys(settings) as (keyof typeof settings)[]).find((k) => k.toLowerCase() === name.toLowerCase());
-      if (!key) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown configuration setting "${name.slice(0, 64)}"`);
+      const key = (Object.keys(settings) as (keyof typeof settings)[]).find(
+        (k) => k.toLowerCase() === name.toLowerCase(),
+      );
+      if (!key)
+        throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown configuration setting "${name.slice(0, 64)}"`);
       if (eq < 0) return String(settings[key]);
       const value = configurationString.slice(eq + 1).trim();
       const current = settings[key];
       if (typeof current === 'boolean') {
-        if (!/^(true|false|1|0)$/i.test(value)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${key} must be true or false`);
+        if (!/^(true|false|1|0)$/i.test(value))
+          throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${key} must be true or false`);
         (settings[key] as boolean) = /^(true|1)$/i.test(value);
       } else if (typeof current === 'number') {
         const n = Number(value);
         if (!Number.isInteger(n)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${key} must be an integer`);
-        if (key === 'LmCompatibilityLevel' && (n < -1 || n > 5)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'LmCompatibilityLevel must be 0 to 5');
+        if (key === 'LmCompatibilityLevel' && (n < -1 || n > 5))
+          throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'LmCompatibilityLevel must be 0 to 5');
         if (key === 'CodePage' && n !== 0 && n !== 28591) {
-          throw new NtlmError('ERR_NTLM_UNSUPPORTED', `CodePage ${n} is not supported: OEM strings are written in ISO-8859-1 (CodePage 0 or 28591)`);
+          throw new NtlmError(
+            'ERR_NTLM_UNSUPPORTED',
+            `CodePage ${n} is not supported: OEM strings are written in ISO-8859-1 (CodePage 0 or 28591)`,
+          );
         }
         (settings[key] as number) = n;
       } else {
-        if (key === 'BuildInfo' && value && !parseVersion(value)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'BuildInfo must look like "10.0.20348"');
+        if (key === 'BuildInfo' && value && !parseVersion(value))
+          throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'BuildInfo must look like "10.0.20348"');
         (settings[key] as string) = value;
       }
       return '';
@@ -248,35 +276,53 @@ export class Ntlm {
   /** The certificate for the channel binding, from sslServerCertEncoded or the store. */
   #serverCertificate(): CertificateInput | undefined {
     if (this.sslServerCertEncoded) return this.sslServerCertEncoded;
-    if (!this.sslServerCertStore || (typeof this.sslServerCertStore === 'string' && !this.sslServerCertStore.trim())) return undefined;
+    if (!this.sslServerCertStore || (typeof this.sslServerCertStore === 'string' && !this.sslServerCertStore.trim()))
+      return undefined;
     const type = String(this.sslServerCertStoreType).replace(/^cst/, '') as CertStoreType;
     if (this.#storePassword && type !== 'PFXBlob' && type !== 'PFXFile') {
-      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `sslServerCertStorePassword is set, but a ${type} store has no password`);
+      throw new NtlmError(
+        'ERR_NTLM_INVALID_ARGUMENT',
+        `sslServerCertStorePassword is set, but a ${type} store has no password`,
+      );
     }
     let contents: Uint8Array;
     switch (type) {
       case 'User':
       case 'Machine':
-        throw new NtlmError('ERR_NTLM_PLATFORM_API_UNAVAILABLE', `the ${type} certificate store is a Windows system store and does not exist here; use a PEM or DER file or blob`);
+        throw new NtlmError(
+          'ERR_NTLM_PLATFORM_API_UNAVAILABLE',
+          `the ${type} certificate store is a Windows system store and does not exist here; use a PEM or DER file or blob`,
+        );
       case 'PFXBlob':
       case 'PFXFile':
-        throw new NtlmError('ERR_NTLM_UNSUPPORTED', 'PKCS#12 (PFX) stores are not supported; export the server certificate as PEM or DER');
+        throw new NtlmError(
+          'ERR_NTLM_UNSUPPORTED',
+          'PKCS#12 (PFX) stores are not supported; export the server certificate as PEM or DER',
+        );
       case 'PEMKeyFile':
       case 'PublicKeyFile':
       case 'Auto': {
-        if (typeof this.sslServerCertStore !== 'string') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${type} expects a file path`);
+        if (typeof this.sslServerCertStore !== 'string')
+          throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${type} expects a file path`);
         if (!this.#host.readFile) {
-          throw new NtlmError('ERR_NTLM_UNSUPPORTED', 'file certificate stores need file access: import Ntlm from "@ntlmkit/core/node"');
+          throw new NtlmError(
+            'ERR_NTLM_UNSUPPORTED',
+            'file certificate stores need file access: import Ntlm from "@ntlmkit/core/node"',
+          );
         }
         contents = this.#host.readFile(this.sslServerCertStore);
         break;
       }
       case 'PEMKeyBlob':
       case 'PublicKeyBlob':
-        contents = typeof this.sslServerCertStore === 'string' ? oemEncode(this.sslServerCertStore) : this.sslServerCertStore;
+        contents =
+          typeof this.sslServerCertStore === 'string' ? oemEncode(this.sslServerCertStore) : this.sslServerCertStore;
         break;
       default:
-        throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown sslServerCertStoreType "${String(this.sslServerCertStoreType).slice(0, 40)}"`);
+        throw new NtlmError(
+          'ERR_NTLM_INVALID_ARGUMENT',
+          `unknown sslServerCertStoreType "${String(this.sslServerCertStoreType).slice(0, 40)}"`,
+        );
     }
     return selectCertificate(contents, this.sslServerCertSubject);
   }
@@ -296,13 +342,25 @@ export function selectCertificate(store: Uint8Array, subject: string): Uint8Arra
   const blocks = text.match(CERT_BLOCK);
   const ders = blocks ? blocks.map((b) => certificateToDer(b)) : [store];
   const wanted = subject.trim();
-  if (!wanted) throw new NtlmError('ERR_NTLM_CERT_NOT_FOUND', 'sslServerCertSubject is empty: give a subject or * to select a certificate from the store');
-  const normalise = (s: string) => s.toLowerCase().replace(/\s*,\s*/g, ',').replace(/\s*=\s*/g, '=');
+  if (!wanted)
+    throw new NtlmError(
+      'ERR_NTLM_CERT_NOT_FOUND',
+      'sslServerCertSubject is empty: give a subject or * to select a certificate from the store',
+    );
+  const normalise = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/\s*,\s*/g, ',')
+      .replace(/\s*=\s*/g, '=');
   for (const der of ders) {
     if (wanted === '*') return der;
     const cert = parseCertificate(der);
     const cn = cert.subjectAttributes.find(([k]) => k === 'CN')?.[1];
-    if (normalise(cert.subject) === normalise(wanted) || (cn !== undefined && cn.toLowerCase() === wanted.replace(/^cn=/i, '').toLowerCase())) return der;
+    if (
+      normalise(cert.subject) === normalise(wanted) ||
+      (cn !== undefined && cn.toLowerCase() === wanted.replace(/^cn=/i, '').toLowerCase())
+    )
+      return der;
   }
   throw new NtlmError('ERR_NTLM_CERT_NOT_FOUND', `no certificate in the store matches the subject "${wanted}"`);
 }

@@ -1,5 +1,11 @@
 import {
-  channelBindingFromCertificate, channelBindingHash, endPointHashAlgorithm, packChannelBindings, tlsServerEndPointHash, toHex, NtlmError,
+  channelBindingFromCertificate,
+  channelBindingHash,
+  endPointHashAlgorithm,
+  packChannelBindings,
+  tlsServerEndPointHash,
+  toHex,
+  NtlmError,
 } from '../src/internal';
 import { hex, vectors } from './vectors';
 
@@ -18,7 +24,9 @@ describe('RFC 5929 tls-server-end-point', () => {
     const pem = `-----BEGIN CERTIFICATE-----\n${c.cert_der_b64.replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
     expect(toHex(channelBindingFromCertificate(pem))).toBe(c.derived_msv_av_channel_bindings);
     expect(toHex(channelBindingFromCertificate(c.cert_der_b64))).toBe(c.derived_msv_av_channel_bindings);
-    expect(toHex(channelBindingFromCertificate({ raw: Buffer.from(c.cert_der_b64, 'base64') }))).toBe(c.derived_msv_av_channel_bindings);
+    expect(toHex(channelBindingFromCertificate({ raw: Buffer.from(c.cert_der_b64, 'base64') }))).toBe(
+      c.derived_msv_av_channel_bindings,
+    );
   });
 
   test('MD5 and SHA-1 signatures are hashed with SHA-256', () => {
@@ -32,14 +40,21 @@ describe('RFC 5929 tls-server-end-point', () => {
     const oid = hex('06082a8648ce3d040302');
     let replaced = 0;
     for (let i = 0; i + oid.length <= der.length; i++) {
-      if (oid.every((b, k) => der[i + k] === b)) { der[i + oid.length - 1] = 0x05; replaced++; }
+      if (oid.every((b, k) => der[i + k] === b)) {
+        der[i + oid.length - 1] = 0x05;
+        replaced++;
+      }
     }
     expect(replaced).toBeGreaterThan(0);
-    expect(() => channelBindingFromCertificate(der)).toThrow(expect.objectContaining({ code: 'ERR_NTLM_NO_CHANNEL_BINDING' }));
+    expect(() => channelBindingFromCertificate(der)).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_NO_CHANNEL_BINDING' }),
+    );
   });
 
   test('garbage is ERR_NTLM_BAD_CERTIFICATE', () => {
-    expect(() => channelBindingFromCertificate(new Uint8Array([0x30, 0x82, 0xff]))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_BAD_CERTIFICATE' }));
+    expect(() => channelBindingFromCertificate(new Uint8Array([0x30, 0x82, 0xff]))).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_BAD_CERTIFICATE' }),
+    );
     expect(() => channelBindingFromCertificate('not a certificate!')).toThrow(NtlmError);
     expect(() => channelBindingFromCertificate(42 as never)).toThrow(NtlmError);
   });
@@ -51,11 +66,17 @@ describe('gss_channel_bindings_struct', () => {
   });
   test('pyspnego full struct', () => {
     const p = packing.pyspnego_full_struct;
-    expect(toHex(packChannelBindings({
-      initiatorAddrType: p.initiator_addrtype, initiatorAddress: hex(p.initiator_address),
-      acceptorAddrType: p.acceptor_addrtype, acceptorAddress: hex(p.acceptor_address),
-      applicationData: hex(p.application_data),
-    }))).toBe(p.packed);
+    expect(
+      toHex(
+        packChannelBindings({
+          initiatorAddrType: p.initiator_addrtype,
+          initiatorAddress: hex(p.initiator_address),
+          acceptorAddrType: p.acceptor_addrtype,
+          acceptorAddress: hex(p.acceptor_address),
+          applicationData: hex(p.application_data),
+        }),
+      ),
+    ).toBe(p.packed);
   });
   test('ntlm-auth application data only', () => {
     const p = packing.ntlm_auth_app_data_only;

@@ -1,5 +1,14 @@
 import { inspect } from 'node:util';
-import { resolveCredentials, splitUsername, parseNtHash, toHex, NtlmError, prepareCredentials, PreparedCredentials, ntowfv2 } from '../src/internal';
+import {
+  resolveCredentials,
+  splitUsername,
+  parseNtHash,
+  toHex,
+  NtlmError,
+  prepareCredentials,
+  PreparedCredentials,
+  ntowfv2,
+} from '../src/internal';
 import { preparedFor } from '../src/credentials';
 
 describe('credentials', () => {
@@ -19,7 +28,9 @@ describe('credentials', () => {
 
   test('password or hash, not both, not neither', () => {
     expect(() => resolveCredentials({ username: 'a', password: 'p', ntHash: new Uint8Array(16) })).toThrow(NtlmError);
-    expect(() => resolveCredentials({ username: 'a' })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+    expect(() => resolveCredentials({ username: 'a' })).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
     expect(() => resolveCredentials(undefined as never)).toThrow(NtlmError);
     expect(resolveCredentials({ username: '', password: '' }).anonymous).toBe(true);
   });
@@ -42,7 +53,10 @@ describe('prepared credentials', () => {
   });
 
   test('preparedFor: the same object is reused while its fields stay the same', () => {
-    const c: { username: string; password?: string; ntHash?: Uint8Array } = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
+    const c: { username: string; password?: string; ntHash?: Uint8Array } = {
+      username: 'EXAMPLE\\alice',
+      password: 'Passw0rd!',
+    };
     const first = preparedFor(c);
     expect(preparedFor(c)).toBe(first);
     c.password = 'changed';

@@ -27,7 +27,9 @@ eachProvider(() => {
     });
 
     test('RC4 rejects an empty key', () => {
-      expect(() => rc4(new Uint8Array(0), new Uint8Array(1))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+      expect(() => rc4(new Uint8Array(0), new Uint8Array(1))).toThrow(
+        expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+      );
     });
 
     test('MD4: RFC 1320 test suite', () => {
@@ -37,8 +39,12 @@ eachProvider(() => {
     });
 
     test('HMAC-MD5: RFC 2104 test 2, RFC 2202 tests 1 and 6; a prepared key and parts give the same MAC', () => {
-      expect(toHex(hmacMd5(oemEncode('Jefe'), oemEncode('what do ya want for nothing?')))).toBe('750c783e6ab0b503eaa86e310a5db738');
-      expect(toHex(hmacMd5(new Uint8Array(16).fill(0x0b), oemEncode('Hi There')))).toBe('9294727a3638bb1c13f48ef8158bfc9d');
+      expect(toHex(hmacMd5(oemEncode('Jefe'), oemEncode('what do ya want for nothing?')))).toBe(
+        '750c783e6ab0b503eaa86e310a5db738',
+      );
+      expect(toHex(hmacMd5(new Uint8Array(16).fill(0x0b), oemEncode('Hi There')))).toBe(
+        '9294727a3638bb1c13f48ef8158bfc9d',
+      );
       // A key longer than the 64-byte block is hashed first.
       const longKey = new Uint8Array(80).fill(0xaa);
       const text = oemEncode('Test Using Larger Than Block-Size Key - Hash Key First');
@@ -48,12 +54,16 @@ eachProvider(() => {
       expect(toHex(key.mac(text.subarray(0, 10), text.subarray(10)))).toBe('6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd');
       expect(toHex(hmacMd5(key, text))).toBe('6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd');
       // Reusing the prepared key does not carry state from one message to the next.
-      expect(toHex(new HmacMd5Key(oemEncode('Jefe')).mac(new Uint8Array(0)))).toBe(toHex(hmacMd5(oemEncode('Jefe'), new Uint8Array(0))));
+      expect(toHex(new HmacMd5Key(oemEncode('Jefe')).mac(new Uint8Array(0)))).toBe(
+        toHex(hmacMd5(oemEncode('Jefe'), new Uint8Array(0))),
+      );
     });
 
     test('NT hashes (curl unit1600, Davenport)', () => {
       expect(toHex(ntowfv1('1'))).toBe(vectors.curl_nt_hash_vectors["curl unit1600: NT hash '1'"].hex);
-      expect(toHex(ntowfv1('hello-you-fool'))).toBe(vectors.curl_nt_hash_vectors["curl unit1600: NT hash 'hello-you-fool'"].hex);
+      expect(toHex(ntowfv1('hello-you-fool'))).toBe(
+        vectors.curl_nt_hash_vectors["curl unit1600: NT hash 'hello-you-fool'"].hex,
+      );
       expect(toHex(ntowfv1(dav.inputs.password))).toBe(dav.values["NT hash 'SecREt01'"].hex);
     });
   });
@@ -78,17 +88,46 @@ eachProvider(() => {
       expect(toHex(r.ntChallengeResponse)).toBe(v1.ntlmv1_response_4_2_2_2_1.hex);
       expect(toHex(r.lmChallengeResponse)).toBe(v1.lmv1_response_4_2_2_2_2.hex);
       expect(toHex(r.sessionBaseKey)).toBe(v1.session_base_key_4_2_2_1_3.hex);
-      const noLm = computeResponseV1({ ...{ responseKeyNT: ntowfv1(common.password), responseKeyLM: lmowfv1(common.password) }, serverChallenge, clientChallenge, extendedSessionSecurity: false, noLmResponse: true });
+      const noLm = computeResponseV1({
+        ...{ responseKeyNT: ntowfv1(common.password), responseKeyLM: lmowfv1(common.password) },
+        serverChallenge,
+        clientChallenge,
+        extendedSessionSecurity: false,
+        noLmResponse: true,
+      });
       expect(toHex(noLm.lmChallengeResponse)).toBe(v1.lmv1_response_when_NoLMResponseNTLMv1_4_2_2_2_2.hex);
     });
 
     test.each([
       ['plain', 0, v1.key_exchange_key_4_2_2_1_3.hex, v1.encrypted_random_session_key_4_2_2_2_3.hex],
-      ['REQUEST_NON_NT_SESSION_KEY', NegotiateFlags.REQUEST_NON_NT_SESSION_KEY, v1.key_exchange_key_non_nt_session_key_4_2_2_1_3.hex, v1.encrypted_random_session_key_non_nt_session_key_4_2_2_2_3.hex],
-      ['LM_KEY', NegotiateFlags.LM_KEY, v1.key_exchange_key_lm_key_4_2_2_1_3.hex, v1.encrypted_random_session_key_lm_key_4_2_2_2_3.hex],
+      [
+        'REQUEST_NON_NT_SESSION_KEY',
+        NegotiateFlags.REQUEST_NON_NT_SESSION_KEY,
+        v1.key_exchange_key_non_nt_session_key_4_2_2_1_3.hex,
+        v1.encrypted_random_session_key_non_nt_session_key_4_2_2_2_3.hex,
+      ],
+      [
+        'LM_KEY',
+        NegotiateFlags.LM_KEY,
+        v1.key_exchange_key_lm_key_4_2_2_1_3.hex,
+        v1.encrypted_random_session_key_lm_key_4_2_2_2_3.hex,
+      ],
     ])('KXKEY and encrypted session key (%s)', (_name, flags, expectedKey, expectedEncrypted) => {
-      const r = computeResponseV1({ responseKeyNT: ntowfv1(common.password), responseKeyLM: lmowfv1(common.password), serverChallenge, clientChallenge, extendedSessionSecurity: false });
-      const key = kxkey({ flags, sessionBaseKey: r.sessionBaseKey, lmChallengeResponse: r.lmChallengeResponse, serverChallenge, lmowf: lmowfv1(common.password), ntlmv2: false });
+      const r = computeResponseV1({
+        responseKeyNT: ntowfv1(common.password),
+        responseKeyLM: lmowfv1(common.password),
+        serverChallenge,
+        clientChallenge,
+        extendedSessionSecurity: false,
+      });
+      const key = kxkey({
+        flags,
+        sessionBaseKey: r.sessionBaseKey,
+        lmChallengeResponse: r.lmChallengeResponse,
+        serverChallenge,
+        lmowf: lmowfv1(common.password),
+        ntlmv2: false,
+      });
       expect(toHex(key)).toBe(expectedKey);
       expect(toHex(encryptRandomSessionKey(key, hex(common.random_session_key)))).toBe(expectedEncrypted);
     });
@@ -106,7 +145,14 @@ eachProvider(() => {
       });
       expect(toHex(r.lmChallengeResponse)).toBe(ess.lmv1_response_4_2_3_2_1.hex);
       expect(toHex(r.ntChallengeResponse)).toBe(ess.ntlmv1_response_4_2_3_2_2.hex);
-      const key = kxkey({ flags: NegotiateFlags.EXTENDED_SESSIONSECURITY, sessionBaseKey: r.sessionBaseKey, lmChallengeResponse: r.lmChallengeResponse, serverChallenge, lmowf: lmowfv1(common.password), ntlmv2: false });
+      const key = kxkey({
+        flags: NegotiateFlags.EXTENDED_SESSIONSECURITY,
+        sessionBaseKey: r.sessionBaseKey,
+        lmChallengeResponse: r.lmChallengeResponse,
+        serverChallenge,
+        lmowf: lmowfv1(common.password),
+        ntlmv2: false,
+      });
       expect(toHex(key)).toBe(ess.key_exchange_key_4_2_3_1_3.hex);
     });
   });
@@ -128,7 +174,9 @@ eachProvider(() => {
       expect(toHex(r.ntChallengeResponse)).toBe(v2.ntlmv2_response_full.hex);
       expect(toHex(r.lmChallengeResponse)).toBe(v2.lmv2_response_4_2_4_2_1.hex);
       expect(toHex(r.sessionBaseKey)).toBe(v2.session_base_key_4_2_4_1_2.hex);
-      expect(toHex(encryptRandomSessionKey(r.sessionBaseKey, hex(common.random_session_key)))).toBe(v2.encrypted_random_session_key_4_2_4_2_3.hex);
+      expect(toHex(encryptRandomSessionKey(r.sessionBaseKey, hex(common.random_session_key)))).toBe(
+        v2.encrypted_random_session_key_4_2_4_2_3.hex,
+      );
     });
 
     test('only the user is upper-cased, not the domain', () => {
@@ -143,18 +191,32 @@ eachProvider(() => {
     test('NTLMv2 hash, LMv2 and NTLMv2 responses', () => {
       const key = ntowfv2(i.password, i.user, i.domain);
       expect(toHex(key)).toBe(dav.values['NTLMv2 hash (user, DOMAIN)'].hex);
-      const r = computeResponseV2({ responseKeyNT: key, responseKeyLM: key, serverChallenge: hex(i.server_challenge), clientChallenge: hex(i.client_challenge), time: hex(i.timestamp), serverName: hex(i.target_info) });
+      const r = computeResponseV2({
+        responseKeyNT: key,
+        responseKeyLM: key,
+        serverChallenge: hex(i.server_challenge),
+        clientChallenge: hex(i.client_challenge),
+        time: hex(i.timestamp),
+        serverName: hex(i.target_info),
+      });
       expect(toHex(r.lmChallengeResponse)).toBe(dav.values['LMv2 response'].hex);
       expect(toHex(r.ntChallengeResponse)).toBe(dav.values['NTLMv2 response'].hex);
     });
 
     test('NTLMv1, LM and NTLM2 session responses', () => {
-      const base = { responseKeyNT: ntowfv1(i.password), responseKeyLM: lmowfv1(i.password), serverChallenge: hex(i.server_challenge), clientChallenge: hex(i.client_challenge) };
+      const base = {
+        responseKeyNT: ntowfv1(i.password),
+        responseKeyLM: lmowfv1(i.password),
+        serverChallenge: hex(i.server_challenge),
+        clientChallenge: hex(i.client_challenge),
+      };
       const plain = computeResponseV1({ ...base, extendedSessionSecurity: false });
       expect(toHex(plain.lmChallengeResponse)).toBe(dav.values['LM response (NTLMv1)'].hex);
       expect(toHex(plain.ntChallengeResponse)).toBe(dav.values['NTLM response (NTLMv1)'].hex);
       expect(toHex(plain.sessionBaseKey)).toBe(dav.values['NTLMv1 user session key'].hex);
-      expect(toHex(computeResponseV1({ ...base, extendedSessionSecurity: true }).ntChallengeResponse)).toBe(dav.values['NTLM2 session response'].hex);
+      expect(toHex(computeResponseV1({ ...base, extendedSessionSecurity: true }).ntChallengeResponse)).toBe(
+        dav.values['NTLM2 session response'].hex,
+      );
     });
 
     test('DES helpers agree with each other', () => {
@@ -174,11 +236,15 @@ describe('the two hash implementations agree byte for byte', () => {
     const bytes = (n: number) => Uint8Array.from({ length: n }, () => next() & 0xff);
     for (let i = 0; i < 500; i++) {
       const key = bytes(next() % 201);
-      const parts = Array.from({ length: next() % 5 }, () => bytes(i % 50 === 0 ? 2000 + (next() % 3000) : next() % 300));
-      const a = nobleHashProvider, b = nodeHashProvider;
+      const parts = Array.from({ length: next() % 5 }, () =>
+        bytes(i % 50 === 0 ? 2000 + (next() % 3000) : next() % 300),
+      );
+      const a = nobleHashProvider,
+        b = nodeHashProvider;
       expect(toHex(b.md5(...parts))).toBe(toHex(a.md5(...parts)));
       expect(toHex(b.hmacMd5(key, ...parts))).toBe(toHex(a.hmacMd5(key, ...parts)));
-      const ka = a.macKey(key), kb = b.macKey(key);
+      const ka = a.macKey(key),
+        kb = b.macKey(key);
       expect(toHex(kb.mac(...parts))).toBe(toHex(ka.mac(...parts)));
       expect(toHex(kb.mac())).toBe(toHex(ka.mac())); // reused: no state carried over
     }

@@ -1,6 +1,15 @@
 import {
-  buildAuthenticateMessage, createChallengeMessage, createNegotiateMessage, describeToken, describeTokenRedacted, decodeToken,
-  parseAuthenticateMessage, toBase64, toHex, utf16le, NtlmError,
+  buildAuthenticateMessage,
+  createChallengeMessage,
+  createNegotiateMessage,
+  describeToken,
+  describeTokenRedacted,
+  decodeToken,
+  parseAuthenticateMessage,
+  toBase64,
+  toHex,
+  utf16le,
+  NtlmError,
 } from '../src/internal';
 import { findNtlmTokens } from '../src/decode';
 import { hex, vectors } from './vectors';
@@ -12,7 +21,9 @@ describe('decodeToken', () => {
     expect(auth).toContain('AUTHENTICATE (type 3');
     expect(auth).toMatch(/dialect\s+NTLMv2/);
     expect(auth).toMatch(/user\s+User/);
-    expect(describeToken(hex(vectors.ntlmv1_with_client_challenge_ess_4_2_3.authenticate_message_4_2_3_3.hex))).toContain('extended session security');
+    expect(
+      describeToken(hex(vectors.ntlmv1_with_client_challenge_ess_4_2_3.authenticate_message_4_2_3_3.hex)),
+    ).toContain('extended session security');
   });
 
   test('accepts a header value', () => {
@@ -23,7 +34,9 @@ describe('decodeToken', () => {
 
   test('garbage is an NtlmError', () => {
     expect(() => decodeToken('%%%')).toThrow(NtlmError);
-    expect(() => decodeToken(toBase64(new TextEncoder().encode('NTLMSSP\0\x09\0\0\0')))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_BAD_MESSAGE_TYPE' }));
+    expect(() => decodeToken(toBase64(new TextEncoder().encode('NTLMSSP\0\x09\0\0\0')))).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_BAD_MESSAGE_TYPE' }),
+    );
   });
 });
 
@@ -134,7 +147,7 @@ describe('findNtlmTokens', () => {
 
   test('curl -v output: every token in order, with its direction and header', () => {
     const transcript = [
-      '* Server auth using NTLM with user \'EXAMPLE\\alice\'',
+      "* Server auth using NTLM with user 'EXAMPLE\\alice'",
       '> GET / HTTP/1.1',
       `> Authorization: NTLM ${t1}`,
       '< HTTP/1.1 401 Unauthorized',
@@ -145,7 +158,11 @@ describe('findNtlmTokens', () => {
     ].join('\r\n');
     const found = findNtlmTokens(transcript);
     expect(found.map((f) => f.token)).toEqual([t1, t2, t3]);
-    expect(found.map((f) => f.context)).toEqual(['> Authorization: NTLM', '< WWW-Authenticate: NTLM', '> Authorization: NTLM']);
+    expect(found.map((f) => f.context)).toEqual([
+      '> Authorization: NTLM',
+      '< WWW-Authenticate: NTLM',
+      '> Authorization: NTLM',
+    ]);
     expect(found.map((f) => f.line)).toEqual([3, 6, 7]);
     expect(found.every((f) => f.ntlm)).toBe(true);
   });
@@ -154,11 +171,19 @@ describe('findNtlmTokens', () => {
     const text = `Proxy-Authorization: NTLM ${t1}\nProxy-Authenticate: Negotiate ${t2}\n${t3} ${t1}\n"value": "NTLM ${t2}"`;
     const found = findNtlmTokens(text);
     expect(found.map((f) => f.token)).toEqual([t1, t2, t3, t1, t2]);
-    expect(found.map((f) => f.context)).toEqual(['Proxy-Authorization: NTLM', 'Proxy-Authenticate: Negotiate', '', '', 'NTLM']);
+    expect(found.map((f) => f.context)).toEqual([
+      'Proxy-Authorization: NTLM',
+      'Proxy-Authenticate: Negotiate',
+      '',
+      '',
+      'NTLM',
+    ]);
   });
 
   test('a Kerberos or SPNEGO token under Negotiate is found but marked as not NTLM; prose is not a token', () => {
-    const found = findNtlmTokens('WWW-Authenticate: Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIG\nauth using NTLM with user x');
+    const found = findNtlmTokens(
+      'WWW-Authenticate: Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnagMDAuBgkqhkiC9xIBAgIG\nauth using NTLM with user x',
+    );
     expect(found).toEqual([expect.objectContaining({ ntlm: false, context: 'WWW-Authenticate: Negotiate' })]);
     expect(findNtlmTokens('nothing here, NTLM is mentioned only')).toEqual([]);
   });

@@ -2,8 +2,19 @@
 // an NtlmError, never another error type and never hang. The seed makes every failure reproducible;
 // the mutations are cheap (a few bytes each) so that the suite stays fast.
 import {
-  buildAuthenticateMessage, createAuthenticateMessage, createChallengeMessage, createNegotiateMessage, decodeToken, parseAuthenticateMessage,
-  parseChallengeMessage, parseNegotiateMessage, AvId, utf16le, dateToFiletime, NtlmError, toBase64,
+  buildAuthenticateMessage,
+  createAuthenticateMessage,
+  createChallengeMessage,
+  createNegotiateMessage,
+  decodeToken,
+  parseAuthenticateMessage,
+  parseChallengeMessage,
+  parseNegotiateMessage,
+  AvId,
+  utf16le,
+  dateToFiletime,
+  NtlmError,
+  toBase64,
 } from '../src/internal';
 import { parseAuthenticateHeaders, selectNtlmOffer } from '../src/http/authenticate-header';
 import { hex, vectors } from './vectors';
@@ -22,21 +33,40 @@ function rng(seed: number): () => number {
 }
 
 const targetInfo = [
-  { id: AvId.NbDomainName, value: utf16le('EXAMPLE') }, { id: AvId.DnsComputerName, value: utf16le('srv.example.com') },
-  { id: AvId.Timestamp, value: dateToFiletime(0) }, { id: AvId.Flags, value: new Uint8Array(4) },
+  { id: AvId.NbDomainName, value: utf16le('EXAMPLE') },
+  { id: AvId.DnsComputerName, value: utf16le('srv.example.com') },
+  { id: AvId.Timestamp, value: dateToFiletime(0) },
+  { id: AvId.Flags, value: new Uint8Array(4) },
 ];
 const challenges: Uint8Array[] = [
   hex(vectors.ntlmv2_4_2_4.challenge_message_4_2_4_3.hex),
   hex(vectors.ntlmv1_4_2_2.challenge_message_4_2_2_3.hex),
-  createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'EXAMPLE', targetInfo, version: { major: 10, minor: 0, build: 20348, revision: 15 } }),
+  createChallengeMessage({
+    flags: 0xe28a8215,
+    serverChallenge: new Uint8Array(8),
+    targetName: 'EXAMPLE',
+    targetInfo,
+    version: { major: 10, minor: 0, build: 20348, revision: 15 },
+  }),
 ];
 const negotiate = createNegotiateMessage();
-const negotiates = [negotiate, createNegotiateMessage({ domain: 'D', workstation: 'W' }), hex('4e544c4d53535000010000000682080000000000000000000000000000000000')];
+const negotiates = [
+  negotiate,
+  createNegotiateMessage({ domain: 'D', workstation: 'W' }),
+  hex('4e544c4d53535000010000000682080000000000000000000000000000000000'),
+];
 const authenticates = [
   hex(vectors.ntlmv2_4_2_4.authenticate_message_4_2_4_3.hex),
   hex(vectors.ntlmv1_4_2_2.authenticate_message_4_2_2_3.hex),
   hex(vectors.chromium_ntlmv2_mic.authenticate_hex),
-  buildAuthenticateMessage({ negotiate, challenge: challenges[2]!, username: 'EXAMPLE\\alice', password: 'Passw0rd!', spn: 'HTTP/x', channelBindings: new Uint8Array(16).fill(1) }).message,
+  buildAuthenticateMessage({
+    negotiate,
+    challenge: challenges[2]!,
+    username: 'EXAMPLE\\alice',
+    password: 'Passw0rd!',
+    spn: 'HTTP/x',
+    channelBindings: new Uint8Array(16).fill(1),
+  }).message,
 ];
 
 /** A few cheap edits: random bytes, the length/offset fields parsers trust, truncation, extension. */
@@ -64,7 +94,13 @@ function mutate(input: Uint8Array, random: () => number, fields: readonly number
   return b;
 }
 
-function fuzz<T>(seed: number, seeds: T[], mutateOne: (input: T, random: () => number) => T, run: (input: T) => unknown, show: (input: T) => string) {
+function fuzz<T>(
+  seed: number,
+  seeds: T[],
+  mutateOne: (input: T, random: () => number) => T,
+  run: (input: T) => unknown,
+  show: (input: T) => string,
+) {
   const random = rng(seed);
   const counts = { ok: 0, rejected: 0 };
   for (let i = 0; i < N; i++) {
@@ -73,7 +109,9 @@ function fuzz<T>(seed: number, seeds: T[], mutateOne: (input: T, random: () => n
       run(input);
       counts.ok++;
     } catch (error) {
-      if (!(error instanceof NtlmError)) throw new Error(`iteration ${i}: ${String(error)} for ${show(input)}`);
+      if (!(error instanceof NtlmError)) {
+        throw new Error(`iteration ${i}: ${String(error)} for ${show(input)}`, { cause: error });
+      }
       counts.rejected++;
     }
   }
@@ -87,10 +125,23 @@ const AUTHENTICATE_FIELDS = [12, 20, 28, 36, 44, 52, 60, 64, 72];
 
 test('100,000 mutated CHALLENGE messages, every eighth parsed one answered', () => {
   let answered = 0;
-  const counts = fuzz(0x5eed, challenges, (b, r) => mutate(b, r, CHALLENGE_FIELDS), (input) => {
-    const challenge = parseChallengeMessage(input);
-    if ((answered++ & 7) === 0) createAuthenticateMessage({ negotiate, challenge, username: 'EXAMPLE\\alice', password: 'Passw0rd!', now: () => 0 });
-  }, hexOf);
+  const counts = fuzz(
+    0x5eed,
+    challenges,
+    (b, r) => mutate(b, r, CHALLENGE_FIELDS),
+    (input) => {
+      const challenge = parseChallengeMessage(input);
+      if ((answered++ & 7) === 0)
+        createAuthenticateMessage({
+          negotiate,
+          challenge,
+          username: 'EXAMPLE\\alice',
+          password: 'Passw0rd!',
+          now: () => 0,
+        });
+    },
+    hexOf,
+  );
   expect(counts.ok).toBeGreaterThan(10_000);
   expect(counts.rejected).toBeGreaterThan(10_000);
 });
@@ -102,7 +153,13 @@ test('100,000 mutated NEGOTIATE messages', () => {
 });
 
 test('100,000 mutated AUTHENTICATE messages', () => {
-  const counts = fuzz(0xa17e, authenticates, (b, r) => mutate(b, r, AUTHENTICATE_FIELDS), parseAuthenticateMessage, hexOf);
+  const counts = fuzz(
+    0xa17e,
+    authenticates,
+    (b, r) => mutate(b, r, AUTHENTICATE_FIELDS),
+    parseAuthenticateMessage,
+    hexOf,
+  );
   expect(counts.ok).toBeGreaterThan(10_000);
   expect(counts.rejected).toBeGreaterThan(10_000);
 });
@@ -110,13 +167,19 @@ test('100,000 mutated AUTHENTICATE messages', () => {
 test('100,000 mutated tokens through decodeToken: bytes, base64 and header lines of all three types', () => {
   const all = [...negotiates, ...challenges, ...authenticates];
   const prefixes = ['', 'NTLM ', 'Negotiate ', 'WWW-Authenticate: NTLM ', 'authorization: negotiate '];
-  const counts = fuzz(0xdec0, all, (b, r) => mutate(b, r, [...CHALLENGE_FIELDS, ...AUTHENTICATE_FIELDS]), (input) => {
-    if (input.length % 3 === 0) return decodeToken(input);
-    // As text: base64 with a header prefix, sometimes with a broken character.
-    let text = prefixes[input.length % prefixes.length] + toBase64(input);
-    if (input.length % 7 === 1) text = text.slice(0, -2) + '*';
-    return decodeToken(text);
-  }, hexOf);
+  const counts = fuzz(
+    0xdec0,
+    all,
+    (b, r) => mutate(b, r, [...CHALLENGE_FIELDS, ...AUTHENTICATE_FIELDS]),
+    (input) => {
+      if (input.length % 3 === 0) return decodeToken(input);
+      // As text: base64 with a header prefix, sometimes with a broken character.
+      let text = prefixes[input.length % prefixes.length] + toBase64(input);
+      if (input.length % 7 === 1) text = text.slice(0, -2) + '*';
+      return decodeToken(text);
+    },
+    hexOf,
+  );
   expect(counts.ok).toBeGreaterThan(10_000);
   expect(counts.rejected).toBeGreaterThan(10_000);
 });
@@ -124,8 +187,13 @@ test('100,000 mutated tokens through decodeToken: bytes, base64 and header lines
 test('100,000 mutated WWW-Authenticate / Proxy-Authenticate values through parseAuthenticateHeaders', () => {
   const token = toBase64(challenges[2]!);
   const seeds: (string | string[])[] = [
-    `NTLM ${token}`, ['Negotiate', 'NTLM'], 'Negotiate, NTLM', `Basic realm="a, \\"b\\"", NTLM ${token}`,
-    'Digest realm="x", qop="auth,auth-int", nonce="abc", NTLM', `Negotiate ${token}, Nego2`, ['Bearer error="invalid_token"', `NTLM ${token}`],
+    `NTLM ${token}`,
+    ['Negotiate', 'NTLM'],
+    'Negotiate, NTLM',
+    `Basic realm="a, \\"b\\"", NTLM ${token}`,
+    'Digest realm="x", qop="auth,auth-int", nonce="abc", NTLM',
+    `Negotiate ${token}, Nego2`,
+    ['Bearer error="invalid_token"', `NTLM ${token}`],
   ];
   const ALPHABET = ' ,="\\\t=/+NTLMnegotiateBasicrealm\u00e9\u20ac\u0000\r\n';
   const mutateText = (text: string, random: () => number): string => {
@@ -140,9 +208,15 @@ test('100,000 mutated WWW-Authenticate / Proxy-Authenticate values through parse
     }
     return s;
   };
-  const counts = fuzz(0x4ea0, seeds, (v, r) => (Array.isArray(v) ? v.map((x) => mutateText(x, r)) : mutateText(v, r)), (values) => {
-    const challengesParsed = parseAuthenticateHeaders(values);
-    selectNtlmOffer(challengesParsed);
-  }, (v) => JSON.stringify(v));
+  const counts = fuzz(
+    0x4ea0,
+    seeds,
+    (v, r) => (Array.isArray(v) ? v.map((x) => mutateText(x, r)) : mutateText(v, r)),
+    (values) => {
+      const challengesParsed = parseAuthenticateHeaders(values);
+      selectNtlmOffer(challengesParsed);
+    },
+    (v) => JSON.stringify(v),
+  );
   expect(counts.ok).toBeGreaterThan(50_000);
 });

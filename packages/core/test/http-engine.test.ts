@@ -1,13 +1,37 @@
 import { inspect } from 'node:util';
 import {
-  parseAuthenticateHeaders, selectNtlmOffer, OriginMemory, Identity, ConnectionAuth, spnFor, NtlmHttpEngine, RequestFlow, isIdempotent,
-  type Action, type ConnectionView, type LayerOptions, type ResponseHead,
+  parseAuthenticateHeaders,
+  selectNtlmOffer,
+  OriginMemory,
+  Identity,
+  ConnectionAuth,
+  spnFor,
+  NtlmHttpEngine,
+  RequestFlow,
+  isIdempotent,
+  type Action,
+  type ConnectionView,
+  type LayerOptions,
+  type ResponseHead,
 } from '../src/http/index';
-import { createChallengeMessage, parseNegotiateMessage, parseAuthenticateMessage, fromBase64, toBase64, AvId, utf16le, dateToFiletime, NtlmError, NtlmContext } from '../src/internal';
+import {
+  createChallengeMessage,
+  parseNegotiateMessage,
+  parseAuthenticateMessage,
+  toBase64,
+  AvId,
+  utf16le,
+  dateToFiletime,
+  NtlmError,
+  NtlmContext,
+} from '../src/internal';
 
 describe('WWW-Authenticate parsing', () => {
   test('several headers, comma-joined challenges, parameters, case-insensitive schemes', () => {
-    expect(parseAuthenticateHeaders(['Negotiate', 'NTLM'])).toEqual([{ scheme: 'Negotiate', params: {} }, { scheme: 'NTLM', params: {} }]);
+    expect(parseAuthenticateHeaders(['Negotiate', 'NTLM'])).toEqual([
+      { scheme: 'Negotiate', params: {} },
+      { scheme: 'NTLM', params: {} },
+    ]);
     expect(parseAuthenticateHeaders('Negotiate, NTLM').map((c) => c.scheme)).toEqual(['Negotiate', 'NTLM']);
     const mixed = parseAuthenticateHeaders('Basic realm="a, b", charset="UTF-8", ntlm TlRMTVNTUAACAAAA==, Bearer');
     expect(mixed).toEqual([
@@ -18,7 +42,17 @@ describe('WWW-Authenticate parsing', () => {
     expect(parseAuthenticateHeaders(undefined)).toEqual([]);
   });
 
-  const challenge = toBase64(createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }, { id: AvId.NbDomainName, value: utf16le('X') }] }));
+  const challenge = toBase64(
+    createChallengeMessage({
+      flags: 0xe28a8215,
+      serverChallenge: new Uint8Array(8),
+      targetName: 'X',
+      targetInfo: [
+        { id: AvId.Timestamp, value: dateToFiletime(0) },
+        { id: AvId.NbDomainName, value: utf16le('X') },
+      ],
+    }),
+  );
 
   test('NTLM preferred over Negotiate; raw NTLM under Negotiate; Nego2 ignored', () => {
     expect(selectNtlmOffer(parseAuthenticateHeaders(['Negotiate', 'NTLM']))).toEqual({ kind: 'ntlm', scheme: 'NTLM' });
@@ -29,7 +63,10 @@ describe('WWW-Authenticate parsing', () => {
   });
 
   test('a Kerberos token under Negotiate is not NTLM', () => {
-    expect(selectNtlmOffer(parseAuthenticateHeaders('Negotiate oYG2MIGzoAMKAQGhCwYJKoZIgvcSAQICooGeBIGb'))).toEqual({ kind: 'not-ntlm', scheme: 'Negotiate' });
+    expect(selectNtlmOffer(parseAuthenticateHeaders('Negotiate oYG2MIGzoAMKAQGhCwYJKoZIgvcSAQICooGeBIGb'))).toEqual({
+      kind: 'not-ntlm',
+      scheme: 'Negotiate',
+    });
   });
 });
 
@@ -76,7 +113,12 @@ describe('engine state', () => {
     const context = new NtlmContext({ credentials: { username: 'a', password: 'b' }, spn: 'HTTP/x' });
     const negotiate = context.step();
     expect(parseNegotiateMessage(negotiate).version).toBeDefined();
-    const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }] });
+    const c = createChallengeMessage({
+      flags: 0xe28a8215,
+      serverChallenge: new Uint8Array(8),
+      targetName: 'X',
+      targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }],
+    });
     const three = parseAuthenticateMessage(context.step(c));
     expect(three.user).toBe('a');
     expect(context.summary).toMatchObject({ user: 'a', dialect: 'NTLMv2', spn: 'HTTP/x', server: { targetName: 'X' } });
@@ -89,7 +131,8 @@ describe('engine state', () => {
     expect(spnFor({ spn: false }, url)).toBeUndefined();
     expect(spnFor({ spn: (u) => `HTTP/${u.hostname}.corp` }, new URL('http://srv/'))).toBe('HTTP/srv.corp');
     const credentials = { username: 'alice', password: 'x' };
-    const engine = (origins?: string[]) => new NtlmHttpEngine({ credentials, ...(origins ? { origins } : {}) }, () => {});
+    const engine = (origins?: string[]) =>
+      new NtlmHttpEngine({ credentials, ...(origins ? { origins } : {}) }, () => {});
     // Without `origins`: the first origin used, and no other (a redirect never extends it).
     const learned = engine();
     expect(learned.allows('http://any')).toBe(true);
@@ -114,7 +157,11 @@ describe('proxy selection', () => {
   const { proxyFor, bypassesProxy } = jest.requireActual('../src/http/index');
   test('explicit URI, environment, NO_PROXY', () => {
     expect(proxyFor(new URL('https://a.example/'), { uri: 'proxy:3128' }).href).toBe('http://proxy:3128/');
-    const env = { HTTP_PROXY: 'http://p1:8080', https_proxy: 'http://p2:8080', NO_PROXY: 'localhost,.corp.example,10.0.0.1:8443' };
+    const env = {
+      HTTP_PROXY: 'http://p1:8080',
+      https_proxy: 'http://p2:8080',
+      NO_PROXY: 'localhost,.corp.example,10.0.0.1:8443',
+    };
     expect(proxyFor(new URL('http://x.example/'), {}, env).host).toBe('p1:8080');
     expect(proxyFor(new URL('https://x.example/'), {}, env).host).toBe('p2:8080');
     expect(proxyFor(new URL('https://intranet.corp.example/'), {}, env)).toBeUndefined();
@@ -128,7 +175,14 @@ describe('proxy selection', () => {
 });
 
 describe('RequestFlow (the machine with a scripted transport)', () => {
-  const challenge = toBase64(createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }] }));
+  const challenge = toBase64(
+    createChallengeMessage({
+      flags: 0xe28a8215,
+      serverChallenge: new Uint8Array(8),
+      targetName: 'X',
+      targetInfo: [{ id: AvId.Timestamp, value: dateToFiletime(0) }],
+    }),
+  );
   const identity = new Identity({ username: 'EXAMPLE\\alice', password: 'Passw0rd!' });
   const head = (status: number, challenges: string[] = [], extra: Partial<ResponseHead> = {}): ResponseHead => ({
     status,
@@ -137,11 +191,36 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     ...extra,
   });
   const layer = (o: Partial<LayerOptions> = {}): LayerOptions => ({
-    status: 401, target: 'http://origin.test', identity, spn: () => 'HTTP/origin.test', memory: new OriginMemory(), preemptive: true, throwOnAuthFailure: false, ...o,
+    status: 401,
+    target: 'http://origin.test',
+    identity,
+    spn: () => 'HTTP/origin.test',
+    memory: new OriginMemory(),
+    preemptive: true,
+    throwOnAuthFailure: false,
+    ...o,
   });
-  const connection = (): ConnectionView & { generation: number } => ({ auth: new ConnectionAuth(), proxyAuth: new ConnectionAuth(), generation: 1, peerCertificate: () => undefined });
-  const flow = (o: { origin?: LayerOptions; proxy?: LayerOptions; body?: { present: boolean; replayable: boolean }; method?: string } = {}) =>
-    new RequestFlow({ origin: o.origin ?? layer(), ...(o.proxy ? { proxy: o.proxy } : {}), body: o.body ?? { present: false, replayable: true }, idempotent: isIdempotent(o.method), log: () => {} });
+  const connection = (): ConnectionView & { generation: number } => ({
+    auth: new ConnectionAuth(),
+    proxyAuth: new ConnectionAuth(),
+    generation: 1,
+    peerCertificate: () => undefined,
+  });
+  const flow = (
+    o: {
+      origin?: LayerOptions;
+      proxy?: LayerOptions;
+      body?: { present: boolean; replayable: boolean };
+      method?: string;
+    } = {},
+  ) =>
+    new RequestFlow({
+      origin: o.origin ?? layer(),
+      ...(o.proxy ? { proxy: o.proxy } : {}),
+      body: o.body ?? { present: false, replayable: true },
+      idempotent: isIdempotent(o.method),
+      log: () => {},
+    });
   const send = (a: Action | undefined) => {
     if (!a || a.kind !== 'send') throw new Error(`expected a send, got ${JSON.stringify(a)}`);
     return a;
@@ -191,9 +270,14 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     strict.response(head(401, [`NTLM ${challenge}`]), conn);
     strict.sending(conn);
     const failed = strict.response(head(401, ['NTLM']), conn);
-    expect(failed.kind).toBe('fail');
-    const error = (failed as { error: NtlmError }).error;
-    expect(error).toMatchObject({ code: 'ERR_NTLM_AUTH_FAILED', status: 401, details: { user: 'alice', domain: 'EXAMPLE', dialect: 'NTLMv2', mic: true } });
+    if (failed.kind !== 'fail') throw new Error(`expected a fail, got ${JSON.stringify(failed)}`);
+    const error = failed.error;
+    expect(error).toBeInstanceOf(NtlmError);
+    expect(error).toMatchObject({
+      code: 'ERR_NTLM_AUTH_FAILED',
+      status: 401,
+      details: { user: 'alice', domain: 'EXAMPLE', dialect: 'NTLMv2', mic: true },
+    });
     expect(error.message).not.toContain('Passw0rd!');
   });
 
@@ -231,7 +315,10 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     f.sending(conn);
     expect(send(f.response(head(401, [`NTLM ${challenge}`], { closing: true }), conn)).fresh).toBe(true);
     f.sending(conn);
-    expect(f.response(head(401, [`NTLM ${challenge}`], { closing: true }), conn)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_CONNECTION_CLOSED' } });
+    expect(f.response(head(401, [`NTLM ${challenge}`], { closing: true }), conn)).toMatchObject({
+      kind: 'fail',
+      error: { code: 'ERR_NTLM_CONNECTION_CLOSED' },
+    });
   });
 
   test('an authenticated connection replaced before the request was written: a new handshake, nothing spent', () => {
@@ -253,7 +340,10 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     post.sending(conn);
     post.response(head(401, [`NTLM ${challenge}`]), conn);
     post.sending(conn);
-    expect(post.failure(lost, true)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', cause: lost } });
+    expect(post.failure(lost, true)).toMatchObject({
+      kind: 'fail',
+      error: { code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', cause: lost },
+    });
     // A failure while the CHALLENGE's body is read is the NEGOTIATE leg's (bodiless): one fresh attempt.
     const reading = flow({ method: 'POST', body: { present: true, replayable: true } });
     reading.start(conn);
@@ -283,7 +373,10 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     const conn = connection();
     expect(send(f.start(conn)).withBody).toBe(true);
     f.sending(conn);
-    expect(f.response(head(401, ['NTLM']), conn)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_BODY_NOT_REPLAYABLE' } });
+    expect(f.response(head(401, ['NTLM']), conn)).toMatchObject({
+      kind: 'fail',
+      error: { code: 'ERR_NTLM_BODY_NOT_REPLAYABLE' },
+    });
   });
 
   test('a NEGOTIATE answered without a challenge: the origin is forgotten; a bodiless request takes that answer, one with a body goes again with it', () => {
@@ -296,7 +389,11 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     expect(get.response(head(200), conn)).toEqual({ kind: 'deliver' });
     expect(memory.scheme('http://origin.test')).toBeUndefined();
     memory.remember('http://origin.test', 'NTLM');
-    const put = flow({ origin: layer({ preemptive: false, memory }), body: { present: true, replayable: true }, method: 'PUT' });
+    const put = flow({
+      origin: layer({ preemptive: false, memory }),
+      body: { present: true, replayable: true },
+      method: 'PUT',
+    });
     expect(send(put.start(conn)).withBody).toBe(false);
     put.sending(conn);
     const plain = send(put.response(head(200), conn));
@@ -305,21 +402,41 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     expect(put.response(head(200), conn)).toEqual({ kind: 'deliver' });
     // A POST is not sent twice: the server may have run the bodiless one.
     memory.remember('http://origin.test', 'NTLM');
-    const post = flow({ origin: layer({ preemptive: false, memory }), body: { present: true, replayable: true }, method: 'POST' });
+    const post = flow({
+      origin: layer({ preemptive: false, memory }),
+      body: { present: true, replayable: true },
+      method: 'POST',
+    });
     post.start(conn);
     post.sending(conn);
-    expect(post.response(head(200), conn)).toMatchObject({ kind: 'fail', error: { code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', status: 200 } });
+    expect(post.response(head(200), conn)).toMatchObject({
+      kind: 'fail',
+      error: { code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', status: 200 },
+    });
     expect(memory.scheme('http://origin.test')).toBeUndefined();
     // A proxy's refusal of the bodiless leg is the request's answer.
     memory.remember('http://origin.test', 'NTLM');
-    const refused = flow({ origin: layer({ preemptive: false, memory }), body: { present: true, replayable: true }, method: 'POST' });
+    const refused = flow({
+      origin: layer({ preemptive: false, memory }),
+      body: { present: true, replayable: true },
+      method: 'POST',
+    });
     refused.start(conn);
     refused.sending(conn);
     expect(refused.response(head(407, ['Basic realm="x"']), conn)).toEqual({ kind: 'deliver' });
   });
 
   test('Kerberos only: a clear error that says what to do', () => {
-    const f = flow({ origin: layer({ preemptive: false, memory: (() => { const m = new OriginMemory(); m.remember('http://origin.test', 'Negotiate'); return m; })() }) });
+    const f = flow({
+      origin: layer({
+        preemptive: false,
+        memory: (() => {
+          const m = new OriginMemory();
+          m.remember('http://origin.test', 'Negotiate');
+          return m;
+        })(),
+      }),
+    });
     const conn = connection();
     f.start(conn);
     f.sending(conn);

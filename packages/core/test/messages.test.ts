@@ -1,7 +1,27 @@
 import {
-  AvFlags, AvId, avFlagsValue, buildAuthenticateMessage, createAuthenticateMessage, prepareCredentials, createChallengeMessage, createNegotiateMessage,
-  DEFAULT_NEGOTIATE_FLAGS, encodeAvPairs, findAvPair, NegotiateFlags, NtlmError, parseAuthenticateMessage, parseAvPairs,
-  parseChallengeMessage, parseNegotiateMessage, toHex, utf16le, decodeUtf16le, mic as computeMic, dateToFiletime, filetimeToMs,
+  AvFlags,
+  AvId,
+  avFlagsValue,
+  buildAuthenticateMessage,
+  createAuthenticateMessage,
+  prepareCredentials,
+  createChallengeMessage,
+  createNegotiateMessage,
+  DEFAULT_NEGOTIATE_FLAGS,
+  encodeAvPairs,
+  findAvPair,
+  NegotiateFlags,
+  NtlmError,
+  parseAuthenticateMessage,
+  parseAvPairs,
+  parseChallengeMessage,
+  parseNegotiateMessage,
+  toHex,
+  utf16le,
+  decodeUtf16le,
+  mic as computeMic,
+  dateToFiletime,
+  filetimeToMs,
 } from '../src/internal';
 import { hmacMd5 } from '../src/crypto/hash';
 import { ntowfv2 } from '../src/crypto/ntowf';
@@ -29,7 +49,8 @@ describe('NEGOTIATE', () => {
     const parsed = parseNegotiateMessage(m);
     expect(parsed.flags).toBe(DEFAULT_NEGOTIATE_FLAGS);
     expect(DEFAULT_NEGOTIATE_FLAGS).toBe(0xe2088217);
-    expect(DEFAULT_NEGOTIATE_FLAGS & NegotiateFlags.SIGN).toBeTruthy(); // with KEY_EXCH: the random key counts for every server
+    // With KEY_EXCH: the random key counts for every server.
+    expect(DEFAULT_NEGOTIATE_FLAGS & NegotiateFlags.SIGN).toBeTruthy();
     expect(toHex(m.subarray(0, 16))).toBe('4e544c4d5353500001000000178208e2');
     expect(parsed.version).toEqual({ major: 10, minor: 0, build: 20348, revision: 15 });
   });
@@ -81,7 +102,9 @@ describe('CHALLENGE', () => {
   test('AV pairs keep their order, and a timestamp is exposed', () => {
     const ts = dateToFiletime(Date.UTC(2026, 0, 2, 3, 4, 5));
     const m = createChallengeMessage({
-      flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'EXAMPLE',
+      flags: 0xe28a8215,
+      serverChallenge: new Uint8Array(8),
+      targetName: 'EXAMPLE',
       targetInfo: [
         { id: AvId.NbDomainName, value: utf16le('EXAMPLE') },
         { id: AvId.DnsComputerName, value: utf16le('srv.example.com') },
@@ -95,10 +118,34 @@ describe('CHALLENGE', () => {
   });
 
   test.each([
-    ['wrong signature', (b: Uint8Array) => { b[0] = 0x4f; }, 'ERR_NTLM_BAD_SIGNATURE'],
-    ['wrong message type', (b: Uint8Array) => { b[8] = 3; }, 'ERR_NTLM_BAD_MESSAGE_TYPE'],
-    ['target name out of range', (b: Uint8Array) => { b[16] = 0xff; }, 'ERR_NTLM_FIELD_OUT_OF_RANGE'],
-    ['target info length past the end', (b: Uint8Array) => { b[40] = 0xff; }, 'ERR_NTLM_FIELD_OUT_OF_RANGE'],
+    [
+      'wrong signature',
+      (b: Uint8Array) => {
+        b[0] = 0x4f;
+      },
+      'ERR_NTLM_BAD_SIGNATURE',
+    ],
+    [
+      'wrong message type',
+      (b: Uint8Array) => {
+        b[8] = 3;
+      },
+      'ERR_NTLM_BAD_MESSAGE_TYPE',
+    ],
+    [
+      'target name out of range',
+      (b: Uint8Array) => {
+        b[16] = 0xff;
+      },
+      'ERR_NTLM_FIELD_OUT_OF_RANGE',
+    ],
+    [
+      'target info length past the end',
+      (b: Uint8Array) => {
+        b[40] = 0xff;
+      },
+      'ERR_NTLM_FIELD_OUT_OF_RANGE',
+    ],
   ])('%s is an NtlmError with a stable code', (_name, corrupt, code) => {
     const b = hex(v2.challenge_message_4_2_4_3.hex);
     corrupt(b);
@@ -108,7 +155,9 @@ describe('CHALLENGE', () => {
   test('truncated messages are ERR_NTLM_TRUNCATED', () => {
     const b = hex(v2.challenge_message_4_2_4_3.hex);
     for (const n of [0, 7, 11, 20, 31]) {
-      expect(() => parseChallengeMessage(b.subarray(0, n))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_TRUNCATED' }));
+      expect(() => parseChallengeMessage(b.subarray(0, n))).toThrow(
+        expect.objectContaining({ code: 'ERR_NTLM_TRUNCATED' }),
+      );
     }
   });
 
@@ -121,7 +170,9 @@ describe('CHALLENGE', () => {
 
   test('bad AV pairs', () => {
     expect(() => parseAvPairs(hex('0200ff00'))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_BAD_AV_PAIRS' }));
-    expect(() => parseAvPairs(hex('070004000000000000000000'))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_BAD_AV_PAIRS' }));
+    expect(() => parseAvPairs(hex('070004000000000000000000'))).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_BAD_AV_PAIRS' }),
+    );
     expect(() => parseAvPairs(hex('02'))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_BAD_AV_PAIRS' }));
     expect(parseAvPairs(hex('02000200410000000000'))).toHaveLength(1);
     expect(parseAvPairs(hex('020002004100'))).toHaveLength(1); // no EOL but ends on a boundary
@@ -204,7 +255,14 @@ describe('AUTHENTICATE: what real servers need', () => {
     version: { major: 10, minor: 0, build: 17763, revision: 15 },
   });
   const negotiate = createNegotiateMessage();
-  const base = { negotiate, challenge: challengeBytes, username: 'EXAMPLE\\alice', password: 'Passw0rd!', clientChallenge: hex('aaaaaaaaaaaaaaaa'), randomSessionKey: hex('55555555555555555555555555555555') };
+  const base = {
+    negotiate,
+    challenge: challengeBytes,
+    username: 'EXAMPLE\\alice',
+    password: 'Passw0rd!',
+    clientChallenge: hex('aaaaaaaaaaaaaaaa'),
+    randomSessionKey: hex('55555555555555555555555555555555'),
+  };
 
   test('MIC at offset 72 over the three messages; LM zero with a server timestamp; AV pairs as required', () => {
     const r = buildAuthenticateMessage({ ...base, spn: 'HTTP/srv.example.com' });
@@ -215,7 +273,13 @@ describe('AUTHENTICATE: what real servers need', () => {
     expect(toHex(m.mic!)).toBe(toHex(r.mic!));
     expect(toHex(r.mic!)).toBe(toHex(computeMic(r.exportedSessionKey, negotiate, challengeBytes, r.message)));
     const pairs = m.ntlmv2!.avPairs;
-    expect(pairs.map((p) => p.id)).toEqual([AvId.NbDomainName, AvId.NbComputerName, AvId.Timestamp, AvId.Flags, AvId.TargetName]);
+    expect(pairs.map((p) => p.id)).toEqual([
+      AvId.NbDomainName,
+      AvId.NbComputerName,
+      AvId.Timestamp,
+      AvId.Flags,
+      AvId.TargetName,
+    ]);
     expect(avFlagsValue(findAvPair(pairs, AvId.Flags))).toBe(AvFlags.MIC_PRESENT); // merged, not a second pair
     expect(decodeUtf16le(findAvPair(pairs, AvId.TargetName)!.value)).toBe('HTTP/srv.example.com');
     expect(toHex(m.ntlmv2!.time)).toBe(toHex(serverTs)); // the server's timestamp, not the local clock
@@ -239,22 +303,44 @@ describe('AUTHENTICATE: what real servers need', () => {
     expect(toHex(findAvPair(pairs, AvId.ChannelBindings)!.value)).toBe(cb.derived_msv_av_channel_bindings);
     const none = parseAuthenticateMessage(createAuthenticateMessage(base)).ntlmv2!.avPairs;
     expect(findAvPair(none, AvId.ChannelBindings)).toBeUndefined();
-    expect(() => createAuthenticateMessage({ ...base, channelBindings: new Uint8Array(16) })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+    expect(() => createAuthenticateMessage({ ...base, channelBindings: new Uint8Array(16) })).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
   });
 
   test('the server flags pair never gets 0x4, and 0x2 exactly when a MIC is sent (MS-NLMP 3.1.5.1.2)', () => {
     const flagsOf = (pairs: { id: number; value: Uint8Array }[]) => {
-      const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: pairs });
-      return avFlagsValue(findAvPair(parseAuthenticateMessage(createAuthenticateMessage({ ...base, challenge: c, now: () => 0 })).ntlmv2!.avPairs, AvId.Flags));
+      const c = createChallengeMessage({
+        flags: 0xe28a8215,
+        serverChallenge: new Uint8Array(8),
+        targetName: 'X',
+        targetInfo: pairs,
+      });
+      return avFlagsValue(
+        findAvPair(
+          parseAuthenticateMessage(createAuthenticateMessage({ ...base, challenge: c, now: () => 0 })).ntlmv2!.avPairs,
+          AvId.Flags,
+        ),
+      );
     };
     // With MsvAvTimestamp: a MIC, bit 0x2 merged into the server's pair, 0x4 cleared, 0x1 kept.
-    expect(flagsOf([{ id: AvId.Timestamp, value: serverTs }, { id: AvId.Flags, value: new Uint8Array([5, 0, 0, 0]) }])).toBe(AvFlags.MIC_PRESENT | 1);
+    expect(
+      flagsOf([
+        { id: AvId.Timestamp, value: serverTs },
+        { id: AvId.Flags, value: new Uint8Array([5, 0, 0, 0]) },
+      ]),
+    ).toBe(AvFlags.MIC_PRESENT | 1);
     // Without it: no MIC; a server pair claiming 0x2 is not echoed with it (we would promise a MIC we do not send).
     expect(flagsOf([{ id: AvId.Flags, value: new Uint8Array([6, 0, 0, 0]) }])).toBe(0);
   });
 
   test('without a server timestamp: LMv2 and the local clock (injected)', () => {
-    const c = createChallengeMessage({ flags: 0xe28a8215, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [{ id: AvId.NbDomainName, value: utf16le('X') }] });
+    const c = createChallengeMessage({
+      flags: 0xe28a8215,
+      serverChallenge: new Uint8Array(8),
+      targetName: 'X',
+      targetInfo: [{ id: AvId.NbDomainName, value: utf16le('X') }],
+    });
     const now = Date.UTC(2026, 10, 22);
     const m = parseAuthenticateMessage(createAuthenticateMessage({ ...base, challenge: c, now: () => now }));
     expect(m.lmChallengeResponse).toHaveLength(24);
@@ -301,12 +387,19 @@ describe('AUTHENTICATE: what real servers need', () => {
   });
 
   test('a MIC needs the NEGOTIATE bytes', () => {
-    expect(() => createAuthenticateMessage({ ...base, negotiate: undefined })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+    expect(() => createAuthenticateMessage({ ...base, negotiate: undefined })).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
     expect(() => createAuthenticateMessage({ ...base, negotiate: undefined, mic: false })).not.toThrow();
   });
 
   test('OEM when the server does not offer Unicode', () => {
-    const c = createChallengeMessage({ flags: 0x00088202, serverChallenge: new Uint8Array(8), targetName: 'X', targetInfo: [] });
+    const c = createChallengeMessage({
+      flags: 0x00088202,
+      serverChallenge: new Uint8Array(8),
+      targetName: 'X',
+      targetInfo: [],
+    });
     const m = parseAuthenticateMessage(createAuthenticateMessage({ ...base, challenge: c }));
     expect(m.flags & NegotiateFlags.OEM).toBeTruthy();
     expect(m.flags & NegotiateFlags.UNICODE).toBeFalsy();
@@ -314,11 +407,24 @@ describe('AUTHENTICATE: what real servers need', () => {
   });
 
   test('randomness and time are injectable: the same hooks give the same bytes, other randomness others', () => {
-    const seeded = (seed: number) => (size: number) => Uint8Array.from({ length: size }, (_, i) => (seed * 31 + i * 7) & 0xff);
-    const once = (seed: number) => toHex(createAuthenticateMessage({ negotiate, challenge: challengeBytes, username: 'EXAMPLE\\alice', password: 'Passw0rd!', random: seeded(seed), now: () => 0 }));
+    const seeded = (seed: number) => (size: number) =>
+      Uint8Array.from({ length: size }, (_, i) => (seed * 31 + i * 7) & 0xff);
+    const once = (seed: number) =>
+      toHex(
+        createAuthenticateMessage({
+          negotiate,
+          challenge: challengeBytes,
+          username: 'EXAMPLE\\alice',
+          password: 'Passw0rd!',
+          random: seeded(seed),
+          now: () => 0,
+        }),
+      );
     expect(once(1)).toBe(once(1));
     expect(once(1)).not.toBe(once(2));
-    expect(() => createAuthenticateMessage({ ...base, clientChallenge: undefined, random: () => new Uint8Array(3) })).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+    expect(() =>
+      createAuthenticateMessage({ ...base, clientChallenge: undefined, random: () => new Uint8Array(3) }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
   });
 
   test('AV pair list helpers round-trip', () => {

@@ -2,18 +2,34 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Ntlm, createChallengeMessage, parseAuthenticateMessage, parseNegotiateMessage, fromBase64, toBase64, utf16le, AvId,
-  dateToFiletime, findAvPair, toHex, NtlmError,
+  Ntlm,
+  createChallengeMessage,
+  parseAuthenticateMessage,
+  parseNegotiateMessage,
+  fromBase64,
+  toBase64,
+  utf16le,
+  AvId,
+  dateToFiletime,
+  findAvPair,
+  toHex,
+  NtlmError,
 } from '../src/internal';
 import { Ntlm as NodeNtlm } from '../src/node';
 import { vectors } from './vectors';
 
 const challenge = createChallengeMessage({
-  flags: 0xe28a8215, serverChallenge: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), targetName: 'EXAMPLE',
-  targetInfo: [{ id: AvId.NbDomainName, value: utf16le('EXAMPLE') }, { id: AvId.Timestamp, value: dateToFiletime(Date.now()) }],
+  flags: 0xe28a8215,
+  serverChallenge: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]),
+  targetName: 'EXAMPLE',
+  targetInfo: [
+    { id: AvId.NbDomainName, value: utf16le('EXAMPLE') },
+    { id: AvId.Timestamp, value: dateToFiletime(Date.now()) },
+  ],
 });
 const certs = vectors.tls_server_end_point_hash_rule_vectors.certificates;
-const pem = (b64: string) => `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+const pem = (b64: string) =>
+  `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
 
 function handshake(n: Ntlm): ReturnType<typeof parseAuthenticateMessage> {
   n.createNegotiateToken();
@@ -77,7 +93,9 @@ describe('Ntlm component class', () => {
   test('UsePlatformNTLMAPI says clearly that there is none', () => {
     const n = new Ntlm();
     n.config('UsePlatformNTLMAPI=true');
-    expect(() => n.createNegotiateToken()).toThrow(expect.objectContaining({ code: 'ERR_NTLM_PLATFORM_API_UNAVAILABLE' }));
+    expect(() => n.createNegotiateToken()).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_PLATFORM_API_UNAVAILABLE' }),
+    );
   });
 
   test('the error event fires before the throw', () => {
@@ -105,7 +123,9 @@ describe('Ntlm component class', () => {
     n.sslServerCertStore = bundle;
     n.sslServerCertStoreType = 'PEMKeyBlob';
     n.sslServerCertSubject = 'CN=SERVER2016';
-    expect(toHex(findAvPair(handshake(n).ntlmv2!.avPairs, AvId.ChannelBindings)!.value)).toBe(certs[0]!.derived_msv_av_channel_bindings);
+    expect(toHex(findAvPair(handshake(n).ntlmv2!.avPairs, AvId.ChannelBindings)!.value)).toBe(
+      certs[0]!.derived_msv_av_channel_bindings,
+    );
     n.sslServerCertSubject = 'CN=nobody';
     expect(() => handshake(n)).toThrow(expect.objectContaining({ code: 'ERR_NTLM_CERT_NOT_FOUND' }));
 
@@ -117,7 +137,9 @@ describe('Ntlm component class', () => {
     f.sslServerCertStore = join(dir, 'server.der');
     f.sslServerCertStoreType = 'PublicKeyFile';
     f.sslServerCertSubject = '*';
-    expect(toHex(findAvPair(handshake(f).ntlmv2!.avPairs, AvId.ChannelBindings)!.value)).toBe(certs[2]!.derived_msv_av_channel_bindings);
+    expect(toHex(findAvPair(handshake(f).ntlmv2!.avPairs, AvId.ChannelBindings)!.value)).toBe(
+      certs[2]!.derived_msv_av_channel_bindings,
+    );
 
     const pure = new Ntlm();
     pure.sslServerCertStore = join(dir, 'server.der');

@@ -5,7 +5,15 @@
 // tested in packages/server/test/acceptor.test.ts).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildAuthenticateMessage, createNegotiateMessage, DEFAULT_NEGOTIATE_FLAGS, fromBase64, NegotiateFlags, parseChallengeMessage, toBase64 } from '../src/internal';
+import {
+  buildAuthenticateMessage,
+  createNegotiateMessage,
+  DEFAULT_NEGOTIATE_FLAGS,
+  fromBase64,
+  NegotiateFlags,
+  parseChallengeMessage,
+  toBase64,
+} from '../src/internal';
 import { APACHE_INSTALL, apacheAvailable, startApache, type RunningPeer } from '../../../test/peers/apache';
 import { describePeer } from '../../../test/peers/availability';
 import { SQUID_INSTALL, squidAvailable, startSquid, type RunningProxy } from '../../../test/peers/squid';
@@ -33,7 +41,8 @@ function send(agent: http.Agent, options: http.RequestOptions): Promise<Exchange
         resolve({
           status: res.statusCode!,
           header: (name) => {
-            for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name && /^NTLM \S/.test(raw[i + 1]!)) return raw[i + 1];
+            for (let i = 0; i + 1 < raw.length; i += 2)
+              if (raw[i]!.toLowerCase() === name && /^NTLM \S/.test(raw[i + 1]!)) return raw[i + 1];
             return undefined;
           },
         });
@@ -44,7 +53,12 @@ function send(agent: http.Agent, options: http.RequestOptions): Promise<Exchange
   });
 }
 
-async function handshake(request: (authorization: string) => Promise<Exchange>, challengeHeader: string, flags: number, credentials: { username: string; password: string }) {
+async function handshake(
+  request: (authorization: string) => Promise<Exchange>,
+  challengeHeader: string,
+  flags: number,
+  credentials: { username: string; password: string },
+) {
   const negotiate = createNegotiateMessage({ flags });
   const first = await request(`NTLM ${toBase64(negotiate)}`);
   const token = first.header(challengeHeader);
@@ -55,7 +69,11 @@ async function handshake(request: (authorization: string) => Promise<Exchange>, 
   return { status: final.status, challenge, result };
 }
 
-describePeer('Apache + gss-ntlmssp', apacheAvailable(), APACHE_INSTALL)('Apache + gss-ntlmssp accepts every session-key choice', () => {
+describePeer(
+  'Apache + gss-ntlmssp',
+  apacheAvailable(),
+  APACHE_INSTALL,
+)('Apache + gss-ntlmssp accepts every session-key choice', () => {
   let apache: RunningPeer;
   beforeAll(async () => {
     apache = await startApache();
@@ -66,8 +84,12 @@ describePeer('Apache + gss-ntlmssp', apacheAvailable(), APACHE_INSTALL)('Apache 
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const url = new URL(`${apache.http}/`);
-      const request = (authorization: string) => send(agent, { host: url.hostname, port: url.port, path: '/', headers: { authorization } });
-      const { status, challenge, result } = await handshake(request, 'www-authenticate', flags, { username: 'EXAMPLE\\alice', password: 'Passw0rd!' });
+      const request = (authorization: string) =>
+        send(agent, { host: url.hostname, port: url.port, path: '/', headers: { authorization } });
+      const { status, challenge, result } = await handshake(request, 'www-authenticate', flags, {
+        username: 'EXAMPLE\\alice',
+        password: 'Passw0rd!',
+      });
       expect(challenge.timestamp).toBeDefined();
       expect(result.mic).toBeDefined();
       const random = (challenge.flags & F.KEY_EXCH) !== 0 && (challenge.flags & (F.SIGN | F.SEAL)) !== 0;
@@ -79,7 +101,11 @@ describePeer('Apache + gss-ntlmssp', apacheAvailable(), APACHE_INSTALL)('Apache 
   });
 });
 
-describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('Squid + Samba ntlm_auth accepts every session-key choice', () => {
+describePeer(
+  'Squid + ntlm_auth',
+  squidAvailable(),
+  SQUID_INSTALL,
+)('Squid + Samba ntlm_auth accepts every session-key choice', () => {
   let squid: RunningProxy;
   let origin: http.Server;
   beforeAll(async () => {
@@ -98,8 +124,16 @@ describePeer('Squid + ntlm_auth', squidAvailable(), SQUID_INSTALL)('Squid + Samb
       const proxy = new URL(squid.uri);
       const target = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/`;
       const request = (authorization: string) =>
-        send(agent, { host: proxy.hostname, port: proxy.port, path: target, headers: { 'proxy-authorization': authorization, host: new URL(target).host } });
-      const { status, challenge, result } = await handshake(request, 'proxy-authenticate', flags, { username: 'EXAMPLE\\proxyuser', password: 'Passw0rd!' });
+        send(agent, {
+          host: proxy.hostname,
+          port: proxy.port,
+          path: target,
+          headers: { 'proxy-authorization': authorization, host: new URL(target).host },
+        });
+      const { status, challenge, result } = await handshake(request, 'proxy-authenticate', flags, {
+        username: 'EXAMPLE\\proxyuser',
+        password: 'Passw0rd!',
+      });
       expect(result.dialect).toBe('NTLMv2');
       expect(challenge.timestamp).toBeDefined(); // so a MIC is sent, and Samba checks it
       expect(result.mic).toBeDefined();

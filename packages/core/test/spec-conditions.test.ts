@@ -1,8 +1,22 @@
 // Every place where MS-NLMP has a condition the client could collapse, one block each: the section, what
 // we do, and a test that fails if the condition is dropped. The same list is in packages/core/README.md.
 import {
-  AvFlags, AvId, avFlagsValue, buildAuthenticateMessage, createChallengeMessage, createNegotiateMessage, crypto, dateToFiletime,
-  DEFAULT_NEGOTIATE_FLAGS, findAvPair, NegotiateFlags, parseAuthenticateMessage, parseChallengeMessage, toHex, utf16le,
+  AvFlags,
+  AvId,
+  avFlagsValue,
+  buildAuthenticateMessage,
+  createChallengeMessage,
+  createNegotiateMessage,
+  crypto,
+  dateToFiletime,
+  DEFAULT_NEGOTIATE_FLAGS,
+  findAvPair,
+  NegotiateFlags,
+  parseAuthenticateMessage,
+  parseChallengeMessage,
+  toHex,
+  utf16le,
+  type AvPair,
 } from '../src/internal';
 import { authenticateFlags } from '../src/client';
 import { common, eachProvider, hex, vectors } from './vectors';
@@ -13,15 +27,33 @@ const ess = vectors.ntlmv1_with_client_challenge_ess_4_2_3;
 const v2 = vectors.ntlmv2_4_2_4;
 const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
 const serverTs = dateToFiletime(Date.UTC(2026, 0, 1));
-const info = [{ id: AvId.NbDomainName, value: utf16le('EXAMPLE') }, { id: AvId.NbComputerName, value: utf16le('SRV') }];
+const info = [
+  { id: AvId.NbDomainName, value: utf16le('EXAMPLE') },
+  { id: AvId.NbComputerName, value: utf16le('SRV') },
+];
 
-function challengeWith(flags: number, pairs = [...info, { id: AvId.Timestamp, value: serverTs }]) {
-  return createChallengeMessage({ flags, serverChallenge: hex('0123456789abcdef'), targetName: 'EXAMPLE', targetInfo: pairs, version: { major: 10, minor: 0, build: 20348, revision: 15 } });
+function challengeWith(flags: number, pairs: AvPair[] = [...info, { id: AvId.Timestamp, value: serverTs }]) {
+  return createChallengeMessage({
+    flags,
+    serverChallenge: hex('0123456789abcdef'),
+    targetName: 'EXAMPLE',
+    targetInfo: pairs,
+    version: { major: 10, minor: 0, build: 20348, revision: 15 },
+  });
 }
 
 function build(challenge: Uint8Array, extra: Record<string, unknown> = {}) {
   const negotiate = createNegotiateMessage();
-  return { negotiate, ...buildAuthenticateMessage({ ...alice, negotiate, challenge, randomSessionKey: hex(common.random_session_key), ...extra } as never) };
+  return {
+    negotiate,
+    ...buildAuthenticateMessage({
+      ...alice,
+      negotiate,
+      challenge,
+      randomSessionKey: hex(common.random_session_key),
+      ...extra,
+    }),
+  };
 }
 
 eachProvider(() => {
@@ -32,7 +64,9 @@ eachProvider(() => {
       expect(r.sessionKeySource).toBe('random-session-key');
       expect(toHex(r.exportedSessionKey)).toBe(common.random_session_key);
       expect(toHex(crypto.rc4(r.keyExchangeKey, m.encryptedRandomSessionKey))).toBe(common.random_session_key);
-      expect(toHex(r.mic!)).toBe(toHex(crypto.mic(r.exportedSessionKey, r.negotiate, challengeWith(0xe28a8215), r.message)));
+      expect(toHex(r.mic!)).toBe(
+        toHex(crypto.mic(r.exportedSessionKey, r.negotiate, challengeWith(0xe28a8215), r.message)),
+      );
     });
 
     test('KEY_EXCH without SIGN or SEAL: ExportedSessionKey = KeyExchangeKey, sent as RC4K(KXKEY, KXKEY) for lenient readers', () => {
@@ -55,11 +89,33 @@ eachProvider(() => {
     });
 
     test('the spec vectors keep their keys: 4.2.4 and 4.2.2 negotiate KEY_EXCH with SIGN and SEAL (the random key)', () => {
-      const spec = { username: common.user, password: common.password, domain: common.domain, workstation: common.workstation, clientChallenge: hex(common.client_challenge), randomSessionKey: hex(common.random_session_key), timestamp: hex(common.time) };
-      const r2 = buildAuthenticateMessage({ ...spec, challenge: hex(v2.challenge_message_4_2_4_3.hex), flags: Number(v2.authenticate_message_4_2_4_3.flags_u32), mic: false });
-      expect(toHex(parseAuthenticateMessage(r2.message).encryptedRandomSessionKey)).toBe(v2.encrypted_random_session_key_4_2_4_2_3.hex);
-      const r1 = buildAuthenticateMessage({ ...spec, challenge: hex(v1.challenge_message_4_2_2_3.hex), flags: Number(v1.authenticate_message_4_2_2_3.flags_u32), lmCompatibilityLevel: 1 });
-      expect(toHex(parseAuthenticateMessage(r1.message).encryptedRandomSessionKey)).toBe(v1.encrypted_random_session_key_4_2_2_2_3.hex);
+      const spec = {
+        username: common.user,
+        password: common.password,
+        domain: common.domain,
+        workstation: common.workstation,
+        clientChallenge: hex(common.client_challenge),
+        randomSessionKey: hex(common.random_session_key),
+        timestamp: hex(common.time),
+      };
+      const r2 = buildAuthenticateMessage({
+        ...spec,
+        challenge: hex(v2.challenge_message_4_2_4_3.hex),
+        flags: Number(v2.authenticate_message_4_2_4_3.flags_u32),
+        mic: false,
+      });
+      expect(toHex(parseAuthenticateMessage(r2.message).encryptedRandomSessionKey)).toBe(
+        v2.encrypted_random_session_key_4_2_4_2_3.hex,
+      );
+      const r1 = buildAuthenticateMessage({
+        ...spec,
+        challenge: hex(v1.challenge_message_4_2_2_3.hex),
+        flags: Number(v1.authenticate_message_4_2_2_3.flags_u32),
+        lmCompatibilityLevel: 1,
+      });
+      expect(toHex(parseAuthenticateMessage(r1.message).encryptedRandomSessionKey)).toBe(
+        v1.encrypted_random_session_key_4_2_2_2_3.hex,
+      );
     });
   });
 
@@ -86,28 +142,51 @@ eachProvider(() => {
 
   describe('2.2.2.1 / 3.1.5.1.2: MsvAvFlags', () => {
     test('merged into the server pair (one pair), bit 0x4 never, 0x1 kept, 0x2 only with a MIC', () => {
-      const pairs = (p: { id: number; value: Uint8Array }[], o = {}) => parseAuthenticateMessage(build(challengeWith(0xe28a8215, p), { now: () => 0, ...o }).message).ntlmv2!.avPairs;
-      const merged = pairs([...info, { id: AvId.Timestamp, value: serverTs }, { id: AvId.Flags, value: new Uint8Array([5, 0, 0, 0]) }]);
+      const pairs = (p: { id: number; value: Uint8Array }[], o = {}) =>
+        parseAuthenticateMessage(build(challengeWith(0xe28a8215, p), { now: () => 0, ...o }).message).ntlmv2!.avPairs;
+      const merged = pairs([
+        ...info,
+        { id: AvId.Timestamp, value: serverTs },
+        { id: AvId.Flags, value: new Uint8Array([5, 0, 0, 0]) },
+      ]);
       expect(merged.filter((p) => p.id === AvId.Flags)).toHaveLength(1);
       expect(avFlagsValue(findAvPair(merged, AvId.Flags))).toBe(AvFlags.MIC_PRESENT | 1);
-      const twice = pairs([...info, { id: AvId.Flags, value: new Uint8Array(4) }, { id: AvId.Flags, value: new Uint8Array([2, 0, 0, 0]) }]);
+      const twice = pairs([
+        ...info,
+        { id: AvId.Flags, value: new Uint8Array(4) },
+        { id: AvId.Flags, value: new Uint8Array([2, 0, 0, 0]) },
+      ]);
       expect(twice.filter((p) => p.id === AvId.Flags)).toHaveLength(1);
       expect(avFlagsValue(findAvPair(twice, AvId.Flags))).toBe(0);
-      expect(avFlagsValue(findAvPair(pairs([...info, { id: AvId.Flags, value: new Uint8Array([6, 0, 0, 0]) }], { mic: false }), AvId.Flags))).toBe(0);
+      expect(
+        avFlagsValue(
+          findAvPair(
+            pairs([...info, { id: AvId.Flags, value: new Uint8Array([6, 0, 0, 0]) }], { mic: false }),
+            AvId.Flags,
+          ),
+        ),
+      ).toBe(0);
     });
   });
 
   describe('3.1.5.1.2 / 3.3: the LM response', () => {
     test('NTLMv2: Z(24) with MsvAvTimestamp, LMv2 without it', () => {
-      expect(parseAuthenticateMessage(build(challengeWith(0xe28a8215)).message).lmChallengeResponse).toEqual(new Uint8Array(24));
-      const lmv2 = parseAuthenticateMessage(build(challengeWith(0xe28a8215, info), { now: () => 0 }).message).lmChallengeResponse;
+      expect(parseAuthenticateMessage(build(challengeWith(0xe28a8215)).message).lmChallengeResponse).toEqual(
+        new Uint8Array(24),
+      );
+      const lmv2 = parseAuthenticateMessage(
+        build(challengeWith(0xe28a8215, info), { now: () => 0 }).message,
+      ).lmChallengeResponse;
       expect(lmv2).toHaveLength(24);
       expect(lmv2.some((b) => b !== 0)).toBe(true);
     });
 
     test('NTLMv1: LMv1 at levels 0 and 1, the NT response at level 2 (NoLMResponseNTLMv1), ClientChallenge || Z(16) with ESS', () => {
       const c = challengeWith(0xe2028215, []); // no ESS offered
-      const at = (level: number, challenge = c) => parseAuthenticateMessage(build(challenge, { lmCompatibilityLevel: level, clientChallenge: hex(common.client_challenge) }).message);
+      const at = (level: number, challenge = c) =>
+        parseAuthenticateMessage(
+          build(challenge, { lmCompatibilityLevel: level, clientChallenge: hex(common.client_challenge) }).message,
+        );
       expect(toHex(at(0).lmChallengeResponse)).not.toBe(toHex(at(0).ntChallengeResponse));
       expect(toHex(at(2).lmChallengeResponse)).toBe(toHex(at(2).ntChallengeResponse));
       const withEss = at(2, challengeWith(0xe28a8215, []));
@@ -116,21 +195,43 @@ eachProvider(() => {
   });
 
   describe('3.3.1 / 3.4.5.1: NTLMv1 and ESS keys through the client', () => {
-    const spec = { username: common.user, password: common.password, domain: common.domain, workstation: common.workstation, clientChallenge: hex(common.client_challenge), randomSessionKey: hex(common.random_session_key), lmCompatibilityLevel: 1 as const };
+    const spec = {
+      username: common.user,
+      password: common.password,
+      domain: common.domain,
+      workstation: common.workstation,
+      clientChallenge: hex(common.client_challenge),
+      randomSessionKey: hex(common.random_session_key),
+      lmCompatibilityLevel: 1 as const,
+    };
     test.each([
       ['SessionBaseKey', 0xe2028233 & ~0, v1.key_exchange_key_4_2_2_1_3.hex],
       ['LM_KEY', (0xe2028233 | F.LM_KEY) >>> 0, v1.key_exchange_key_lm_key_4_2_2_1_3.hex],
-      ['NON_NT_SESSION_KEY', (0xe2028233 | F.REQUEST_NON_NT_SESSION_KEY) >>> 0, v1.key_exchange_key_non_nt_session_key_4_2_2_1_3.hex],
+      [
+        'NON_NT_SESSION_KEY',
+        (0xe2028233 | F.REQUEST_NON_NT_SESSION_KEY) >>> 0,
+        v1.key_exchange_key_non_nt_session_key_4_2_2_1_3.hex,
+      ],
       ['ESS (the NTLM2 session key)', 0x82088235, ess.key_exchange_key_4_2_3_1_3.hex],
     ])('%s', (_name, flags, expected) => {
-      const challenge = flags & F.EXTENDED_SESSIONSECURITY ? ess.challenge_message_4_2_3_3.hex : v1.challenge_message_4_2_2_3.hex;
-      expect(toHex(buildAuthenticateMessage({ ...spec, challenge: hex(challenge), flags }).keyExchangeKey)).toBe(expected);
+      const challenge =
+        flags & F.EXTENDED_SESSIONSECURITY ? ess.challenge_message_4_2_3_3.hex : v1.challenge_message_4_2_2_3.hex;
+      expect(toHex(buildAuthenticateMessage({ ...spec, challenge: hex(challenge), flags }).keyExchangeKey)).toBe(
+        expected,
+      );
     });
 
     test('LM_KEY and NON_NT_SESSION_KEY need LMOWF: with only the NT hash, a clear error instead of a zero key', () => {
       const ntHash = toHex(crypto.ntowfv1(common.password));
-      expect(() => buildAuthenticateMessage({ username: 'u', ntHash, challenge: hex(v1.challenge_message_4_2_2_3.hex), flags: (0xe2028233 | F.LM_KEY) >>> 0, lmCompatibilityLevel: 2 }))
-        .toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
+      expect(() =>
+        buildAuthenticateMessage({
+          username: 'u',
+          ntHash,
+          challenge: hex(v1.challenge_message_4_2_2_3.hex),
+          flags: (0xe2028233 | F.LM_KEY) >>> 0,
+          lmCompatibilityLevel: 2,
+        }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }));
     });
   });
 
@@ -160,7 +261,9 @@ eachProvider(() => {
     test('4.2.2.4: NTLMv1 without ESS or LM_KEY seals with the whole key; no signing key without ESS', () => {
       const key = hex(common.random_session_key);
       expect(toHex(crypto.sealkey(0xe2028233, key, 'Client'))).toBe(v1.gss_wrapex_4_2_2_4.seal_key.hex);
-      expect(toHex(crypto.rc4(crypto.sealkey(0xe2028233, key, 'Client'), plaintext))).toBe(v1.gss_wrapex_4_2_2_4.sealed_data.hex);
+      expect(toHex(crypto.rc4(crypto.sealkey(0xe2028233, key, 'Client'), plaintext))).toBe(
+        v1.gss_wrapex_4_2_2_4.sealed_data.hex,
+      );
       expect(crypto.signkey(0xe2028233, key, 'Client')).toBeUndefined();
     });
 
@@ -173,22 +276,45 @@ eachProvider(() => {
     });
   });
 
-  describe('2.2.2.5 / 2.2.1.3: what the client keeps of the server\'s flags', () => {
+  describe("2.2.2.5 / 2.2.1.3: what the client keeps of the server's flags", () => {
     test('only what it asked for, plus the character set the server chose, NTLM, VERSION and TARGET_INFO', () => {
-      const server = (0xe28a8215 | F.SEAL | F.LM_KEY | F.TARGET_TYPE_SERVER | F.REQUEST_NON_NT_SESSION_KEY | F.OEM_DOMAIN_SUPPLIED) >>> 0;
+      const server =
+        (0xe28a8215 |
+          F.SEAL |
+          F.LM_KEY |
+          F.TARGET_TYPE_SERVER |
+          F.REQUEST_NON_NT_SESSION_KEY |
+          F.OEM_DOMAIN_SUPPLIED) >>>
+        0;
       const flags = authenticateFlags(server, DEFAULT_NEGOTIATE_FLAGS, 3, false);
       expect(flags & F.SEAL).toBe(0); // not asked for
       expect(flags & F.LM_KEY).toBe(0); // ESS wins
-      expect(flags & (F.TARGET_TYPE_SERVER | F.TARGET_TYPE_DOMAIN | F.REQUEST_NON_NT_SESSION_KEY | F.OEM_DOMAIN_SUPPLIED)).toBe(0);
+      expect(
+        flags & (F.TARGET_TYPE_SERVER | F.TARGET_TYPE_DOMAIN | F.REQUEST_NON_NT_SESSION_KEY | F.OEM_DOMAIN_SUPPLIED),
+      ).toBe(0);
       expect(flags & F.UNICODE).toBeTruthy();
       expect(flags & F.OEM).toBe(0);
-      for (const bit of [F.SIGN, F.KEY_EXCH, F.NEGOTIATE_128, F.NEGOTIATE_56, F.EXTENDED_SESSIONSECURITY, F.TARGET_INFO, F.VERSION, F.NTLM]) expect(flags & bit).toBeTruthy();
+      for (const bit of [
+        F.SIGN,
+        F.KEY_EXCH,
+        F.NEGOTIATE_128,
+        F.NEGOTIATE_56,
+        F.EXTENDED_SESSIONSECURITY,
+        F.TARGET_INFO,
+        F.VERSION,
+        F.NTLM,
+      ])
+        expect(flags & bit).toBeTruthy();
     });
 
     test('OEM when the server chose it; neither character set is SEC_E_INVALID_TOKEN; level 0 drops ESS', () => {
       expect(authenticateFlags(0x00088202, DEFAULT_NEGOTIATE_FLAGS, 3, false) & (F.OEM | F.UNICODE)).toBe(F.OEM);
-      expect(() => authenticateFlags(0x00088200, DEFAULT_NEGOTIATE_FLAGS, 3, false)).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }));
-      expect(() => parseChallengeMessage(challengeWith(0x00088200)) && build(challengeWith(0x00088200))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }));
+      expect(() => authenticateFlags(0x00088200, DEFAULT_NEGOTIATE_FLAGS, 3, false)).toThrow(
+        expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }),
+      );
+      expect(() => parseChallengeMessage(challengeWith(0x00088200)) && build(challengeWith(0x00088200))).toThrow(
+        expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }),
+      );
       expect(authenticateFlags(0xe28a8215, DEFAULT_NEGOTIATE_FLAGS, 0, false) & F.EXTENDED_SESSIONSECURITY).toBe(0);
       expect(authenticateFlags(0xe28a8215, DEFAULT_NEGOTIATE_FLAGS, 3, true) & F.ANONYMOUS).toBeTruthy();
     });

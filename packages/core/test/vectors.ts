@@ -10,7 +10,10 @@ import { nobleHashProvider, useHashProvider, type HashProvider } from '../src/cr
 import { nodeHashProvider } from '../src/crypto/node-hash';
 
 /** The two MD5/HMAC-MD5 implementations: every vector runs against each (they must give the same bytes). */
-export const PROVIDERS: [string, HashProvider][] = [['@noble/hashes', nobleHashProvider], ['node:crypto', nodeHashProvider]];
+export const PROVIDERS: [string, HashProvider][] = [
+  ['@noble/hashes', nobleHashProvider],
+  ['node:crypto', nodeHashProvider],
+];
 
 /** Runs `body` once per implementation, with that implementation installed. */
 export function eachProvider(body: (name: string) => void): void {

@@ -11,17 +11,41 @@ import { createNtlmServer } from '../dist/esm/index.js';
 const FLAGS = {
   port: { type: 'string', value: 'N', help: 'port to listen on, 0 to 65535 (default 8080; 0 picks a free one)' },
   host: { type: 'string', value: 'H', help: 'address to listen on (default 127.0.0.1)' },
-  user: { type: 'string', multiple: true, value: 'DOMAIN\\user:password',
-    help: "a user (DOMAIN\\user, user@domain or user), ':', the password\n(repeatable; default EXAMPLE\\alice:Passw0rd!)" },
+  user: {
+    type: 'string',
+    multiple: true,
+    value: 'DOMAIN\\user:password',
+    help: "a user (DOMAIN\\user, user@domain or user), ':', the password\n(repeatable; default EXAMPLE\\alice:Passw0rd!)",
+  },
   https: { type: 'boolean', help: 'HTTPS with a fresh self-signed certificate (localhost, 127.0.0.1, ::1)' },
-  'cert-file': { type: 'string', value: 'PATH', help: 'with --https: write the certificate (PEM) there, e.g. for curl --cacert' },
-  'token-checking': { type: 'string', value: 'MODE', help: 'channel bindings over HTTPS: none | allow | require (default allow)' },
-  schemes: { type: 'string', value: 'S', help: 'what a 401 offers: NTLM | Negotiate | both | both-joined (default both)' },
-  spn: { type: 'string', multiple: true, value: 'NAME',
-    help: 'accepted SPN, e.g. HTTP/localhost (repeatable; makes the SPN mandatory)' },
+  'cert-file': {
+    type: 'string',
+    value: 'PATH',
+    help: 'with --https: write the certificate (PEM) there, e.g. for curl --cacert',
+  },
+  'token-checking': {
+    type: 'string',
+    value: 'MODE',
+    help: 'channel bindings over HTTPS: none | allow | require (default allow)',
+  },
+  schemes: {
+    type: 'string',
+    value: 'S',
+    help: 'what a 401 offers: NTLM | Negotiate | both | both-joined (default both)',
+  },
+  spn: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    help: 'accepted SPN, e.g. HTTP/localhost (repeatable; makes the SPN mandatory)',
+  },
   'lm-compatibility': { type: 'string', value: 'N', help: '0 to 5: 5 (default) NTLMv2 only, 4 or lower also NTLMv1' },
-  'lenient-session-key': { type: 'boolean', help: 'KEY_EXCH alone makes the encrypted session key count for the MIC\n' +
-    '(as gss-ntlmssp and Samba; default: MS-NLMP, KEY_EXCH with SIGN or SEAL)' },
+  'lenient-session-key': {
+    type: 'boolean',
+    help:
+      'KEY_EXCH alone makes the encrypted session key count for the MIC\n' +
+      '(as gss-ntlmssp and Samba; default: MS-NLMP, KEY_EXCH with SIGN or SEAL)',
+  },
   'require-mic': { type: 'boolean', help: 'refuse an NTLMv2 AUTHENTICATE without a MIC' },
   'per-request': { type: 'boolean', help: 'demand a handshake on every request' },
   delay: { type: 'string', value: 'MS', help: 'delay every response by MS milliseconds (default 0)' },
@@ -31,8 +55,9 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h', help: 'print this and exit' },
 };
 
-const labels = Object.entries(FLAGS)
-  .map(([name, f]) => `${f.short ? `-${f.short}, ` : ''}--${name}${f.value ? ` ${f.value}` : ''}`);
+const labels = Object.entries(FLAGS).map(
+  ([name, f]) => `${f.short ? `-${f.short}, ` : ''}--${name}${f.value ? ` ${f.value}` : ''}`,
+);
 const column = Math.max(...labels.map((l) => l.length)) + 4;
 const usage = `usage: ntlmkit-server [options]\n${Object.values(FLAGS)
   .map((f, i) => `  ${labels[i].padEnd(column - 2)}${f.help.replaceAll('\n', `\n${' '.repeat(column)}`)}`)
@@ -49,8 +74,12 @@ if (argv[0] === '--') argv.shift();
 
 /** Parses with our own messages: parseArgs' would quote positional arguments, which may be passwords. */
 function parse(args) {
-  const options = Object.fromEntries(Object.entries(FLAGS).map(([name, { type, multiple = false, short }]) =>
-    [name, short ? { type, multiple, short } : { type, multiple }]));
+  const options = Object.fromEntries(
+    Object.entries(FLAGS).map(([name, { type, multiple = false, short }]) => [
+      name,
+      short ? { type, multiple, short } : { type, multiple },
+    ]),
+  );
   let tokens;
   try {
     ({ tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true }));
@@ -84,6 +113,7 @@ function parse(args) {
 /** A value in a message: quoted, cut at 60 characters, control characters escaped (backslashes kept as typed). */
 const quote = (text) => {
   const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  // eslint-disable-next-line no-control-regex -- C0 controls and DEL are what it escapes
   return `"${shown.replace(/[\u0000-\u001f\u007f"]/g, (c) => JSON.stringify(c).slice(1, -1))}"`;
 };
 
@@ -110,6 +140,7 @@ function user(entry) {
   const name = entry.slice(0, colon);
   const password = entry.slice(colon + 1);
   const parts = name.includes('\\') ? name.split('\\') : name.includes('@') ? name.split('@') : [name];
+  // eslint-disable-next-line no-control-regex -- C0 controls and DEL are what it refuses
   if (!name || parts.length > 2 || parts.some((p) => p.trim() === '') || /[\u0000-\u001f\u007f]/.test(name)) {
     fail(`--user needs a user name before ':' (DOMAIN\\user, user@domain or user), got ${name ? quote(name) : 'none'}`);
   }
@@ -130,7 +161,8 @@ for (const [name, password] of (args.user ?? ['EXAMPLE\\alice:Passw0rd!']).map(u
   users[name] = password;
 }
 for (const spn of args.spn ?? []) {
-  if (!/^[^/\s]+\/[^/\s]+/.test(spn)) fail(`--spn must look like SERVICE/host (e.g. HTTP/localhost), got ${quote(spn)}`);
+  if (!/^[^/\s]+\/[^/\s]+/.test(spn))
+    fail(`--spn must look like SERVICE/host (e.g. HTTP/localhost), got ${quote(spn)}`);
 }
 if (args['cert-file'] !== undefined && !args.https) fail('--cert-file needs --https');
 const port = integer('port', args.port, 0, 65535) ?? 8080;
@@ -156,7 +188,9 @@ if (args['cert-file'] !== undefined) {
     writeFileSync(args['cert-file'], server.certificate);
     console.log(`certificate written to ${args['cert-file']}`);
   } catch (error) {
-    console.error(`ntlmkit-server: cannot write the certificate to ${args['cert-file']}: ${error.code ?? error.message}`);
+    console.error(
+      `ntlmkit-server: cannot write the certificate to ${args['cert-file']}: ${error.code ?? error.message}`,
+    );
     process.exit(1);
   }
 }
@@ -175,7 +209,8 @@ try {
   console.error(`ntlmkit-server: cannot listen on ${host}:${port}: ${error.code ?? error.message}`);
   process.exit(1);
 }
-const strictness = `session key: ${args['lenient-session-key'] ? 'lenient' : 'strict'}, ` +
+const strictness =
+  `session key: ${args['lenient-session-key'] ? 'lenient' : 'strict'}, ` +
   `MIC: ${args['require-mic'] ? 'required' : 'checked when sent'}`;
 console.log(`ntlmkit server listening on ${url} (users: ${Object.keys(users).join(', ')}; ${strictness})`);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.stop().then(() => process.exit(0)));

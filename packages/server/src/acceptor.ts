@@ -5,9 +5,28 @@
 // not taken from the client (only vector-tested primitives come from @ntlmkit/core), so that the
 // server catches a client's mistakes instead of sharing them.
 import {
-  AvFlags, AvId, NegotiateFlags, NtlmError, avFlagsValue, bytesEqual, computeResponseV1, createChallengeMessage,
-  dateToFiletime, decodeUtf16le, decryptRandomSessionKey, filetimeToMs, findAvPair, hmacMd5, mic as computeMic,
-  ntowfv2FromHash, parseAuthenticateMessage, parseNegotiateMessage, toHex, utf16le, type AuthenticateMessage, type AvPair,
+  AvFlags,
+  AvId,
+  NegotiateFlags,
+  NtlmError,
+  avFlagsValue,
+  bytesEqual,
+  computeResponseV1,
+  createChallengeMessage,
+  dateToFiletime,
+  decodeUtf16le,
+  decryptRandomSessionKey,
+  filetimeToMs,
+  findAvPair,
+  hmacMd5,
+  mic as computeMic,
+  ntowfv2FromHash,
+  parseAuthenticateMessage,
+  parseNegotiateMessage,
+  toHex,
+  utf16le,
+  type AuthenticateMessage,
+  type AvPair,
   type NtlmVersion,
 } from '@ntlmkit/core/internal';
 import type { UserEntry, Users } from './users.js';
@@ -137,7 +156,11 @@ function readingOf(policy: AcceptorPolicy): SessionKeyReading {
 }
 
 /** A CHALLENGE for `negotiate` (throws NtlmError on a malformed or unanswerable NEGOTIATE). */
-export function issueChallenge(policy: AcceptorPolicy, negotiate: Uint8Array, shape: ChallengeShape = {}): IssuedChallenge {
+export function issueChallenge(
+  policy: AcceptorPolicy,
+  negotiate: Uint8Array,
+  shape: ChallengeShape = {},
+): IssuedChallenge {
   const request = parseNegotiateMessage(negotiate);
   const flags = (challengeFlags(request.flags) & ~(shape.withhold ?? 0)) >>> 0;
   const serverChallenge = policy.random(8);
@@ -153,7 +176,14 @@ export function issueChallenge(policy: AcceptorPolicy, negotiate: Uint8Array, sh
     targetInfo: targetInfo(policy.targetNames, timestamp),
     version: policy.version,
   });
-  return { negotiate: negotiate.slice(), challenge, serverChallenge: serverChallenge.slice(), flags, timestamp, issuedAt };
+  return {
+    negotiate: negotiate.slice(),
+    challenge,
+    serverChallenge: serverChallenge.slice(),
+    flags,
+    timestamp,
+    issuedAt,
+  };
 }
 
 /** Verifies an AUTHENTICATE against the CHALLENGE it answers (3.2.5.1.2). */
@@ -296,13 +326,16 @@ function verifyNtlmV1(
   return undefined;
 }
 
-function checkChannelBinding(policy: AcceptorPolicy, pair: AvPair | undefined, outcome: AuthOutcome): string | undefined {
+function checkChannelBinding(
+  policy: AcceptorPolicy,
+  pair: AvPair | undefined,
+  outcome: AuthOutcome,
+): string | undefined {
   if (!pair) outcome.channelBinding = 'absent';
   else if (pair.value.every((b) => b === 0)) outcome.channelBinding = 'zero';
   else if (policy.expectedChannelBinding && bytesEqual(pair.value, policy.expectedChannelBinding)) {
     outcome.channelBinding = 'present';
-  }
-  else outcome.channelBinding = 'wrong';
+  } else outcome.channelBinding = 'wrong';
   if (!policy.tls || policy.tokenChecking === 'none') return undefined;
   if (outcome.channelBinding === 'wrong') return 'wrong channel binding';
   if (outcome.channelBinding === 'zero') return 'all-zero channel binding over TLS';

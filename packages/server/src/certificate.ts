@@ -4,8 +4,15 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, sign, constants, ty
 import { isIP } from 'node:net';
 
 export type CertificateAlgorithm =
-  | 'rsa-sha256' | 'rsa-sha384' | 'rsa-sha512' | 'rsa-sha1' | 'rsa-pss-sha256' | 'rsa-pss-sha384'
-  | 'ecdsa-sha256' | 'ecdsa-sha384' | 'ed25519';
+  | 'rsa-sha256'
+  | 'rsa-sha384'
+  | 'rsa-sha512'
+  | 'rsa-sha1'
+  | 'rsa-pss-sha256'
+  | 'rsa-pss-sha384'
+  | 'ecdsa-sha256'
+  | 'ecdsa-sha384'
+  | 'ed25519';
 
 export interface SelfSignedOptions {
   commonName?: string;
@@ -24,7 +31,14 @@ export interface SelfSigned {
 function tlv(tag: number, ...content: Buffer[]): Buffer {
   const body = Buffer.concat(content);
   const n = body.length;
-  const len = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : n < 0x10000 ? Buffer.from([0x82, n >> 8, n & 0xff]) : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
+  const len =
+    n < 0x80
+      ? Buffer.from([n])
+      : n < 0x100
+        ? Buffer.from([0x81, n])
+        : n < 0x10000
+          ? Buffer.from([0x82, n >> 8, n & 0xff])
+          : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
   return Buffer.concat([Buffer.from([tag]), len, body]);
 }
 const seq = (...c: Buffer[]) => tlv(0x30, ...c);
@@ -63,24 +77,39 @@ function ipBytes(ip: string): Buffer {
   const [head, tail] = ip.split('::') as [string, string | undefined];
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
   return Buffer.concat(groups.map((g) => Buffer.from([parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff])));
 }
 
 const HASH_OID: Record<string, string> = { sha256: '2.16.840.1.101.3.4.2.1', sha384: '2.16.840.1.101.3.4.2.2' };
 
-function algorithm(alg: CertificateAlgorithm): { id: Buffer; key: () => { privateKey: KeyObject; publicKey: KeyObject }; sign: (tbs: Buffer, key: KeyObject) => Buffer } {
+function algorithm(alg: CertificateAlgorithm): {
+  id: Buffer;
+  key: () => { privateKey: KeyObject; publicKey: KeyObject };
+  sign: (tbs: Buffer, key: KeyObject) => Buffer;
+} {
   const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = (curve: string) => () => generateKeyPairSync('ec', { namedCurve: curve });
   const plain = (hash: string) => (tbs: Buffer, key: KeyObject) => sign(hash, tbs, key);
   switch (alg) {
-    case 'rsa-sha1': return { id: seq(oid('1.2.840.113549.1.1.5'), NULL), key: rsa, sign: plain('sha1') };
-    case 'rsa-sha256': return { id: seq(oid('1.2.840.113549.1.1.11'), NULL), key: rsa, sign: plain('sha256') };
-    case 'rsa-sha384': return { id: seq(oid('1.2.840.113549.1.1.12'), NULL), key: rsa, sign: plain('sha384') };
-    case 'rsa-sha512': return { id: seq(oid('1.2.840.113549.1.1.13'), NULL), key: rsa, sign: plain('sha512') };
-    case 'ecdsa-sha256': return { id: seq(oid('1.2.840.10045.4.3.2')), key: ec('prime256v1'), sign: plain('sha256') };
-    case 'ecdsa-sha384': return { id: seq(oid('1.2.840.10045.4.3.3')), key: ec('secp384r1'), sign: plain('sha384') };
-    case 'ed25519': return { id: seq(oid('1.3.101.112')), key: () => generateKeyPairSync('ed25519'), sign: (tbs, key) => sign(null, tbs, key) };
+    case 'rsa-sha1':
+      return { id: seq(oid('1.2.840.113549.1.1.5'), NULL), key: rsa, sign: plain('sha1') };
+    case 'rsa-sha256':
+      return { id: seq(oid('1.2.840.113549.1.1.11'), NULL), key: rsa, sign: plain('sha256') };
+    case 'rsa-sha384':
+      return { id: seq(oid('1.2.840.113549.1.1.12'), NULL), key: rsa, sign: plain('sha384') };
+    case 'rsa-sha512':
+      return { id: seq(oid('1.2.840.113549.1.1.13'), NULL), key: rsa, sign: plain('sha512') };
+    case 'ecdsa-sha256':
+      return { id: seq(oid('1.2.840.10045.4.3.2')), key: ec('prime256v1'), sign: plain('sha256') };
+    case 'ecdsa-sha384':
+      return { id: seq(oid('1.2.840.10045.4.3.3')), key: ec('secp384r1'), sign: plain('sha384') };
+    case 'ed25519':
+      return {
+        id: seq(oid('1.3.101.112')),
+        key: () => generateKeyPairSync('ed25519'),
+        sign: (tbs, key) => sign(null, tbs, key),
+      };
     case 'rsa-pss-sha256':
     case 'rsa-pss-sha384': {
       const hash = alg === 'rsa-pss-sha256' ? 'sha256' : 'sha384';
@@ -101,7 +130,10 @@ function algorithm(alg: CertificateAlgorithm): { id: Buffer; key: () => { privat
 }
 
 function pem(label: string, der: Buffer): string {
-  return `-----BEGIN ${label}-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+  return `-----BEGIN ${label}-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 }
 
 /** A fresh self-signed certificate and key (PEM), e.g. for `createNtlmServer({ https: … })`. */
@@ -114,10 +146,10 @@ export function createSelfSignedCertificate(options: SelfSignedOptions = {}): Se
   serial[0]! &= 0x7f;
   const now = Date.now();
   const sans = altNames.map((n) => (isIP(n) ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii'))));
-  const extensions = tlv(0xa3, seq(
-    seq(oid('2.5.29.17'), tlv(0x04, seq(...sans))),
-    seq(oid('2.5.29.19'), tlv(0x04, seq())),
-  ));
+  const extensions = tlv(
+    0xa3,
+    seq(seq(oid('2.5.29.17'), tlv(0x04, seq(...sans))), seq(oid('2.5.29.19'), tlv(0x04, seq()))),
+  );
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(serial),

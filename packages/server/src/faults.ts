@@ -21,9 +21,15 @@ export function checkCounts<T extends object>(options: T, names: readonly (keyof
 function closesIn(args: unknown[]): boolean {
   const headers = args.find((a) => typeof a === 'object' && a !== null);
   if (!headers) return false;
-  const pairs: [unknown, unknown][] = Array.isArray(headers)
-    ? Array.isArray(headers[0]) ? headers : headers.flatMap((v, i) => (i % 2 ? [] : [[v, headers[i + 1]]]))
-    : Object.entries(headers);
+  let pairs: [unknown, unknown][];
+  if (Array.isArray(headers)) {
+    const list: unknown[] = headers;
+    pairs = Array.isArray(list[0])
+      ? (list as [unknown, unknown][])
+      : list.flatMap((v, i): [unknown, unknown][] => (i % 2 ? [] : [[v, list[i + 1]]]));
+  } else {
+    pairs = Object.entries(headers);
+  }
   return pairs.some(([name, value]) => String(name).toLowerCase() === 'connection' && /close/i.test(String(value)));
 }
 
@@ -35,11 +41,12 @@ function closesIn(args: unknown[]): boolean {
 export function hintKeepAlive(res: ServerResponse, seconds: number): void {
   if (!res.shouldKeepAlive) return;
   res.setHeader('Keep-Alive', `timeout=${seconds}`);
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to the response's own `this` below
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     if (/close/i.test(String(res.getHeader('connection') ?? '')) || closesIn(args)) res.removeHeader('Keep-Alive');
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
+  };
 }
 
 interface Watch {
@@ -115,7 +122,7 @@ function writeArgs(args: unknown[]): { chunk?: Buffer; callback?: Callback } {
  * when the handler ends its response (the request was processed; the client sees the connection drop).
  */
 export function dropResponse(res: ServerResponse, socket: Socket): void {
-  res.writeHead = (() => res) as unknown as ServerResponse['writeHead'];
+  res.writeHead = () => res;
   res.write = ((...args: unknown[]) => {
     const { callback } = writeArgs(args);
     if (callback) process.nextTick(callback);

@@ -8,7 +8,11 @@ import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { DEFAULT_VERSION, toBase64, type NtlmVersion } from '@ntlmkit/core';
 import {
-  NtlmAcceptor, type AcceptorPolicy, type AuthOutcome, type TargetNames, type TokenChecking,
+  NtlmAcceptor,
+  type AcceptorPolicy,
+  type AuthOutcome,
+  type TargetNames,
+  type TokenChecking,
 } from './acceptor.js';
 import { ntlmStep } from './step.js';
 import { Users, type UserTable } from './users.js';
@@ -49,7 +53,10 @@ export interface OriginAcceptorOptions extends AcceptorOptions {
 }
 
 const DEFAULT_NAMES: TargetNames = {
-  netbiosDomain: 'EXAMPLE', netbiosComputer: 'NTLMKIT', dnsDomain: 'example.test', dnsComputer: 'ntlmkit.example.test',
+  netbiosDomain: 'EXAMPLE',
+  netbiosComputer: 'NTLMKIT',
+  dnsDomain: 'example.test',
+  dnsComputer: 'ntlmkit.example.test',
 };
 
 /** The policy every acceptor of one server (or proxy) gets, with the defaults applied. */
@@ -90,12 +97,18 @@ export interface GateRole {
 }
 
 export const ORIGIN: GateRole = {
-  status: 401, statusText: 'Unauthorized', challengeHeader: 'WWW-Authenticate', credentialsHeader: 'authorization',
+  status: 401,
+  statusText: 'Unauthorized',
+  challengeHeader: 'WWW-Authenticate',
+  credentialsHeader: 'authorization',
   body: '401 Unauthorized\n',
 };
 export const PROXY: GateRole = {
-  status: 407, statusText: 'Proxy Authentication Required', challengeHeader: 'Proxy-Authenticate',
-  credentialsHeader: 'proxy-authorization', body: '',
+  status: 407,
+  statusText: 'Proxy Authentication Required',
+  challengeHeader: 'Proxy-Authenticate',
+  credentialsHeader: 'proxy-authorization',
+  body: '',
 };
 
 /** A 401 or 407: the challenge headers, and whether the connection ends after it. */
@@ -121,8 +134,7 @@ interface VerdictBase {
   recorded?: AuthOutcome;
 }
 export type Verdict =
-  | (VerdictBase & { pass: true; identity: AuthOutcome })
-  | (VerdictBase & { pass: false; answer: Answer });
+  (VerdictBase & { pass: true; identity: AuthOutcome }) | (VerdictBase & { pass: false; answer: Answer });
 
 export interface GateOptions {
   role: GateRole;

@@ -52,12 +52,21 @@ export interface ProxyOutcomeEvent extends AuthOutcome {
   target: string;
 }
 
-export type NtlmProxy = OutcomeEvents<ProxyOutcomeEvent> & http.Server & Lifecycle & {
-  stats: ProxyStats;
-};
+export type NtlmProxy = OutcomeEvents<ProxyOutcomeEvent> &
+  http.Server &
+  Lifecycle & {
+    stats: ProxyStats;
+  };
 
 const HOP_BY_HOP = new Set([
-  'connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade',
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'upgrade',
   'transfer-encoding',
 ]);
 const loopbackOnly = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -71,7 +80,13 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
   const faults = checkCounts({ ...options.faults }, COUNTS, 'faults');
   const allowTarget = options.allowTarget ?? loopbackOnly;
   const stats: ProxyStats = {
-    requests: 0, connects: 0, connections: 0, handshakes: 0, authenticated: 0, failures: 0, forwarded: 0,
+    requests: 0,
+    connects: 0,
+    connections: 0,
+    handshakes: 0,
+    authenticated: 0,
+    failures: 0,
+    forwarded: 0,
   };
   const idle = faults.closeIdleAfterMs !== undefined ? new IdleCloser(faults.closeIdleAfterMs) : undefined;
   const hint: Record<string, string> =
@@ -171,7 +186,7 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
           socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
           return;
         }
-        const upstream = net.connect(Number(m[2]), m[1]!, () => {
+        const upstream = net.connect(Number(m[2]), m[1], () => {
           socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
           const client = reader.release();
           upstream.pipe(client);

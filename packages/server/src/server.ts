@@ -110,7 +110,10 @@ export type NtlmServer = NtlmServerExtras & (http.Server | https.Server);
 
 /** JSON with non-ASCII escaped, so that it is a valid header value. */
 function headerJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export const defaultHandler: RequestHandler = (req, res, context) => {
@@ -126,13 +129,22 @@ export const defaultHandler: RequestHandler = (req, res, context) => {
 };
 
 const OFFERS: Record<SchemeOffer, string[]> = {
-  NTLM: ['NTLM'], Negotiate: ['Negotiate'], both: ['Negotiate', 'NTLM'], 'both-joined': ['Negotiate, NTLM'],
+  NTLM: ['NTLM'],
+  Negotiate: ['Negotiate'],
+  both: ['Negotiate', 'NTLM'],
+  'both-joined': ['Negotiate, NTLM'],
 };
 
 const COUNTS = ['delayMs', 'keepAliveHint', 'closeIdleAfterMs', 'dropAfterExecute', 'resetMidBody'] as const;
 
 const zeroStats = (): ServerStats => ({
-  requests: 0, connections: 0, handshakes: 0, authenticated: 0, failures: 0, executed: 0, bodyBytes: 0,
+  requests: 0,
+  connections: 0,
+  handshakes: 0,
+  authenticated: 0,
+  failures: 0,
+  executed: 0,
+  bodyBytes: 0,
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -166,9 +178,11 @@ export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
       } else res.destroy();
     });
   };
-  const server = (tls
-    ? https.createServer({ cert: tls.cert, key: tls.key, ALPNProtocols: ['http/1.1'] }, listener)
-    : http.createServer(listener)) as NtlmServer;
+  const server = (
+    tls
+      ? https.createServer({ cert: tls.cert, key: tls.key, ALPNProtocols: ['http/1.1'] }, listener)
+      : http.createServer(listener)
+  ) as NtlmServer;
 
   const gate = new NtlmGate<{ method: string; path: string }>({
     role: ORIGIN,

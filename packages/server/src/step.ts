@@ -13,7 +13,10 @@ export type Step =
   | { kind: 'refused'; outcome: AuthOutcome };
 
 function refused(acceptor: NtlmAcceptor, reason: string): Step {
-  return { kind: 'refused', outcome: { ok: false, mic: false, channelBinding: 'absent', reading: acceptor.reading, reason } };
+  return {
+    kind: 'refused',
+    outcome: { ok: false, mic: false, channelBinding: 'absent', reading: acceptor.reading, reason },
+  };
 }
 
 export function ntlmStep(acceptor: NtlmAcceptor, header: string | undefined, alwaysRefuse = false): Step {
@@ -24,7 +27,8 @@ export function ntlmStep(acceptor: NtlmAcceptor, header: string | undefined, alw
   let type: number;
   try {
     bytes = fromBase64(m[2]!);
-    if (bytes[0] === 0x60 || bytes[0] === 0xa1) return refused(acceptor, 'SPNEGO-wrapped tokens are not supported: send raw NTLM');
+    if (bytes[0] === 0x60 || bytes[0] === 0xa1)
+      return refused(acceptor, 'SPNEGO-wrapped tokens are not supported: send raw NTLM');
     type = messageType(bytes);
   } catch (error) {
     return refused(acceptor, `malformed token: ${(error as Error).message}`);

@@ -20,7 +20,10 @@ export class Users {
     }
     for (const [name, secret] of Object.entries(table)) {
       if (typeof secret !== 'string' && (typeof secret !== 'object' || secret === null)) {
-        throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'each user needs a password string, { password } or { ntHash }');
+        throw new NtlmError(
+          'ERR_NTLM_INVALID_ARGUMENT',
+          'each user needs a password string, { password } or { ntHash }',
+        );
       }
       const entry: UserEntry =
         typeof secret === 'string'

@@ -3,12 +3,31 @@
 // server cannot share a client bug. Then our client's output for every flag combination a server may
 // return, against both readings of the session-key rule.
 import {
-  AvId, NegotiateFlags, buildAuthenticateMessage, createNegotiateMessage, crypto, DEFAULT_NEGOTIATE_FLAGS, DEFAULT_VERSION,
-  dateToFiletime, filetimeToMs, fromHex, hmacMd5, ntowfv2, parseChallengeMessage, toHex, utf16le,
+  AvId,
+  NegotiateFlags,
+  buildAuthenticateMessage,
+  createNegotiateMessage,
+  crypto,
+  DEFAULT_NEGOTIATE_FLAGS,
+  DEFAULT_VERSION,
+  dateToFiletime,
+  filetimeToMs,
+  fromHex,
+  hmacMd5,
+  ntowfv2,
+  parseChallengeMessage,
+  toHex,
+  utf16le,
 } from '@ntlmkit/core/internal';
 import vectors from '../../core/test/fixtures/msnlmp.json';
 import {
-  challengeFlags, issueChallenge, NtlmAcceptor, verifyAuthenticate, type AcceptorPolicy, type ChallengeShape, type IssuedChallenge,
+  challengeFlags,
+  issueChallenge,
+  NtlmAcceptor,
+  verifyAuthenticate,
+  type AcceptorPolicy,
+  type ChallengeShape,
+  type IssuedChallenge,
 } from '../src/acceptor';
 import { Users } from '../src/users';
 
@@ -29,7 +48,12 @@ function policy(o: Partial<AcceptorPolicy> = {}): AcceptorPolicy {
     tokenChecking: 'allow',
     tls: false,
     maxClockSkewMs: 5 * 60_000,
-    targetNames: { netbiosDomain: 'EXAMPLE', netbiosComputer: 'SRV', dnsDomain: 'example.test', dnsComputer: 'srv.example.test' },
+    targetNames: {
+      netbiosDomain: 'EXAMPLE',
+      netbiosComputer: 'SRV',
+      dnsDomain: 'example.test',
+      dnsComputer: 'srv.example.test',
+    },
     version: DEFAULT_VERSION,
     allowAnonymous: false,
     seenProofs: new Set(),
@@ -72,15 +96,50 @@ function handBuilt(issued: IssuedChallenge, h: Hand): Uint8Array {
   const announce = h.announce ?? h.micKey !== 'none';
   // AV pairs: the server's, MsvAvFlags, EOL.
   const pairs: number[] = [];
-  for (const p of c.targetInfo) pairs.push(p.id & 0xff, p.id >> 8, p.value.length & 0xff, p.value.length >> 8, ...p.value);
+  for (const p of c.targetInfo)
+    pairs.push(p.id & 0xff, p.id >> 8, p.value.length & 0xff, p.value.length >> 8, ...p.value);
   pairs.push(AvId.Flags, 0, 4, 0, announce ? 2 : 0, 0, 0, 0, 0, 0, 0, 0);
   const time = issued.timestamp ?? dateToFiletime(NOW);
-  const blob = Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0, ...time, ...new Uint8Array(8).fill(0xcc), 0, 0, 0, 0, ...pairs, 0, 0, 0, 0]);
+  const blob = Uint8Array.from([
+    1,
+    1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    ...time,
+    ...new Uint8Array(8).fill(0xcc),
+    0,
+    0,
+    0,
+    0,
+    ...pairs,
+    0,
+    0,
+    0,
+    0,
+  ]);
   const key = ntowfv2(h.password ?? 'Passw0rd!', 'alice', 'EXAMPLE');
   const proof = hmacMd5(key, issued.serverChallenge, blob);
   const kxkey = hmacMd5(key, proof); // NTLMv2: KeyExchangeKey = SessionBaseKey
-  const ersk = h.sent === 'random' ? crypto.rc4(kxkey, RANDOM) : h.sent === 'kxkey-under-kxkey' ? crypto.rc4(kxkey, kxkey) : h.sent === 'none' ? new Uint8Array(0) : h.sent;
-  const fields = [new Uint8Array(24), Uint8Array.from([...proof, ...blob]), utf16le('EXAMPLE'), utf16le('alice'), new Uint8Array(0), ersk];
+  const ersk =
+    h.sent === 'random'
+      ? crypto.rc4(kxkey, RANDOM)
+      : h.sent === 'kxkey-under-kxkey'
+        ? crypto.rc4(kxkey, kxkey)
+        : h.sent === 'none'
+          ? new Uint8Array(0)
+          : h.sent;
+  const fields = [
+    new Uint8Array(24),
+    Uint8Array.from([...proof, ...blob]),
+    utf16le('EXAMPLE'),
+    utf16le('alice'),
+    new Uint8Array(0),
+    ersk,
+  ];
   const header = h.room === false ? 72 : 88;
   const out = new Uint8Array(header + fields.reduce((n, f) => n + f.length, 0));
   out.set([...'NTLMSSP'].map((ch) => ch.charCodeAt(0)));
@@ -109,24 +168,41 @@ function negotiateWith(flags: number): Uint8Array {
 describe('the CHALLENGE flags (MS-NLMP 2.2.2.5, 3.2.5.1.1)', () => {
   test('what a Windows-like NEGOTIATE gets back: the asked-for features, UNICODE over OEM, never LM_KEY', () => {
     const flags = challengeFlags(0xe2088297); // Windows' NEGOTIATE, LM_KEY included
-    for (const bit of [F.UNICODE, F.REQUEST_TARGET, F.SIGN, F.NTLM, F.ALWAYS_SIGN, F.EXTENDED_SESSIONSECURITY, F.TARGET_INFO, F.VERSION, F.NEGOTIATE_128, F.KEY_EXCH, F.NEGOTIATE_56]) {
+    for (const bit of [
+      F.UNICODE,
+      F.REQUEST_TARGET,
+      F.SIGN,
+      F.NTLM,
+      F.ALWAYS_SIGN,
+      F.EXTENDED_SESSIONSECURITY,
+      F.TARGET_INFO,
+      F.VERSION,
+      F.NEGOTIATE_128,
+      F.KEY_EXCH,
+      F.NEGOTIATE_56,
+    ]) {
       expect((flags & bit) >>> 0).toBe(bit);
     }
-    for (const bit of [F.OEM, F.LM_KEY, F.SEAL, F.DATAGRAM, F.IDENTIFY, F.REQUEST_NON_NT_SESSION_KEY]) expect(flags & bit).toBe(0);
+    for (const bit of [F.OEM, F.LM_KEY, F.SEAL, F.DATAGRAM, F.IDENTIFY, F.REQUEST_NON_NT_SESSION_KEY])
+      expect(flags & bit).toBe(0);
   });
 
   test('56 and 128 are echoed only with SIGN or SEAL; KEY_EXCH is echoed alone (the ambiguous case)', () => {
     const noSign = challengeFlags(0xe2088207); // our old default: KEY_EXCH, 56, 128, no SIGN
     expect(noSign & F.KEY_EXCH).toBeTruthy();
     expect(noSign & (F.NEGOTIATE_56 | F.NEGOTIATE_128)).toBe(0);
-    expect((challengeFlags(0xe2088207 | F.SEAL) & (F.NEGOTIATE_56 | F.NEGOTIATE_128)) >>> 0).toBe((F.NEGOTIATE_56 | F.NEGOTIATE_128) >>> 0);
+    expect((challengeFlags(0xe2088207 | F.SEAL) & (F.NEGOTIATE_56 | F.NEGOTIATE_128)) >>> 0).toBe(
+      (F.NEGOTIATE_56 | F.NEGOTIATE_128) >>> 0,
+    );
   });
 
   test("curl's OEM NEGOTIATE gets OEM; one with neither character set is refused", () => {
     expect(challengeFlags(0x00088206) & (F.OEM | F.UNICODE)).toBe(F.OEM);
     expect(() => challengeFlags(F.NTLM)).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }));
     const acceptor = new NtlmAcceptor(strict());
-    expect(() => acceptor.challenge(negotiateWith(F.NTLM))).toThrow(expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }));
+    expect(() => acceptor.challenge(negotiateWith(F.NTLM))).toThrow(
+      expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }),
+    );
   });
 
   test('a shape withholds flags or the timestamp, for clients tested against other servers', () => {
@@ -138,7 +214,7 @@ describe('the CHALLENGE flags (MS-NLMP 2.2.2.5, 3.2.5.1.1)', () => {
     expect(issued.timestamp).toBeUndefined();
   });
 
-  test('randomness and time are the policy\'s: the same policy issues the same CHALLENGE', () => {
+  test("randomness and time are the policy's: the same policy issues the same CHALLENGE", () => {
     const a = issueChallenge(strict({ random: seeded(7) }), createNegotiateMessage());
     const b = issueChallenge(strict({ random: seeded(7) }), createNegotiateMessage());
     expect(toHex(a.challenge)).toBe(toHex(b.challenge));
@@ -147,36 +223,50 @@ describe('the CHALLENGE flags (MS-NLMP 2.2.2.5, 3.2.5.1.1)', () => {
 });
 
 describe('the session key: strict (MS-NLMP 3.2.5.1.2) against lenient (gss-ntlmssp, Samba)', () => {
-  const KEY_EXCH_ONLY = (F.UNICODE | F.NTLM | F.VERSION | F.EXTENDED_SESSIONSECURITY | F.TARGET_INFO | F.KEY_EXCH | F.ALWAYS_SIGN) >>> 0;
-  const issuedFor = (p: AcceptorPolicy, negotiateFlags = 0xe2088207) => issueChallenge(p, negotiateWith(negotiateFlags));
+  const KEY_EXCH_ONLY =
+    (F.UNICODE | F.NTLM | F.VERSION | F.EXTENDED_SESSIONSECURITY | F.TARGET_INFO | F.KEY_EXCH | F.ALWAYS_SIGN) >>> 0;
+  const issuedFor = (p: AcceptorPolicy, negotiateFlags = 0xe2088207) =>
+    issueChallenge(p, negotiateWith(negotiateFlags));
 
   test('KEY_EXCH without SIGN, a random key sent and the MIC keyed with it (our old client): strict refuses, lenient accepts', () => {
     const s = strict();
     const issued = issuedFor(s);
     const m = handBuilt(issued, { flags: KEY_EXCH_ONLY, sent: 'random', micKey: 'random' });
-    expect(verifyAuthenticate(s, issued, m)).toMatchObject({ ok: false, reading: 'strict', reason: expect.stringMatching(/bad MIC.*KeyExchangeKey/) });
+    expect(verifyAuthenticate(s, issued, m)).toMatchObject({
+      ok: false,
+      reading: 'strict',
+      reason: expect.stringMatching(/bad MIC.*KeyExchangeKey/),
+    });
     const l = lenient();
     const issuedL = issuedFor(l);
-    expect(verifyAuthenticate(l, issuedL, handBuilt(issuedL, { flags: KEY_EXCH_ONLY, sent: 'random', micKey: 'random' })))
-      .toMatchObject({ ok: true, reading: 'lenient', mic: true, micKey: 'random-session-key' });
+    expect(
+      verifyAuthenticate(l, issuedL, handBuilt(issuedL, { flags: KEY_EXCH_ONLY, sent: 'random', micKey: 'random' })),
+    ).toMatchObject({ ok: true, reading: 'lenient', mic: true, micKey: 'random-session-key' });
   });
 
   test('the mirror: a random key sent but the MIC keyed with the KeyExchangeKey: strict accepts, lenient refuses', () => {
     const s = strict();
     const issued = issuedFor(s);
-    expect(verifyAuthenticate(s, issued, handBuilt(issued, { flags: KEY_EXCH_ONLY, sent: 'random', micKey: 'kxkey' })))
-      .toMatchObject({ ok: true, mic: true, micKey: 'key-exchange-key' });
+    expect(
+      verifyAuthenticate(s, issued, handBuilt(issued, { flags: KEY_EXCH_ONLY, sent: 'random', micKey: 'kxkey' })),
+    ).toMatchObject({ ok: true, mic: true, micKey: 'key-exchange-key' });
     const l = lenient();
     const issuedL = issuedFor(l);
-    expect(verifyAuthenticate(l, issuedL, handBuilt(issuedL, { flags: KEY_EXCH_ONLY, sent: 'random', micKey: 'kxkey' })))
-      .toMatchObject({ ok: false, reason: expect.stringMatching(/bad MIC.*random session key/) });
+    expect(
+      verifyAuthenticate(l, issuedL, handBuilt(issuedL, { flags: KEY_EXCH_ONLY, sent: 'random', micKey: 'kxkey' })),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/bad MIC.*random session key/) });
   });
 
   test('RC4K(KeyExchangeKey, KeyExchangeKey) with the MIC keyed with the KeyExchangeKey satisfies both', () => {
     for (const p of [strict(), lenient()]) {
       const issued = issuedFor(p);
-      expect(verifyAuthenticate(p, issued, handBuilt(issued, { flags: KEY_EXCH_ONLY, sent: 'kxkey-under-kxkey', micKey: 'kxkey' })))
-        .toMatchObject({ ok: true, micKey: p.lenientSessionKey ? 'random-session-key' : 'key-exchange-key' });
+      expect(
+        verifyAuthenticate(
+          p,
+          issued,
+          handBuilt(issued, { flags: KEY_EXCH_ONLY, sent: 'kxkey-under-kxkey', micKey: 'kxkey' }),
+        ),
+      ).toMatchObject({ ok: true, micKey: p.lenientSessionKey ? 'random-session-key' : 'key-exchange-key' });
     }
   });
 
@@ -184,12 +274,18 @@ describe('the session key: strict (MS-NLMP 3.2.5.1.2) against lenient (gss-ntlms
     const flags = (KEY_EXCH_ONLY | F.SIGN) >>> 0;
     for (const p of [strict(), lenient()]) {
       const issued = issuedFor(p, DEFAULT_NEGOTIATE_FLAGS);
-      expect(verifyAuthenticate(p, issued, handBuilt(issued, { flags, sent: 'random', micKey: 'random' }))).toMatchObject({ ok: true, micKey: 'random-session-key' });
+      expect(
+        verifyAuthenticate(p, issued, handBuilt(issued, { flags, sent: 'random', micKey: 'random' })),
+      ).toMatchObject({ ok: true, micKey: 'random-session-key' });
       const again = issuedFor(p, DEFAULT_NEGOTIATE_FLAGS);
-      expect(verifyAuthenticate(p, again, handBuilt(again, { flags, sent: 'random', micKey: 'kxkey' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/bad MIC/) });
+      expect(verifyAuthenticate(p, again, handBuilt(again, { flags, sent: 'random', micKey: 'kxkey' }))).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/bad MIC/),
+      });
       const short = issuedFor(p, DEFAULT_NEGOTIATE_FLAGS);
-      expect(verifyAuthenticate(p, short, handBuilt(short, { flags, sent: new Uint8Array(5), micKey: 'random' })))
-        .toMatchObject({ ok: false, reason: expect.stringMatching(/EncryptedRandomSessionKey is 5 bytes/) });
+      expect(
+        verifyAuthenticate(p, short, handBuilt(short, { flags, sent: new Uint8Array(5), micKey: 'random' })),
+      ).toMatchObject({ ok: false, reason: expect.stringMatching(/EncryptedRandomSessionKey is 5 bytes/) });
     }
   });
 
@@ -204,7 +300,10 @@ describe('the session key: strict (MS-NLMP 3.2.5.1.2) against lenient (gss-ntlms
     const flags = (F.UNICODE | F.NTLM | F.VERSION | F.EXTENDED_SESSIONSECURITY | F.SIGN) >>> 0;
     for (const p of [strict(), lenient()]) {
       const issued = issuedFor(p, DEFAULT_NEGOTIATE_FLAGS & ~F.KEY_EXCH);
-      expect(verifyAuthenticate(p, issued, handBuilt(issued, { flags, sent: 'none', micKey: 'kxkey' }))).toMatchObject({ ok: true, micKey: 'key-exchange-key' });
+      expect(verifyAuthenticate(p, issued, handBuilt(issued, { flags, sent: 'none', micKey: 'kxkey' }))).toMatchObject({
+        ok: true,
+        micKey: 'key-exchange-key',
+      });
     }
   });
 });
@@ -216,7 +315,10 @@ describe('the MIC (MsvAvFlags bit 0x2)', () => {
     const p = strict();
     const issued = issueChallenge(p, createNegotiateMessage());
     const m = handBuilt(issued, { flags, sent: 'none', micKey: 'kxkey', room: false, announce: true });
-    expect(verifyAuthenticate(p, issued, m)).toMatchObject({ ok: false, reason: 'MsvAvFlags announces a MIC but the message has no room for one' });
+    expect(verifyAuthenticate(p, issued, m)).toMatchObject({
+      ok: false,
+      reason: 'MsvAvFlags announces a MIC but the message has no room for one',
+    });
   });
 
   test('not announced: not checked (curl), unless requireMic', () => {
@@ -224,7 +326,9 @@ describe('the MIC (MsvAvFlags bit 0x2)', () => {
       const p = strict({ requireMic });
       const issued = issueChallenge(p, createNegotiateMessage());
       const r = verifyAuthenticate(p, issued, handBuilt(issued, { flags, sent: 'none', micKey: 'none' }));
-      expect(r).toMatchObject(requireMic ? { ok: false, reason: expect.stringMatching(/MIC required/) } : { ok: true, mic: false });
+      expect(r).toMatchObject(
+        requireMic ? { ok: false, reason: expect.stringMatching(/MIC required/) } : { ok: true, mic: false },
+      );
       expect(r.micKey).toBeUndefined();
     }
   });
@@ -232,7 +336,10 @@ describe('the MIC (MsvAvFlags bit 0x2)', () => {
   test('a MIC over other NEGOTIATE bytes than the ones this connection received: refused', () => {
     const p = strict();
     const issued = issueChallenge(p, createNegotiateMessage());
-    const m = handBuilt({ ...issued, negotiate: createNegotiateMessage({ workstation: 'ELSEWHERE' }) }, { flags, sent: 'none', micKey: 'kxkey' });
+    const m = handBuilt(
+      { ...issued, negotiate: createNegotiateMessage({ workstation: 'ELSEWHERE' }) },
+      { flags, sent: 'none', micKey: 'kxkey' },
+    );
     expect(verifyAuthenticate(p, issued, m)).toMatchObject({ ok: false, reason: expect.stringMatching(/bad MIC/) });
   });
 
@@ -251,13 +358,23 @@ describe('vectors from the specification and from an independent client', () => 
   const atTime = (filetimeHex: string) => () => filetimeToMs(fromHex(filetimeHex));
   const issuedFrom = (challengeHex: string, negotiateHex = ''): IssuedChallenge => {
     const c = parseChallengeMessage(fromHex(challengeHex));
-    return { negotiate: fromHex(negotiateHex), challenge: c.raw, serverChallenge: c.serverChallenge, flags: c.flags, issuedAt: 0 };
+    return {
+      negotiate: fromHex(negotiateHex),
+      challenge: c.raw,
+      serverChallenge: c.serverChallenge,
+      flags: c.flags,
+      issuedAt: 0,
+    };
   };
 
   test('MS-NLMP 4.2.4.3: the NTLMv2 AUTHENTICATE (no MIC, KEY_EXCH with SIGN and SEAL) is accepted by both readings', () => {
     for (const lenientSessionKey of [false, true]) {
       const p = policy({ users: specUsers, now: atTime('0000000000000000'), lenientSessionKey });
-      const r = verifyAuthenticate(p, issuedFrom(v.ntlmv2_4_2_4.challenge_message_4_2_4_3.hex), fromHex(v.ntlmv2_4_2_4.authenticate_message_4_2_4_3.hex));
+      const r = verifyAuthenticate(
+        p,
+        issuedFrom(v.ntlmv2_4_2_4.challenge_message_4_2_4_3.hex),
+        fromHex(v.ntlmv2_4_2_4.authenticate_message_4_2_4_3.hex),
+      );
       expect(r).toMatchObject({ ok: true, dialect: 'NTLMv2', user: 'Domain\\User', mic: false });
     }
   });
@@ -265,12 +382,23 @@ describe('vectors from the specification and from an independent client', () => 
   test('MS-NLMP 4.2.2.3 (NTLMv1) and 4.2.3.3 (ESS): accepted at level 4, refused at 5 (the default)', () => {
     const cases = [
       [v.ntlmv1_4_2_2.challenge_message_4_2_2_3.hex, v.ntlmv1_4_2_2.authenticate_message_4_2_2_3.hex, 'NTLMv1'],
-      [v.ntlmv1_with_client_challenge_ess_4_2_3.challenge_message_4_2_3_3.hex, v.ntlmv1_with_client_challenge_ess_4_2_3.authenticate_message_4_2_3_3.hex, 'NTLMv1-ESS'],
+      [
+        v.ntlmv1_with_client_challenge_ess_4_2_3.challenge_message_4_2_3_3.hex,
+        v.ntlmv1_with_client_challenge_ess_4_2_3.authenticate_message_4_2_3_3.hex,
+        'NTLMv1-ESS',
+      ],
     ] as const;
     for (const [challenge, authenticate, dialect] of cases) {
-      expect(verifyAuthenticate(policy({ users: specUsers, lmCompatibilityLevel: 4 }), issuedFrom(challenge), fromHex(authenticate))).toMatchObject({ ok: true, dialect });
-      expect(verifyAuthenticate(policy({ users: specUsers }), issuedFrom(challenge), fromHex(authenticate)))
-        .toMatchObject({ ok: false, reason: 'NTLMv1 refused (server accepts NTLMv2 only)' });
+      expect(
+        verifyAuthenticate(
+          policy({ users: specUsers, lmCompatibilityLevel: 4 }),
+          issuedFrom(challenge),
+          fromHex(authenticate),
+        ),
+      ).toMatchObject({ ok: true, dialect });
+      expect(
+        verifyAuthenticate(policy({ users: specUsers }), issuedFrom(challenge), fromHex(authenticate)),
+      ).toMatchObject({ ok: false, reason: 'NTLMv1 refused (server accepts NTLMv2 only)' });
     }
   });
 
@@ -279,15 +407,30 @@ describe('vectors from the specification and from an independent client', () => 
     const blob = fromHex(c.authenticate_hex);
     const time = toHex(blob.subarray(0x70 + 16 + 8, 0x70 + 16 + 16));
     for (const lenientSessionKey of [false, true]) {
-      const p = () => policy({
-        users: specUsers, now: atTime(time), lenientSessionKey, tls: true, tokenChecking: 'require',
-        expectedChannelBinding: fromHex(c.channel_bindings_hex), spns: [c.spn], requireMic: true,
+      const p = () =>
+        policy({
+          users: specUsers,
+          now: atTime(time),
+          lenientSessionKey,
+          tls: true,
+          tokenChecking: 'require',
+          expectedChannelBinding: fromHex(c.channel_bindings_hex),
+          spns: [c.spn],
+          requireMic: true,
+        });
+      expect(verifyAuthenticate(p(), issuedFrom(c.challenge_hex, c.negotiate_hex), blob)).toMatchObject({
+        ok: true,
+        mic: true,
+        micKey: 'key-exchange-key',
+        channelBinding: 'present',
+        spn: 'HTTP/Server',
       });
-      expect(verifyAuthenticate(p(), issuedFrom(c.challenge_hex, c.negotiate_hex), blob))
-        .toMatchObject({ ok: true, mic: true, micKey: 'key-exchange-key', channelBinding: 'present', spn: 'HTTP/Server' });
       const tampered = blob.slice();
       tampered[72]! ^= 0x80;
-      expect(verifyAuthenticate(p(), issuedFrom(c.challenge_hex, c.negotiate_hex), tampered)).toMatchObject({ ok: false, reason: expect.stringMatching(/bad MIC/) });
+      expect(verifyAuthenticate(p(), issuedFrom(c.challenge_hex, c.negotiate_hex), tampered)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/bad MIC/),
+      });
     }
   });
 });
@@ -306,7 +449,9 @@ describe('our client against both readings, for every flag combination a server 
     ['KEY_EXCH withheld', { withhold: F.KEY_EXCH }],
     ['no timestamp', { timestamp: false }],
   ];
-  const cases = negotiates.flatMap(([n, flags]) => shapes.flatMap(([s, shape]) => [false, true].map((l) => [n, s, flags, shape, l] as const)));
+  const cases = negotiates.flatMap(([n, flags]) =>
+    shapes.flatMap(([s, shape]) => [false, true].map((l) => [n, s, flags, shape, l] as const)),
+  );
 
   test.each(cases)('NEGOTIATE %s, CHALLENGE %s, lenient: %s', (_n, _s, flags, shape, lenientSessionKey) => {
     const p = policy({ lenientSessionKey });
@@ -334,17 +479,21 @@ describe('our client against both readings, for every flag combination a server 
     const acceptor = new NtlmAcceptor(policy({ requireMic: true }));
     const negotiate = createNegotiateMessage();
     const challenge = acceptor.challenge(negotiate, { timestamp: false });
-    expect(acceptor.authenticate(buildAuthenticateMessage({ ...alice, negotiate, challenge, now: () => NOW }).message))
-      .toMatchObject({ ok: false, reason: expect.stringMatching(/MIC required/) });
+    expect(
+      acceptor.authenticate(buildAuthenticateMessage({ ...alice, negotiate, challenge, now: () => NOW }).message),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/MIC required/) });
   });
 });
 
 describe('the connection, time, replay, bindings and SPN', () => {
-  const round = (p: AcceptorPolicy, o: Parameters<typeof buildAuthenticateMessage>[0] extends infer T ? Partial<T> : never = {}) => {
+  const round = (
+    p: AcceptorPolicy,
+    o: Parameters<typeof buildAuthenticateMessage>[0] extends infer T ? Partial<T> : never = {},
+  ) => {
     const acceptor = new NtlmAcceptor(p);
     const negotiate = createNegotiateMessage();
     const challenge = acceptor.challenge(negotiate);
-    const message = buildAuthenticateMessage({ ...alice, negotiate, challenge, now: () => NOW, ...o } as never).message;
+    const message = buildAuthenticateMessage({ ...alice, negotiate, challenge, now: () => NOW, ...o }).message;
     return { acceptor, negotiate, challenge, message };
   };
 
@@ -352,9 +501,16 @@ describe('the connection, time, replay, bindings and SPN', () => {
     const p = strict();
     const { acceptor, message } = round(p);
     const other = new NtlmAcceptor(p);
-    expect(other.authenticate(message)).toMatchObject({ ok: false, reason: 'AUTHENTICATE without a CHALLENGE on this connection', reading: 'strict' });
+    expect(other.authenticate(message)).toMatchObject({
+      ok: false,
+      reason: 'AUTHENTICATE without a CHALLENGE on this connection',
+      reading: 'strict',
+    });
     expect(acceptor.authenticate(message).ok).toBe(true);
-    expect(acceptor.authenticate(message)).toMatchObject({ ok: false, reason: 'AUTHENTICATE without a CHALLENGE on this connection' });
+    expect(acceptor.authenticate(message)).toMatchObject({
+      ok: false,
+      reason: 'AUTHENTICATE without a CHALLENGE on this connection',
+    });
   });
 
   test('a CHALLENGE answered long after it was issued is stale, even with its own timestamp echoed', () => {
@@ -362,7 +518,10 @@ describe('the connection, time, replay, bindings and SPN', () => {
     const p = strict({ now: () => now });
     const { acceptor, message } = round(p);
     now += 6 * 60_000;
-    expect(acceptor.authenticate(message)).toMatchObject({ ok: false, reason: expect.stringMatching(/stale CHALLENGE/) });
+    expect(acceptor.authenticate(message)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/stale CHALLENGE/),
+    });
   });
 
   test('a replayed NTProofStr is refused, even where a server issued the same CHALLENGE twice', () => {
@@ -386,7 +545,10 @@ describe('the connection, time, replay, bindings and SPN', () => {
     const good = round(spn, { spn: 'http/SRV.example.test' });
     expect(good.acceptor.authenticate(good.message)).toMatchObject({ ok: true, spn: 'http/SRV.example.test' });
     const bad = round(spn, { spn: 'HTTP/elsewhere' });
-    expect(bad.acceptor.authenticate(bad.message)).toMatchObject({ ok: false, reason: 'SPN HTTP/elsewhere is not accepted here' });
+    expect(bad.acceptor.authenticate(bad.message)).toMatchObject({
+      ok: false,
+      reason: 'SPN HTTP/elsewhere is not accepted here',
+    });
   });
 
   test('NTLMv2 only by default; anonymous only when allowed; a wrong password is named', () => {
@@ -397,13 +559,19 @@ describe('the connection, time, replay, bindings and SPN', () => {
       expect(anon.acceptor.authenticate(anon.message)).toMatchObject({ ok: allowAnonymous, dialect: 'anonymous' });
     }
     const wrong = round(strict(), { password: 'nope' });
-    expect(wrong.acceptor.authenticate(wrong.message)).toMatchObject({ ok: false, reason: expect.stringMatching(/wrong password/) });
+    expect(wrong.acceptor.authenticate(wrong.message)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/wrong password/),
+    });
   });
 
   test('garbage is refused with a reason, never thrown', () => {
     const p = strict();
     const acceptor = new NtlmAcceptor(p);
     acceptor.challenge(createNegotiateMessage());
-    expect(acceptor.authenticate(new Uint8Array(70))).toMatchObject({ ok: false, reason: expect.stringMatching(/malformed AUTHENTICATE/) });
+    expect(acceptor.authenticate(new Uint8Array(70))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/malformed AUTHENTICATE/),
+    });
   });
 });

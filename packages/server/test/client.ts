@@ -2,7 +2,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { buildAuthenticateMessage, createNegotiateMessage, fromBase64, toBase64, type AuthenticateOptions } from '@ntlmkit/core';
+import {
+  buildAuthenticateMessage,
+  createNegotiateMessage,
+  fromBase64,
+  toBase64,
+  type AuthenticateOptions,
+} from '@ntlmkit/core';
 
 export interface Reply {
   status: number;
@@ -18,16 +24,38 @@ export function newAgent(url: string): http.Agent {
   return url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
 }
 
-export function send(url: string, agent: http.Agent, headers: Record<string, string> = {}, method = 'GET', body?: Buffer | string): Promise<Reply> {
+export function send(
+  url: string,
+  agent: http.Agent,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  body?: Buffer | string,
+): Promise<Reply> {
   const lib = url.startsWith('https:') ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { agent, method, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      const socket = res.socket;
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: data, socket, challenges: rawValues(res.rawHeaders, 'www-authenticate') }));
-    });
+    const req = lib.request(
+      url,
+      {
+        agent,
+        method,
+        headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        const socket = res.socket;
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (data += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            body: data,
+            socket,
+            challenges: rawValues(res.rawHeaders, 'www-authenticate'),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -48,18 +76,34 @@ export function challengeFrom(reply: Reply): { scheme: string; token: Uint8Array
   throw new Error(`no challenge in ${JSON.stringify(values)}`);
 }
 
-export type Overrides = Partial<AuthenticateOptions> & { withCertificate?: boolean; tamper?: (m: Uint8Array) => Uint8Array; scheme?: string };
+export type Overrides = Partial<AuthenticateOptions> & {
+  withCertificate?: boolean;
+  tamper?: (m: Uint8Array) => Uint8Array;
+  scheme?: string;
+};
 
 /** NEGOTIATE and AUTHENTICATE on the agent's single socket; returns the final reply. */
-export async function ntlmHandshake(url: string, agent: http.Agent, credentials: { username: string; password?: string; ntHash?: string }, o: Overrides = {}): Promise<Reply & { authenticate: Uint8Array }> {
+export async function ntlmHandshake(
+  url: string,
+  agent: http.Agent,
+  credentials: { username: string; password?: string; ntHash?: string },
+  o: Overrides = {},
+): Promise<Reply & { authenticate: Uint8Array }> {
   const scheme = o.scheme ?? 'NTLM';
   const negotiate = createNegotiateMessage();
   const r1 = await send(url, agent, { authorization: `${scheme} ${toBase64(negotiate)}` });
   if (r1.status !== 401) throw new Error(`expected 401 with a challenge, got ${r1.status}`);
   const { token } = challengeFrom(r1);
-  const peer = url.startsWith('https:') && o.withCertificate !== false ? (r1.socket as TLSSocket).getPeerCertificate() : undefined;
+  const peer =
+    url.startsWith('https:') && o.withCertificate !== false ? (r1.socket as TLSSocket).getPeerCertificate() : undefined;
   const { withCertificate: _w, tamper, scheme: _s, ...options } = o;
-  let message = buildAuthenticateMessage({ negotiate, challenge: token, ...credentials, ...(peer ? { serverCertificate: peer } : {}), ...options }).message;
+  let message = buildAuthenticateMessage({
+    negotiate,
+    challenge: token,
+    ...credentials,
+    ...(peer ? { serverCertificate: peer } : {}),
+    ...options,
+  }).message;
   if (tamper) message = tamper(message);
   const r3 = await send(url, agent, { authorization: `${scheme} ${toBase64(message)}` });
   return { ...r3, authenticate: message };

@@ -55,7 +55,8 @@ const subjects: Record<string, () => Promise<Subject>> = {
     const proxy = track.keep(createNtlmProxy({ users }));
     await origin.start();
     await proxy.start();
-    const handshake = async (ok = true) => void (await proxyHandshake(proxy.url, `${origin.url}/x`, ok ? alice.password : 'wrong'));
+    const handshake = async (ok = true) =>
+      void (await proxyHandshake(proxy.url, `${origin.url}/x`, ok ? alice.password : 'wrong'));
     return { emitter: proxy, handshake };
   },
 };
@@ -76,7 +77,13 @@ describe.each(Object.keys(subjects))("the 'ntlm' event of the %s", (name) => {
     await subject.handshake();
     await subject.handshake(false);
     expect(events.map((e) => e.ok)).toEqual([true, false]);
-    expect(events[0]).toMatchObject({ ok: true, user: 'EXAMPLE\\alice', dialect: 'NTLMv2', connection: 1, method: 'GET' });
+    expect(events[0]).toMatchObject({
+      ok: true,
+      user: 'EXAMPLE\\alice',
+      dialect: 'NTLMv2',
+      connection: 1,
+      method: 'GET',
+    });
     expect(events[0]).toHaveProperty(name === 'server' ? 'path' : 'target');
     expect(seen).toEqual(['added:true', 'added:false']);
   });
@@ -142,7 +149,11 @@ test("the 'ntlm' listeners are typed for every method (a compile-time check once
   const proxy = createNtlmProxy();
   const onServer = (o: OutcomeEvent) => void o.path;
   const onProxy = (o: ProxyOutcomeEvent) => void o.target;
-  server.on('ntlm', onServer).once('ntlm', onServer).prependListener('ntlm', onServer).prependOnceListener('ntlm', onServer);
+  server
+    .on('ntlm', onServer)
+    .once('ntlm', onServer)
+    .prependListener('ntlm', onServer)
+    .prependOnceListener('ntlm', onServer);
   server.addListener('ntlm', onServer).off('ntlm', onServer).removeListener('ntlm', onServer);
   proxy.on('ntlm', onProxy).once('ntlm', onProxy).prependListener('ntlm', onProxy).off('ntlm', onProxy);
   expect(server.listenerCount('ntlm')).toBe(3); // five added, two removed

@@ -3,7 +3,16 @@ import http from 'node:http';
 import { isNtlmError } from '@ntlmkit/core';
 import { createNtlmServer, type NtlmServer, type NtlmServerOptions, type RequestHandler } from '../src/index';
 import {
-  alice, exchange, handshake, PinnedAgent, PinnedHttpsAgent, rawConnection, rawValues, sleep, stopAfterEach, users,
+  alice,
+  exchange,
+  handshake,
+  PinnedAgent,
+  PinnedHttpsAgent,
+  rawConnection,
+  rawValues,
+  sleep,
+  stopAfterEach,
+  users,
 } from './wire';
 
 const track = stopAfterEach();
@@ -45,7 +54,11 @@ describe('keepAliveHint', () => {
   });
 
   test("it is what makes Node's own agent open a new connection per request", async () => {
-    for (const [faults, expected] of [[{ keepAliveHint: 1 }, 3], [{ keepAliveHint: 5 }, 1], [{}, 1]] as const) {
+    for (const [faults, expected] of [
+      [{ keepAliveHint: 1 }, 3],
+      [{ keepAliveHint: 5 }, 1],
+      [{}, 1],
+    ] as const) {
       const server = await start({ authenticate: false, faults });
       const agent = track.agent(new http.Agent({ keepAlive: true, maxSockets: 1 }));
       for (let i = 0; i < 3; i++) expect((await exchange(server.url, { agent })).status).toBe(200);
@@ -75,9 +88,16 @@ describe('keepAliveHint', () => {
   test.each([
     ['set before', (res: http.ServerResponse) => void res.setHeader('connection', 'close').writeHead(200).end('x')],
     ['in writeHead', (res: http.ServerResponse) => void res.writeHead(200, { Connection: 'close' }).end('x')],
-    ['in writeHead, raw pairs', (res: http.ServerResponse) => void res.writeHead(200, ['Connection', 'close']).end('x')],
+    [
+      'in writeHead, raw pairs',
+      (res: http.ServerResponse) => void res.writeHead(200, ['Connection', 'close']).end('x'),
+    ],
   ])('not on a handler’s response that closes its connection (%s)', async (_name, answer) => {
-    const server = await start({ authenticate: false, faults: { keepAliveHint: 1 }, handler: (_req, res) => answer(res) });
+    const server = await start({
+      authenticate: false,
+      faults: { keepAliveHint: 1 },
+      handler: (_req, res) => answer(res),
+    });
     const r = await exchange(server.url);
     expect(r.headers.connection).toBe('close');
     expect(r.headers['keep-alive']).toBeUndefined();
@@ -116,10 +136,14 @@ describe('closeIdleAfterMs', () => {
   });
 
   test('a request in progress is never cut: a slow handler, a slow body, headers that trickle in', async () => {
-    const server = await start({ authenticate: false, faults: { closeIdleAfterMs: 100 }, handler: async (req, res, ctx) => {
-      if (req.url === '/slow') await sleep(300);
-      res.end(`done ${ctx.body.length}`);
-    } });
+    const server = await start({
+      authenticate: false,
+      faults: { closeIdleAfterMs: 100 },
+      handler: async (req, res, ctx) => {
+        if (req.url === '/slow') await sleep(300);
+        res.end(`done ${ctx.body.length}`);
+      },
+    });
     const agent = pinned(server);
     expect((await exchange(`${server.url}/slow`, { agent })).body.toString()).toBe('done 0');
 
@@ -180,7 +204,10 @@ describe('dropAfterExecute', () => {
   test('the authenticated POST is executed, then the connection drops with nothing sent', async () => {
     const seen: string[] = [];
     const server = await start({ handler: recording(seen), faults: { dropAfterExecute: 1 } });
-    const { challenge, final } = await handshake(server.url, pinned(server), alice, { method: 'POST', body: 'order=1' });
+    const { challenge, final } = await handshake(server.url, pinned(server), alice, {
+      method: 'POST',
+      body: 'order=1',
+    });
     expect(challenge.status).toBe(401); // 401s are not executions
     expect(final.status).toBeUndefined();
     expect(final.error?.code).toMatch(/ECONNRESET|ECUT/);
@@ -209,14 +236,18 @@ describe('dropAfterExecute', () => {
 
   test('the drop waits for the handler to end its response, even one written in parts', async () => {
     let ended = 0;
-    const server = await start({ authenticate: false, faults: { dropAfterExecute: 1, delayMs: 20 }, handler: async (_req, res) => {
-      res.writeHead(200, { 'content-length': '6' });
-      res.write('abc');
-      res.flushHeaders();
-      await sleep(80);
-      ended = Date.now();
-      res.end('def');
-    } });
+    const server = await start({
+      authenticate: false,
+      faults: { dropAfterExecute: 1, delayMs: 20 },
+      handler: async (_req, res) => {
+        res.writeHead(200, { 'content-length': '6' });
+        res.write('abc');
+        res.flushHeaders();
+        await sleep(80);
+        ended = Date.now();
+        res.end('def');
+      },
+    });
     const c = await rawConnection(server.url);
     const t = Date.now();
     c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -227,9 +258,13 @@ describe('dropAfterExecute', () => {
   });
 
   test('a handler that fails is executed too: the connection drops instead of the 500', async () => {
-    const server = await start({ authenticate: false, faults: { dropAfterExecute: 1 }, handler: () => {
-      throw new Error('boom');
-    } });
+    const server = await start({
+      authenticate: false,
+      faults: { dropAfterExecute: 1 },
+      handler: () => {
+        throw new Error('boom');
+      },
+    });
     const r = await exchange(server.url);
     expect(r.status).toBeUndefined();
     expect(r.error).toBeDefined();
@@ -244,7 +279,11 @@ describe('resetMidBody', () => {
     ['a 1 MB body', false, 1 << 20],
   ])('the head and half of the body arrive, then the connection goes (%s)', async (_name, chunked, size) => {
     const body = 'y'.repeat(size);
-    const server = await start({ authenticate: false, handler: recording([], body, chunked), faults: { resetMidBody: 1 } });
+    const server = await start({
+      authenticate: false,
+      handler: recording([], body, chunked),
+      faults: { resetMidBody: 1 },
+    });
     const cut = await exchange(server.url);
     expect(cut.status).toBe(200);
     expect(cut.complete).toBe(false);
@@ -313,11 +352,13 @@ describe('stats.executed and the fault counts', () => {
     for (const name of ['delayMs', 'keepAliveHint', 'closeIdleAfterMs', 'dropAfterExecute', 'resetMidBody']) {
       let caught: unknown;
       try {
-        createNtlmServer({ faults: { [name]: value } as never });
+        createNtlmServer({ faults: { [name]: value } });
       } catch (error) {
         caught = error;
       }
-      expect(isNtlmError(caught) && caught.code === 'ERR_NTLM_INVALID_ARGUMENT' && caught.message.includes(name)).toBe(true);
+      expect(isNtlmError(caught) && caught.code === 'ERR_NTLM_INVALID_ARGUMENT' && caught.message.includes(name)).toBe(
+        true,
+      );
     }
   });
 });

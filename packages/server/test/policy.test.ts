@@ -44,7 +44,10 @@ async function proxyPolicies(options: Strictness): Promise<Record<string, unknow
   return mockPolicies.filter((p) => p.users.find('alice', 'EXAMPLE')) as unknown as Record<string, unknown>[];
 }
 
-describe.each([['server', serverPolicies], ['proxy', proxyPolicies]] as const)('the %s', (_name, policies) => {
+describe.each([
+  ['server', serverPolicies],
+  ['proxy', proxyPolicies],
+] as const)('the %s', (_name, policies) => {
   test('lenientSessionKey and requireMic default to false (the spec’s reading; a MIC checked when announced)', async () => {
     const all = await policies({});
     expect(all.length).toBeGreaterThan(0);
@@ -54,7 +57,10 @@ describe.each([['server', serverPolicies], ['proxy', proxyPolicies]] as const)('
   test.each([
     [{ lenientSessionKey: true }, { lenientSessionKey: true, requireMic: false }],
     [{ requireMic: true }, { lenientSessionKey: false, requireMic: true }],
-    [{ lenientSessionKey: true, requireMic: true }, { lenientSessionKey: true, requireMic: true }],
+    [
+      { lenientSessionKey: true, requireMic: true },
+      { lenientSessionKey: true, requireMic: true },
+    ],
   ])('%p reaches the acceptor of every connection', async (options, expected) => {
     const all = await policies(options);
     expect(all.length).toBeGreaterThan(0);
@@ -65,8 +71,14 @@ describe.each([['server', serverPolicies], ['proxy', proxyPolicies]] as const)('
 test('acceptorPolicy applies the defaults and shares one replay set between connections', () => {
   const p = acceptorPolicy({}, { tls: false }) as AcceptorPolicy & Strictness;
   expect(p).toMatchObject({
-    lmCompatibilityLevel: 5, tokenChecking: 'allow', maxClockSkewMs: 300_000, allowAnonymous: false, tls: false,
-    lenientSessionKey: false, requireMic: false, targetNames: { netbiosDomain: 'EXAMPLE', dnsDomain: 'example.test' },
+    lmCompatibilityLevel: 5,
+    tokenChecking: 'allow',
+    maxClockSkewMs: 300_000,
+    allowAnonymous: false,
+    tls: false,
+    lenientSessionKey: false,
+    requireMic: false,
+    targetNames: { netbiosDomain: 'EXAMPLE', dnsDomain: 'example.test' },
   });
   const server = track.keep(createNtlmServer({ users }));
   // Two connections' acceptors: equal policies, the same set of seen proofs.

@@ -2,7 +2,13 @@
 import http from 'node:http';
 import net from 'node:net';
 import { buildAuthenticateMessage, createNegotiateMessage, fromBase64, toBase64 } from '@ntlmkit/core';
-import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmProxyOptions, type RequestHandler } from '../src/index';
+import {
+  createNtlmProxy,
+  createNtlmServer,
+  type NtlmProxy,
+  type NtlmProxyOptions,
+  type RequestHandler,
+} from '../src/index';
 import { alice, exchange, handshake, PinnedAgent, rawValues, sleep, stopAfterEach, users } from './wire';
 
 const track = stopAfterEach();
@@ -44,7 +50,9 @@ async function tunnel(proxy: NtlmProxy, target: string, pauseMs = 0): Promise<{ 
   socket.on('error', () => {});
   await new Promise((resolve) => socket.once('connect', resolve));
   const negotiate = createNegotiateMessage();
-  socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Authorization: NTLM ${toBase64(negotiate)}\r\n\r\n`);
+  socket.write(
+    `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Authorization: NTLM ${toBase64(negotiate)}\r\n\r\n`,
+  );
   const first = await readHead(socket);
   const challenge = fromBase64(/Proxy-Authenticate: NTLM (\S+)/.exec(first)![1]!);
   await sleep(pauseMs);

@@ -1,13 +1,35 @@
 import http from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import {
-  AvFlags, AvId, computeResponseV2, createNegotiateMessage, dateToFiletime, encodeAuthenticateMessage, encodeAvPairs, mic,
-  ntowfv2, parseChallengeMessage, toBase64, u32leCompat, DEFAULT_VERSION, NegotiateFlags,
+  AvFlags,
+  AvId,
+  computeResponseV2,
+  createNegotiateMessage,
+  dateToFiletime,
+  encodeAuthenticateMessage,
+  encodeAvPairs,
+  mic,
+  ntowfv2,
+  parseChallengeMessage,
+  toBase64,
+  u32leCompat,
+  DEFAULT_VERSION,
+  NegotiateFlags,
 } from './imports';
-import { createNtlmServer, createSelfSignedCertificate, type NtlmServer, type NtlmServerOptions, type OutcomeEvent } from '../src/index';
+import {
+  createNtlmServer,
+  createSelfSignedCertificate,
+  type NtlmServer,
+  type NtlmServerOptions,
+  type OutcomeEvent,
+} from '../src/index';
 import { challengeFrom, newAgent, ntlmHandshake, outcome, send } from './client';
 
-const users = { 'EXAMPLE\\alice': 'Passw0rd!', 'EXAMPLE\\bob': 'Pässwörd€1', carol: { ntHash: '3c6e7a4a7d5d1fd8f8eb8d5a4f8aa6b3' } };
+const users = {
+  'EXAMPLE\\alice': 'Passw0rd!',
+  'EXAMPLE\\bob': 'Pässwörd€1',
+  carol: { ntHash: '3c6e7a4a7d5d1fd8f8eb8d5a4f8aa6b3' },
+};
 const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
 const servers: NtlmServer[] = [];
 const agents: http.Agent[] = [];
@@ -53,7 +75,13 @@ describe('handshake over HTTP', () => {
     const c = parseChallengeMessage(challengeFrom(r).token);
     expect(c.targetName).toBe('CORP');
     expect(c.timestampMs).toBeGreaterThan(Date.now() - 60_000);
-    expect(c.targetInfo.map((p) => p.id)).toEqual([AvId.NbDomainName, AvId.NbComputerName, AvId.DnsDomainName, AvId.DnsComputerName, AvId.Timestamp]);
+    expect(c.targetInfo.map((p) => p.id)).toEqual([
+      AvId.NbDomainName,
+      AvId.NbComputerName,
+      AvId.DnsDomainName,
+      AvId.DnsComputerName,
+      AvId.Timestamp,
+    ]);
   });
 
   test.each([
@@ -81,10 +109,17 @@ describe('handshake over HTTP', () => {
 
   test('non-ASCII password, NT hash user, UPN', async () => {
     const server = await start();
-    expect((await ntlmHandshake(server.url, agent(server), { username: 'EXAMPLE\\bob', password: 'Pässwörd€1' })).status).toBe(200);
-    const carol = await ntlmHandshake(server.url, agent(server), { username: 'carol', ntHash: '3c6e7a4a7d5d1fd8f8eb8d5a4f8aa6b3' });
+    expect(
+      (await ntlmHandshake(server.url, agent(server), { username: 'EXAMPLE\\bob', password: 'Pässwörd€1' })).status,
+    ).toBe(200);
+    const carol = await ntlmHandshake(server.url, agent(server), {
+      username: 'carol',
+      ntHash: '3c6e7a4a7d5d1fd8f8eb8d5a4f8aa6b3',
+    });
     expect(outcome(carol)).toMatchObject({ ok: true, user: 'carol' });
-    expect((await ntlmHandshake(server.url, agent(server), { username: 'alice@example.com', password: 'Passw0rd!' })).status).toBe(200);
+    expect(
+      (await ntlmHandshake(server.url, agent(server), { username: 'alice@example.com', password: 'Passw0rd!' })).status,
+    ).toBe(200);
   });
 });
 
@@ -92,7 +127,18 @@ describe('failures are 401 with a recorded reason', () => {
   test.each([
     ['wrong password', { ...alice, password: 'nope' }, {}, /wrong password/],
     ['unknown user', { username: 'EXAMPLE\\mallory', password: 'x' }, {}, /unknown user/],
-    ['bad MIC', alice, { tamper: (m: Uint8Array) => { const t = m.slice(); t[72]! ^= 1; return t; } }, /bad MIC/],
+    [
+      'bad MIC',
+      alice,
+      {
+        tamper: (m: Uint8Array) => {
+          const t = m.slice();
+          t[72]! ^= 1;
+          return t;
+        },
+      },
+      /bad MIC/,
+    ],
     ['stale response', alice, { timestamp: dateToFiletime(Date.now() - 3600_000) }, /stale/],
     ['NTLMv1 refused by default', alice, { lmCompatibilityLevel: 2 as const }, /NTLMv1 refused/],
   ])('%s', async (_name, credentials, overrides, reason) => {
@@ -135,8 +181,12 @@ describe('failures are 401 with a recorded reason', () => {
     const server = await start();
     const a = agent(server);
     expect(outcome(await send(server.url, a, { authorization: 'NTLM !!!' })).reason).toMatch(/malformed token/);
-    expect(outcome(await send(server.url, a, { authorization: 'NTLM TlRMTVNTUAABAAAA' })).reason).toMatch(/malformed NEGOTIATE/);
-    expect(outcome(await send(server.url, a, { authorization: 'Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXag' })).reason).toMatch(/SPNEGO/);
+    expect(outcome(await send(server.url, a, { authorization: 'NTLM TlRMTVNTUAABAAAA' })).reason).toMatch(
+      /malformed NEGOTIATE/,
+    );
+    expect(
+      outcome(await send(server.url, a, { authorization: 'Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXag' })).reason,
+    ).toMatch(/SPNEGO/);
   });
 
   test('NTLMv1 and ESS accepted when lmCompatibilityLevel allows them', async () => {
@@ -145,19 +195,51 @@ describe('failures are 401 with a recorded reason', () => {
     expect(outcome(ess)).toMatchObject({ ok: true, dialect: 'NTLMv1-ESS' });
     const v1 = await ntlmHandshake(server.url, agent(server), alice, { lmCompatibilityLevel: 0 });
     expect(outcome(v1)).toMatchObject({ ok: true, dialect: 'NTLMv1' });
-    const wrong = await ntlmHandshake(server.url, agent(server), { ...alice, password: 'x' }, { lmCompatibilityLevel: 2 });
+    const wrong = await ntlmHandshake(
+      server.url,
+      agent(server),
+      { ...alice, password: 'x' },
+      { lmCompatibilityLevel: 2 },
+    );
     expect(wrong.status).toBe(401);
   });
 });
 
 /** An AUTHENTICATE with arbitrary AV pairs (core refuses to build a zero binding, so tests craft it). */
-function craft(challengeBytes: Uint8Array, negotiate: Uint8Array, extra: { id: number; value: Uint8Array }[]): Uint8Array {
+function craft(
+  challengeBytes: Uint8Array,
+  negotiate: Uint8Array,
+  extra: { id: number; value: Uint8Array }[],
+): Uint8Array {
   const c = parseChallengeMessage(challengeBytes);
   const pairs = [...c.targetInfo, { id: AvId.Flags, value: u32leCompat(AvFlags.MIC_PRESENT) }, ...extra];
   const key = ntowfv2('Passw0rd!', 'alice', 'EXAMPLE');
-  const r = computeResponseV2({ responseKeyNT: key, responseKeyLM: key, serverChallenge: c.serverChallenge, clientChallenge: new Uint8Array(8).fill(1), time: c.timestamp!, serverName: encodeAvPairs(pairs), zeroLmResponse: true });
-  const flags = (NegotiateFlags.UNICODE | NegotiateFlags.NTLM | NegotiateFlags.VERSION | NegotiateFlags.EXTENDED_SESSIONSECURITY) >>> 0;
-  const m = encodeAuthenticateMessage({ flags, lmChallengeResponse: r.lmChallengeResponse, ntChallengeResponse: r.ntChallengeResponse, domain: 'EXAMPLE', user: 'alice', workstation: '', encryptedRandomSessionKey: new Uint8Array(0), version: DEFAULT_VERSION, withMic: true });
+  const r = computeResponseV2({
+    responseKeyNT: key,
+    responseKeyLM: key,
+    serverChallenge: c.serverChallenge,
+    clientChallenge: new Uint8Array(8).fill(1),
+    time: c.timestamp!,
+    serverName: encodeAvPairs(pairs),
+    zeroLmResponse: true,
+  });
+  const flags =
+    (NegotiateFlags.UNICODE |
+      NegotiateFlags.NTLM |
+      NegotiateFlags.VERSION |
+      NegotiateFlags.EXTENDED_SESSIONSECURITY) >>>
+    0;
+  const m = encodeAuthenticateMessage({
+    flags,
+    lmChallengeResponse: r.lmChallengeResponse,
+    ntChallengeResponse: r.ntChallengeResponse,
+    domain: 'EXAMPLE',
+    user: 'alice',
+    workstation: '',
+    encryptedRandomSessionKey: new Uint8Array(0),
+    version: DEFAULT_VERSION,
+    withMic: true,
+  });
   m.set(mic(r.sessionBaseKey, negotiate, challengeBytes, m), 72);
   return m;
 }
@@ -177,15 +259,25 @@ describe('channel bindings over HTTPS (EPA)', () => {
     expect(outcome(ok)).toMatchObject({ ok: true, channelBinding: 'present' });
     const absent = await ntlmHandshake(server.url, agent(server), alice, { withCertificate: false });
     expect(outcome(absent)).toMatchObject({ ok: false, channelBinding: 'absent' });
-    expect(outcome(await withBinding(server, new Uint8Array(16)))).toMatchObject({ ok: false, channelBinding: 'zero', reason: 'all-zero channel binding over TLS' });
-    expect(outcome(await withBinding(server, new Uint8Array(16).fill(9)))).toMatchObject({ ok: false, channelBinding: 'wrong' });
+    expect(outcome(await withBinding(server, new Uint8Array(16)))).toMatchObject({
+      ok: false,
+      channelBinding: 'zero',
+      reason: 'all-zero channel binding over TLS',
+    });
+    expect(outcome(await withBinding(server, new Uint8Array(16).fill(9)))).toMatchObject({
+      ok: false,
+      channelBinding: 'wrong',
+    });
     expect(outcome(await withBinding(server, undefined))).toMatchObject({ ok: false, channelBinding: 'absent' });
   });
 
   test('a binding computed from another certificate is wrong', async () => {
     const server = await start({ https: true, tokenChecking: 'allow' });
     const other = createSelfSignedCertificate();
-    const r = await ntlmHandshake(server.url, agent(server), alice, { withCertificate: false, serverCertificate: other.cert });
+    const r = await ntlmHandshake(server.url, agent(server), alice, {
+      withCertificate: false,
+      serverCertificate: other.cert,
+    });
     expect(outcome(r)).toMatchObject({ ok: false, channelBinding: 'wrong' });
   });
 
@@ -202,16 +294,23 @@ describe('channel bindings over HTTPS (EPA)', () => {
     expect(outcome(await withBinding(server, new Uint8Array(16)))).toMatchObject({ ok: true, channelBinding: 'zero' });
   });
 
-  test.each(['rsa-sha256', 'rsa-sha384', 'rsa-sha512', 'rsa-pss-sha256', 'rsa-pss-sha384', 'ecdsa-sha256', 'ecdsa-sha384'] as const)(
-    'certificate signed with %s: the client derives the binding the server expects',
-    async (algorithm) => {
-      const server = await start({ https: createSelfSignedCertificate({ algorithm }), tokenChecking: 'require' });
-      const a = agent(server);
-      const r = await ntlmHandshake(server.url, a, alice);
-      expect(outcome(r)).toMatchObject({ ok: true, channelBinding: 'present' });
-      expect((r.socket as TLSSocket).alpnProtocol === false || (r.socket as TLSSocket).alpnProtocol === 'http/1.1').toBe(true);
-    },
-  );
+  test.each([
+    'rsa-sha256',
+    'rsa-sha384',
+    'rsa-sha512',
+    'rsa-pss-sha256',
+    'rsa-pss-sha384',
+    'ecdsa-sha256',
+    'ecdsa-sha384',
+  ] as const)('certificate signed with %s: the client derives the binding the server expects', async (algorithm) => {
+    const server = await start({ https: createSelfSignedCertificate({ algorithm }), tokenChecking: 'require' });
+    const a = agent(server);
+    const r = await ntlmHandshake(server.url, a, alice);
+    expect(outcome(r)).toMatchObject({ ok: true, channelBinding: 'present' });
+    expect((r.socket as TLSSocket).alpnProtocol === false || (r.socket as TLSSocket).alpnProtocol === 'http/1.1').toBe(
+      true,
+    );
+  });
 
   test('Ed25519: no binding exists; require refuses, allow accepts', async () => {
     const cert = createSelfSignedCertificate({ algorithm: 'ed25519' });
@@ -228,8 +327,13 @@ describe('channel bindings over HTTPS (EPA)', () => {
 describe('SPN check', () => {
   test('accepted, wrong, missing', async () => {
     const server = await start({ spns: ['HTTP/localhost', 'HTTP/127.0.0.1'] });
-    expect(outcome(await ntlmHandshake(server.url, agent(server), alice, { spn: 'http/LOCALHOST' }))).toMatchObject({ ok: true, spn: 'http/LOCALHOST' });
-    expect(outcome(await ntlmHandshake(server.url, agent(server), alice, { spn: 'HTTP/evil.example' })).reason).toMatch(/not accepted/);
+    expect(outcome(await ntlmHandshake(server.url, agent(server), alice, { spn: 'http/LOCALHOST' }))).toMatchObject({
+      ok: true,
+      spn: 'http/LOCALHOST',
+    });
+    expect(outcome(await ntlmHandshake(server.url, agent(server), alice, { spn: 'HTTP/evil.example' })).reason).toMatch(
+      /not accepted/,
+    );
     expect(outcome(await ntlmHandshake(server.url, agent(server), alice)).reason).toMatch(/SPN required/);
   });
 });
@@ -280,13 +384,33 @@ describe('observability, handler, body counting', () => {
     await ntlmHandshake(server.url, a, alice);
     const post = await send(server.url, a, { 'content-type': 'text/plain' }, 'POST', 'x'.repeat(1000));
     expect(JSON.parse(post.body)).toMatchObject({ method: 'POST', bodyLength: 1000 });
-    expect(server.stats).toEqual({ requests: 3, connections: 1, handshakes: 1, authenticated: 1, failures: 0, executed: 2, bodyBytes: 1000 });
+    expect(server.stats).toEqual({
+      requests: 3,
+      connections: 1,
+      handshakes: 1,
+      authenticated: 1,
+      failures: 0,
+      executed: 2,
+      bodyBytes: 1000,
+    });
     server.resetStats();
-    expect(server.stats).toEqual({ requests: 0, connections: 0, handshakes: 0, authenticated: 0, failures: 0, executed: 0, bodyBytes: 0 });
+    expect(server.stats).toEqual({
+      requests: 0,
+      connections: 0,
+      handshakes: 0,
+      authenticated: 0,
+      failures: 0,
+      executed: 0,
+      bodyBytes: 0,
+    });
   });
 
   test('a custom handler gets the user and the body', async () => {
-    const server = await start({ handler: (_req, res, ctx) => { res.end(`${ctx.user}:${ctx.body.length}`); } });
+    const server = await start({
+      handler: (_req, res, ctx) => {
+        res.end(`${ctx.user}:${ctx.body.length}`);
+      },
+    });
     const a = agent(server);
     await ntlmHandshake(server.url, a, alice);
     expect((await send(server.url, a, {}, 'PUT', 'abc')).body).toBe('EXAMPLE\\alice:3');

@@ -59,8 +59,15 @@ export function exchange(url: string, o: ExchangeOptions = {}): Promise<Exchange
     };
     const headers = { ...o.headers, ...(o.body !== undefined ? { 'content-length': Buffer.byteLength(o.body) } : {}) };
     const req = lib.request(
-      { host: target.hostname, port: target.port, path: o.path ?? `${target.pathname}${target.search}`, method: o.method ?? 'GET',
-        headers, agent: o.agent, rejectUnauthorized: false },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: o.path ?? `${target.pathname}${target.search}`,
+        method: o.method ?? 'GET',
+        headers,
+        agent: o.agent,
+        rejectUnauthorized: false,
+      },
       (res) => {
         got.status = res.statusCode;
         got.headers = res.headers;
@@ -72,7 +79,9 @@ export function exchange(url: string, o: ExchangeOptions = {}): Promise<Exchange
           got.complete = res.complete;
           settle();
         });
-        res.on('close', () => settle(res.complete ? undefined : Object.assign(new Error('response cut'), { code: 'ECUT' })));
+        res.on('close', () =>
+          settle(res.complete ? undefined : Object.assign(new Error('response cut'), { code: 'ECUT' })),
+        );
       },
     );
     req.on('error', settle);
@@ -99,7 +108,13 @@ export async function handshake(
   header: 'authorization' | 'proxy-authorization' = 'authorization',
 ): Promise<{ challenge: Exchange; final: Exchange }> {
   const negotiate = createNegotiateMessage();
-  const first = { ...last, body: undefined, method: 'GET', agent, headers: { [header]: `NTLM ${toBase64(negotiate)}` } };
+  const first = {
+    ...last,
+    body: undefined,
+    method: 'GET',
+    agent,
+    headers: { [header]: `NTLM ${toBase64(negotiate)}` },
+  };
   const challenge = await exchange(url, first);
   const line = String(challenge.headers[header === 'authorization' ? 'www-authenticate' : 'proxy-authenticate']);
   const token = fromBase64(line.split(' ')[1]!);
@@ -109,7 +124,9 @@ export async function handshake(
 }
 
 /** A raw TCP connection: what it received and when it closed. */
-export function rawConnection(url: string): Promise<{ socket: net.Socket; received: () => Buffer; closed: Promise<number> }> {
+export function rawConnection(
+  url: string,
+): Promise<{ socket: net.Socket; received: () => Buffer; closed: Promise<number> }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () => {
@@ -130,7 +147,10 @@ export const users = { 'EXAMPLE\\alice': 'Passw0rd!' };
 export const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
 
 /** Registers an afterEach that stops the servers and proxies and destroys the agents a test made. */
-export function stopAfterEach(): { keep<T extends { stop(): Promise<void> }>(s: T): T; agent<A extends http.Agent>(a: A): A } {
+export function stopAfterEach(): {
+  keep<T extends { stop(): Promise<void> }>(s: T): T;
+  agent<A extends http.Agent>(a: A): A;
+} {
   const started: { stop(): Promise<void> }[] = [];
   const agents: http.Agent[] = [];
   afterEach(async () => {

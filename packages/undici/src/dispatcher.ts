@@ -5,20 +5,33 @@ import type { ConnectionOptions } from 'node:tls';
 import { Agent, Dispatcher, type buildConnector } from 'undici';
 import { NtlmError, type Credentials } from '@ntlmkit/core';
 import {
-  Identity, NtlmHttpEngine, normaliseOrigin, routeKey, validateOptions, type NtlmHttpOptions, type OptionCheck, type ProxyOptions,
+  Identity,
+  NtlmHttpEngine,
+  normaliseOrigin,
+  routeKey,
+  validateOptions,
+  type NtlmHttpOptions,
+  type OptionCheck,
+  type ProxyOptions,
   type Route,
 } from '@ntlmkit/core/http';
 import { Connector, logger, openTunnel, type ConnectOptions } from '@ntlmkit/core/node';
 import { CONTEXT, NtlmOriginPool, type PoolHost, type RequestContext } from './origin-pool.js';
 
 export interface NtlmDispatcherOptions extends NtlmHttpOptions {
-  /** TLS and socket options for the connections (`ca`, `rejectUnauthorized`, `cert`, `key`, `servername`, …). ALPN is always http/1.1. */
+  /**
+   * TLS and socket options for the connections (`ca`, `rejectUnauthorized`, `cert`, `key`, `servername`, …).
+   * ALPN is always http/1.1.
+   */
   connect?: buildConnector.BuildOptions;
   /** How long an idle connection is kept when the server sends no Keep-Alive hint (ms). Default 4000, as undici. */
   keepAliveTimeout?: number;
   /** The longest an idle connection is kept, whatever the server's hint (ms). Default 600000, as undici. */
   keepAliveMaxTimeout?: number;
-  /** Where requests that carry no credentials go (origins outside `origins`). Default: unauthenticated pinned connections, within the budget. */
+  /**
+   * Where requests that carry no credentials go (origins outside `origins`). Default: unauthenticated pinned
+   * connections, within the budget.
+   */
   fallback?: Dispatcher;
   /** A forward proxy (HTTP in absolute form, HTTPS through CONNECT), with its own NTLM credentials. */
   proxy?: ProxyOptions & {
@@ -62,7 +75,6 @@ export class NtlmDispatcher extends Agent {
     ref.self = this;
     this.#options = { ...options };
     this.#engine = new NtlmHttpEngine(this.#options, logger(options.debug));
-    const self = this;
     // undici's Agent reads its stats from dispatchers that are not ours; ours are kept here. An own property,
     // so that the declaration stays undici's (an accessor over its property would not type-check for users).
     Object.defineProperty(this, 'stats', { get: () => this.#stats(), enumerable: false, configurable: true });
@@ -73,7 +85,7 @@ export class NtlmDispatcher extends Agent {
       keepAliveMaxTimeout: options.keepAliveMaxTimeout ?? 600_000,
       fallback: options.fallback,
       emit: (event: Events, origin, targets, error) => {
-        (self.emit as (event: string, ...args: unknown[]) => boolean)(event, origin, [self, ...targets], error);
+        (this.emit as (event: string, ...args: unknown[]) => boolean)(event, origin, [this, ...targets], error);
       },
     };
   }
@@ -88,7 +100,9 @@ export class NtlmDispatcher extends Agent {
     const key = routeKey(route, origin);
     let connector = this.#connectors.get(key);
     if (connector) return connector;
-    const { socketPath, ...connect } = (this.#options.connect ?? {}) as buildConnector.BuildOptions & { socketPath?: string };
+    const { socketPath, ...connect } = (this.#options.connect ?? {}) as buildConnector.BuildOptions & {
+      socketPath?: string;
+    };
     const tls = new Connector({ ...(connect as ConnectOptions), ...(socketPath ? { path: socketPath } : {}) });
     const target = (opts: { protocol: string; hostname: string; port?: string | number }) => ({
       protocol: opts.protocol,
@@ -110,13 +124,19 @@ export class NtlmDispatcher extends Agent {
           log: this.#engine.log,
         })
           .then((socket) => tls.connect(target(opts), socket))
-          .then((socket) => callback(null, socket as never), (error: Error) => callback(error, null));
+          .then(
+            (socket) => callback(null, socket as never),
+            (error: Error) => callback(error, null),
+          );
       };
     } else {
       // Directly, or to a forward proxy (whose own TLS options apply).
       const to = route.kind === 'forward' ? new Connector({ ...this.#options.proxy?.tls }) : tls;
       connector = (opts, callback) => {
-        to.connect(target(opts)).then((socket) => callback(null, socket as never), (error: Error) => callback(error, null));
+        to.connect(target(opts)).then(
+          (socket) => callback(null, socket as never),
+          (error: Error) => callback(error, null),
+        );
       };
     }
     this.#connectors.set(key, connector);
@@ -134,7 +154,8 @@ export class NtlmDispatcher extends Agent {
 
   /** A view that sends credentials only to `origins` (the fetch wrapper makes one per call). */
   scoped(origins: readonly string[], base: RequestContext = {}): Dispatcher {
-    if (!Array.isArray(origins)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`origins` must be an array of origins');
+    if (!Array.isArray(origins))
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`origins` must be an array of origins');
     return new NtlmView(this, { ...base, scope: origins.map(normaliseOrigin) });
   }
 
@@ -146,7 +167,10 @@ export class NtlmDispatcher extends Agent {
     return n;
   }
 
-  /** Statistics per origin, as undici's Agent gives them (`stats[origin]`: connected, free, pending, queued, running, size). */
+  /**
+   * Statistics per origin, as undici's Agent gives them (`stats[origin]`: connected, free, pending, queued,
+   * running, size).
+   */
   #stats(): Record<string, NtlmOriginPool['stats']> {
     const all: Record<string, NtlmOriginPool['stats']> = {};
     for (const pool of this.#pools) all[pool.origin] = pool.stats;
@@ -170,7 +194,10 @@ export class NtlmDispatcher extends Agent {
 
 /** withCredentials and scoped views: the parent's connections, with a per-request NTLM context. */
 class NtlmView extends Dispatcher {
-  constructor(private readonly parent: NtlmDispatcher, private readonly context: RequestContext) {
+  constructor(
+    private readonly parent: NtlmDispatcher,
+    private readonly context: RequestContext,
+  ) {
     super();
   }
 
@@ -201,7 +228,11 @@ class NtlmView extends Dispatcher {
   }
 
   toJSON(): Record<string, unknown> {
-    return { ...this.parent.toJSON(), ...(this.context.identity ? this.context.identity.toJSON() : {}), ...(this.context.scope ? { scope: this.context.scope } : {}) };
+    return {
+      ...this.parent.toJSON(),
+      ...(this.context.identity ? this.context.identity.toJSON() : {}),
+      ...(this.context.scope ? { scope: this.context.scope } : {}),
+    };
   }
 
   [INSPECT](): string {
@@ -227,7 +258,8 @@ export interface NtlmProxyAgentOptions extends Omit<NtlmDispatcherOptions, 'prox
  */
 export class NtlmProxyAgent extends NtlmDispatcher {
   constructor(options: NtlmProxyAgentOptions = {}) {
-    if (!options || typeof options !== 'object') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'NtlmProxyAgent options must be an object');
+    if (!options || typeof options !== 'object')
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'NtlmProxyAgent options must be an object');
     const { uri, proxyCredentials, noProxy, proxyTls, ...rest } = options;
     super({
       ...rest,

@@ -44,12 +44,18 @@ function originOf(url: string | undefined): string | undefined {
 }
 
 export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatcher): NtlmFetch {
-  if (!options || typeof options !== 'object') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createNtlmFetch needs options, e.g. { credentials }');
+  if (!options || typeof options !== 'object')
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createNtlmFetch needs options, e.g. { credentials }');
   const { fetch: given, ...rest } = options as NtlmFetchOptions & Partial<NtlmFetchOverDispatcher>;
-  if (given !== undefined && typeof given !== 'function') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`fetch` must be a fetch function');
+  if (given !== undefined && typeof given !== 'function')
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`fetch` must be a fetch function');
   const impl: Fetch = given ?? globalThis.fetch;
-  if (typeof impl !== 'function') throw new NtlmError('ERR_NTLM_UNSUPPORTED', 'this runtime has no global fetch: pass `fetch` (for example undici\'s)');
-  const dispatcher = rest.dispatcher instanceof NtlmDispatcher ? rest.dispatcher : new NtlmDispatcher(rest as NtlmDispatcherOptions);
+  if (typeof impl !== 'function')
+    throw new NtlmError(
+      'ERR_NTLM_UNSUPPORTED',
+      "this runtime has no global fetch: pass `fetch` (for example undici's)",
+    );
+  const dispatcher = rest.dispatcher instanceof NtlmDispatcher ? rest.dispatcher : new NtlmDispatcher(rest);
   const configured = rest.dispatcher ? undefined : (rest as NtlmDispatcherOptions).origins?.map(normaliseOrigin);
   const ntlmFetch = async (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]): Promise<Response> => {
     const origin = originOf(urlOf(input));
@@ -62,5 +68,5 @@ export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatc
     dispatcher,
     close: () => dispatcher.close(),
     [Symbol.for('nodejs.util.inspect.custom')]: () => `[Function: ntlmFetch] ${JSON.stringify(dispatcher.toJSON())}`,
-  }) as unknown as NtlmFetch;
+  });
 }

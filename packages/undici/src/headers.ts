@@ -2,11 +2,7 @@
 // leg adds its Authorization and, without the body, says `Content-Length: 0`.
 
 export type HeaderInput =
-  | Record<string, string | string[] | undefined>
-  | (string | Buffer)[]
-  | Iterable<[string, string]>
-  | null
-  | undefined;
+  Record<string, string | string[] | undefined> | (string | Buffer)[] | Iterable<[string, string]> | null | undefined;
 
 /** [name, value, …], values as strings. */
 export function flattenHeaders(headers: HeaderInput): string[] {
@@ -24,7 +20,7 @@ export function flattenHeaders(headers: HeaderInput): string[] {
     for (const [k, v] of headers as Iterable<[string, string]>) out.push(String(k), String(v));
     return out;
   }
-  for (const [k, v] of Object.entries(headers)) {
+  for (const [k, v] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
     if (v === undefined) continue;
     for (const item of ([] as string[]).concat(v)) out.push(k, String(item));
   }
@@ -35,7 +31,8 @@ export function flattenHeaders(headers: HeaderInput): string[] {
 export function hasHeader(headers: HeaderInput, name: string): boolean {
   if (!headers) return false;
   if (Array.isArray(headers)) {
-    if (headers.length && Array.isArray(headers[0])) return (headers as unknown as [string, string][]).some(([k]) => String(k).toLowerCase() === name);
+    if (headers.length && Array.isArray(headers[0]))
+      return (headers as unknown as [string, string][]).some(([k]) => String(k).toLowerCase() === name);
     for (let i = 0; i < headers.length; i += 2) {
       const key = headers[i]!;
       if (key.length === name.length && key.toString().toLowerCase() === name) return true;
@@ -47,7 +44,12 @@ export function hasHeader(headers: HeaderInput, name: string): boolean {
     return false;
   }
   for (const key in headers) {
-    if (key.length === name.length && key.toLowerCase() === name && (headers as Record<string, unknown>)[key] !== undefined) return true;
+    if (
+      key.length === name.length &&
+      key.toLowerCase() === name &&
+      (headers as Record<string, unknown>)[key] !== undefined
+    )
+      return true;
   }
   return false;
 }
@@ -55,7 +57,11 @@ export function hasHeader(headers: HeaderInput, name: string): boolean {
 const BODY_HEADERS = new Set(['content-length', 'transfer-encoding', 'expect']);
 
 /** The headers of a leg: the caller's, with `add` replacing headers of the same names; bodiless: Content-Length 0. */
-export function withLegHeaders(headers: HeaderInput, add: Readonly<Record<string, string>>, bodiless: boolean): string[] {
+export function withLegHeaders(
+  headers: HeaderInput,
+  add: Readonly<Record<string, string>>,
+  bodiless: boolean,
+): string[] {
   const flat = flattenHeaders(headers);
   const out: string[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) {

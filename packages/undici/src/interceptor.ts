@@ -35,5 +35,5 @@ export function ntlm(options: NtlmDispatcherOptions): NtlmInterceptor {
     function ntlmDispatch(opts, handler) {
       return ours(opts.origin) ? dispatcher.dispatch(opts, handler) : dispatch(opts, handler);
     };
-  return Object.assign(interceptor, { dispatcher }) as NtlmInterceptor;
+  return Object.assign(interceptor, { dispatcher });
 }

@@ -3,9 +3,7 @@
 // and a plain undici Pool for requests that carry no credentials.
 import * as undici from 'undici';
 import { Dispatcher, Pool, type buildConnector } from 'undici';
-import {
-  bodyFacts, bufferWithin, SlotPool, type Identity, type NtlmHttpEngine, type Route,
-} from '@ntlmkit/core/http';
+import { bodyFacts, bufferWithin, SlotPool, type Identity, type NtlmHttpEngine, type Route } from '@ntlmkit/core/http';
 import { NtlmError } from '@ntlmkit/core';
 import { hasHeader, replaceHeaders, type HeaderInput } from './headers.js';
 import { LegacyRequest, MODERN_HANDLERS, ModernRequest, type RequestSetup } from './request.js';
@@ -36,7 +34,10 @@ export interface PoolHost {
   emit(event: Events, origin: URL, targets: readonly unknown[], error?: Error): void;
 }
 
-const wrapHandler = (undici as unknown as { Dispatcher1Wrapper?: { wrapHandler(h: unknown): Dispatcher.DispatchHandler } }).Dispatcher1Wrapper?.wrapHandler;
+const { Dispatcher1Wrapper } = undici as unknown as {
+  Dispatcher1Wrapper?: { wrapHandler(h: unknown): Dispatcher.DispatchHandler };
+};
+const wrapHandler = Dispatcher1Wrapper && ((h: unknown) => Dispatcher1Wrapper.wrapHandler(h));
 
 export class NtlmOriginPool extends Dispatcher {
   readonly origin: string;
@@ -81,19 +82,32 @@ export class NtlmOriginPool extends Dispatcher {
     const engine = this.#host.engine;
     const context = (opts as { [CONTEXT]?: RequestContext })[CONTEXT];
     if (opts.upgrade || opts.method === 'CONNECT') {
-      if (this.route.kind !== 'direct') throw new NtlmError('ERR_NTLM_UNSUPPORTED', 'upgrade and CONNECT requests through the NTLM proxy route are not supported');
+      if (this.route.kind !== 'direct')
+        throw new NtlmError(
+          'ERR_NTLM_UNSUPPORTED',
+          'upgrade and CONNECT requests through the NTLM proxy route are not supported',
+        );
       return this.plain().dispatch(opts, handler);
     }
     const identity = context?.identity ?? engine.identity;
-    const authenticate = identity !== undefined && !hasHeader(opts.headers as HeaderInput, 'authorization') && engine.allows(this.origin, context?.scope);
-    const proxied = this.route.kind === 'forward' && engine.proxyIdentity !== undefined && !hasHeader(opts.headers as HeaderInput, 'proxy-authorization');
+    const authenticate =
+      identity !== undefined &&
+      !hasHeader(opts.headers as HeaderInput, 'authorization') &&
+      engine.allows(this.origin, context?.scope);
+    const proxied =
+      this.route.kind === 'forward' &&
+      engine.proxyIdentity !== undefined &&
+      !hasHeader(opts.headers as HeaderInput, 'proxy-authorization');
     // Requests without credentials go on unauthenticated pinned connections too: within the same budget.
-    if (!authenticate && this.#host.fallback && this.route.kind === 'direct') return this.#host.fallback.dispatch(opts, handler);
+    if (!authenticate && this.#host.fallback && this.route.kind === 'direct')
+      return this.#host.fallback.dispatch(opts, handler);
 
     let body = bodyFacts(opts.body);
     // A stream to an origin that may ask for NTLM after it was sent is read ahead within a bound.
-    const proxyKnown = this.route.kind === 'forward' && engine.proxyMemory.scheme(this.route.proxy.origin) !== undefined;
-    const readAhead = body.present && !body.replayable && ((authenticate && !engine.knows(this.origin)) || (proxied && !proxyKnown));
+    const proxyKnown =
+      this.route.kind === 'forward' && engine.proxyMemory.scheme(this.route.proxy.origin) !== undefined;
+    const readAhead =
+      body.present && !body.replayable && ((authenticate && !engine.knows(this.origin)) || (proxied && !proxyKnown));
     const path = typeof opts.path === 'string' ? opts.path : '/';
     // undici closes the connection after a HEAD unless told otherwise; an authenticated one is worth keeping.
     if (opts.method === 'HEAD' && opts.reset === undefined) opts = { ...opts, reset: false };
@@ -103,15 +117,19 @@ export class NtlmOriginPool extends Dispatcher {
       makeFlow: () => flowFor(body),
       fast: !proxied && body.replayable,
       key: authenticate ? identity.key : '',
-      opts: this.route.kind === 'forward'
-        ? {
-            ...opts,
-            origin: this.route.proxy.origin,
-            // Origin and path as the caller gave them: a path is never read as an authority (`//other/x`).
-            path: origin + path,
-            headers: replaceHeaders(opts.headers as HeaderInput, { host: this.#url.host, 'proxy-connection': 'keep-alive' }),
-          }
-        : opts,
+      opts:
+        this.route.kind === 'forward'
+          ? {
+              ...opts,
+              origin: this.route.proxy.origin,
+              // Origin and path as the caller gave them: a path is never read as an authority (`//other/x`).
+              path: origin + path,
+              headers: replaceHeaders(opts.headers as HeaderInput, {
+                host: this.#url.host,
+                'proxy-connection': 'keep-alive',
+              }),
+            }
+          : opts,
       hasBody: body.present,
       keepAliveTimeout: this.#host.keepAliveTimeout,
       keepAliveMaxTimeout: this.#host.keepAliveMaxTimeout,
@@ -119,7 +137,14 @@ export class NtlmOriginPool extends Dispatcher {
       onSettled: (request) => this.settled(request),
     };
     const flowFor = (facts: typeof body) =>
-      engine.flow({ origin, url: () => new URL(origin + path), route: this.route, identity: authenticate ? identity : undefined, method: opts.method, body: facts });
+      engine.flow({
+        origin,
+        url: () => new URL(origin + path),
+        route: this.route,
+        identity: authenticate ? identity : undefined,
+        method: opts.method,
+        body: facts,
+      });
     const request = MODERN_HANDLERS ? new ModernRequest(setup, handler) : new LegacyRequest(setup, handler as never);
     this.#active.add(request);
     if (!readAhead) return this.started(request.start());
@@ -127,7 +152,12 @@ export class NtlmOriginPool extends Dispatcher {
     bufferWithin(opts.body as AsyncIterable<Uint8Array>, engine.maxReplayBytes).then(
       (read) => {
         body = { present: true, replayable: read.replayable };
-        setup.opts = { ...setup.opts, body: read.replayable ? Buffer.from(read.body.buffer, read.body.byteOffset, read.body.byteLength) : (read.body as never) };
+        setup.opts = {
+          ...setup.opts,
+          body: read.replayable
+            ? Buffer.from(read.body.buffer, read.body.byteOffset, read.body.byteLength)
+            : (read.body as never),
+        };
         setup.fast = !proxied && read.replayable;
         this.started(request.proceed());
       },
@@ -145,8 +175,12 @@ export class NtlmOriginPool extends Dispatcher {
         connections: this.#host.engine.connections,
       });
       for (const event of ['connect', 'disconnect', 'connectionError', 'drain'] as const) {
-        (pool.on as (event: string, listener: (origin: URL, targets: readonly unknown[], error?: Error) => void) => Pool)(event, (origin, targets, error) =>
-          this.#host.emit(event, origin, [this, ...targets], error));
+        (
+          pool.on as (
+            event: string,
+            listener: (origin: URL, targets: readonly unknown[], error?: Error) => void,
+          ) => Pool
+        )(event, (origin, targets, error) => this.#host.emit(event, origin, [this, ...targets], error));
       }
       this.#plain = pool;
     }
@@ -207,8 +241,13 @@ export class NtlmOriginPool extends Dispatcher {
     this.#closing ??= new Promise<void>((resolve) => {
       const finish = () => {
         this.slots.closeIdle();
-        Promise.all([...[...this.slots.slots].map((s) => s.closeGracefully().catch(() => undefined)), this.#plain?.close()])
-          .then(() => resolve(), () => resolve());
+        Promise.all([
+          ...[...this.slots.slots].map((s) => s.closeGracefully().catch(() => undefined)),
+          this.#plain?.close(),
+        ]).then(
+          () => resolve(),
+          () => resolve(),
+        );
       };
       if (this.#active.size === 0) finish();
       else this.#closed = finish;
@@ -226,8 +265,13 @@ export class NtlmOriginPool extends Dispatcher {
     const error = (typeof a === 'function' ? null : a) ?? new undici.errors.ClientDestroyedError();
     this.#closing ??= Promise.resolve();
     for (const request of [...this.#active]) request.abortWith(error);
-    const done = Promise.all([...[...this.slots.slots].map((s) => s.client.destroy(error).catch(() => undefined)), this.#plain?.destroy(error)])
-      .then(() => undefined, () => undefined);
+    const done = Promise.all([
+      ...[...this.slots.slots].map((s) => s.client.destroy(error).catch(() => undefined)),
+      this.#plain?.destroy(error),
+    ]).then(
+      () => undefined,
+      () => undefined,
+    );
     if (!callback) return done;
     done.then(callback, callback);
   }

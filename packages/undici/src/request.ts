@@ -89,7 +89,8 @@ export function rawFacts(raw: (Buffer | string)[]): HeadFacts {
   return facts;
 }
 
-const list = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+const list = (v: string | string[] | undefined): string[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? v : [v];
 
 export function objectFacts(headers: Record<string, string | string[] | undefined>): HeadFacts {
   const connection = headers['connection'];
@@ -105,7 +106,9 @@ function headOf(status: number, f: HeadFacts): ResponseHead {
   return {
     status,
     closing: f.closing,
-    header: (name) => (name === 'www-authenticate' ? f.challenges : name === 'proxy-authenticate' ? f.proxyChallenges : undefined) ?? NONE,
+    header: (name) =>
+      (name === 'www-authenticate' ? f.challenges : name === 'proxy-authenticate' ? f.proxyChallenges : undefined) ??
+      NONE,
   };
 }
 
@@ -138,7 +141,7 @@ export abstract class NtlmRequest {
     const flow = this.flow;
     if (this.fastOn !== undefined) {
       this.fastOn = undefined;
-      flow.start(this.slot!);
+      flow.start(this.slot);
       if (this.legWritten) flow.sending(this.slot!);
     }
     return flow;
@@ -232,9 +235,14 @@ export abstract class NtlmRequest {
     this.legWithBody = withBody;
     const base = this.s.opts;
     const names = Object.keys(headers);
-    let opts = names.length === 0 && (withBody || !this.s.hasBody)
-      ? base
-      : { ...base, headers: withLegHeaders(base.headers as HeaderInput, headers, !withBody && this.s.hasBody), body: withBody ? base.body : null };
+    let opts =
+      names.length === 0 && (withBody || !this.s.hasBody)
+        ? base
+        : {
+            ...base,
+            headers: withLegHeaders(base.headers as HeaderInput, headers, !withBody && this.s.hasBody),
+            body: withBody ? base.body : null,
+          };
     // The connection that carries a NEGOTIATE must stay open for the AUTHENTICATE (undici closes after a HEAD).
     if (negotiating && opts.reset !== false) opts = { ...opts, reset: false };
     this.slot!.client.dispatch(opts, this as unknown as Dispatcher.DispatchHandler);
@@ -254,7 +262,7 @@ export abstract class NtlmRequest {
       }
       // The authenticated socket went away before the request was written: the new one needs a handshake.
       this.fastOn = undefined;
-      this.next = this.flow.start(this.slot!);
+      this.next = this.flow.start(this.slot);
       this.abortLeg(new LegReplaced());
       return false;
     }
@@ -365,7 +373,10 @@ type LegacyHandler = {
 export class LegacyRequest extends NtlmRequest {
   private leg: ((reason?: Error) => void) | undefined;
 
-  constructor(setup: RequestSetup, private readonly user: LegacyHandler) {
+  constructor(
+    setup: RequestSetup,
+    private readonly user: LegacyHandler,
+  ) {
     super(setup);
   }
 
@@ -461,7 +472,10 @@ export class ModernRequest extends NtlmRequest {
   private readonly controller: RequestController;
   private leg: Controller | undefined;
 
-  constructor(setup: RequestSetup, private readonly user: ModernHandler) {
+  constructor(
+    setup: RequestSetup,
+    private readonly user: ModernHandler,
+  ) {
     super(setup);
     this.controller = new RequestController((reason) => this.userAbort(reason));
   }
@@ -484,10 +498,20 @@ export class ModernRequest extends NtlmRequest {
     if (this.legStart()) this.controller.attach(controller);
   }
 
-  onResponseStart(controller: Controller, status: number, headers: Record<string, string | string[] | undefined>, statusText: string): void {
+  onResponseStart(
+    controller: Controller,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    statusText: string,
+  ): void {
     if (!this.legHead(status, objectFacts(headers))) return;
     this.controller.rawHeaders = controller.rawHeaders ?? null;
-    this.user.onResponseStart?.(this.controller as unknown as Dispatcher.DispatchController, status, headers as never, statusText);
+    this.user.onResponseStart?.(
+      this.controller as unknown as Dispatcher.DispatchController,
+      status,
+      headers,
+      statusText,
+    );
   }
 
   onResponseData(_controller: Controller, chunk: Buffer): void {
@@ -497,7 +521,7 @@ export class ModernRequest extends NtlmRequest {
   onResponseEnd(controller: Controller, trailers: Record<string, string | string[] | undefined>): void {
     this.legEnd(() => {
       this.controller.rawTrailers = controller.rawTrailers ?? null;
-      this.user.onResponseEnd?.(this.controller as unknown as Dispatcher.DispatchController, trailers as never);
+      this.user.onResponseEnd?.(this.controller as unknown as Dispatcher.DispatchController, trailers);
     });
   }
 

@@ -29,7 +29,12 @@ export interface SlotOptions {
   /** Upper bound of any keep-alive (ms). */
   keepAliveMaxTimeout: number;
   /** Client events, forwarded by the origin pool (connect, disconnect, connectionError). */
-  events: (event: 'connect' | 'disconnect' | 'connectionError', origin: URL, targets: readonly unknown[], error?: Error) => void;
+  events: (
+    event: 'connect' | 'disconnect' | 'connectionError',
+    origin: URL,
+    targets: readonly unknown[],
+    error?: Error,
+  ) => void;
   onDisconnect(slot: UndiciSlot): void;
 }
 
@@ -48,7 +53,9 @@ export class UndiciSlot extends PinnedSlot {
       keepAliveTimeoutThreshold: KEEP_ALIVE_THRESHOLD,
       connect: (opts, callback) =>
         o.connector(opts, (error, socket) => {
-          if (!error && socket) this.#adopt(socket as Socket);
+          if (!error && socket) this.#adopt(socket);
+          // undici types the callback's arguments as a union of tuples, which (error, socket) does not satisfy.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
           callback(error, socket as never);
         }),
     });

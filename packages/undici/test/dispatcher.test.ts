@@ -25,7 +25,7 @@ function dispatcher(options: ConstructorParameters<typeof NtlmDispatcher>[0] = {
   return d;
 }
 async function get(d: Dispatcher, url: string, init: Partial<Dispatcher.RequestOptions> = {}) {
-  const r = await request(url, { dispatcher: d, ...init } as never);
+  const r = await request(url, { dispatcher: d, ...init });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
 }
@@ -70,7 +70,7 @@ describe('an undici dispatcher like any other', () => {
       onResponseData() {},
       onResponseEnd() {},
       onResponseError() {},
-    } as never);
+    });
     expect(d.dispatch({ origin: s.url, path: '/', method: 'GET' }, handler())).toBe(true);
     expect(d.dispatch({ origin: s.url, path: '/', method: 'GET' }, handler())).toBe(false);
     await new Promise((r) => setTimeout(r, 400));
@@ -110,7 +110,11 @@ describe('an undici dispatcher like any other', () => {
     // On a single Client it is honest too: the Client's connection is not used for the handshake.
     const client = new Client(protectedServer.url);
     cleanup.push(() => client.close());
-    expect((await get(client.compose(ntlm({ credentials: bob, origins: [protectedServer.url] })), protectedServer.url)).json().user).toBe('EXAMPLE\\bob');
+    expect(
+      (
+        await get(client.compose(ntlm({ credentials: bob, origins: [protectedServer.url] })), protectedServer.url)
+      ).json().user,
+    ).toBe('EXAMPLE\\bob');
   });
 });
 
@@ -120,14 +124,17 @@ describe('TLS', () => {
     const https = await import('node:https');
     const cert = createSelfSignedCertificate();
     const offered: string[][] = [];
-    const s = https.createServer({
-      cert: cert.cert,
-      key: cert.key,
-      ALPNCallback: ({ protocols }: { protocols: string[] }) => {
-        offered.push(protocols);
-        return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
-      },
-    } as never, (_req, res) => res.end('ok'));
+    const s = https.createServer(
+      {
+        cert: cert.cert,
+        key: cert.key,
+        ALPNCallback: ({ protocols }: { protocols: string[] }) => {
+          offered.push(protocols);
+          return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+        },
+      } as never,
+      (_req, res) => res.end('ok'),
+    );
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     cleanup.push(() => new Promise((r) => s.close(r)));
     const url = `https://127.0.0.1:${(s.address() as { port: number }).port}`;
@@ -135,25 +142,28 @@ describe('TLS', () => {
     expect(offered).toEqual([['http/1.1']]);
   });
 
-  test.each(['TLSv1.3', 'TLSv1.2'] as const)('%s: new connections resume the TLS session; the channel binding still comes from its certificate', async (maxVersion) => {
-    const s = await server({
-      https: true,
-      tokenChecking: 'require',
-      handler: (req, res) => {
-        res.setHeader('connection', 'close');
-        res.end(JSON.stringify({ reused: (req.socket as import('node:tls').TLSSocket).isSessionReused() }));
-      },
-    });
-    const d = dispatcher({ credentials: alice, connect: { ca: s.certificate, maxVersion } as never });
-    const seen: { reused: boolean; outcome: { ok: boolean; channelBinding: string } }[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = await get(d, s.url.replace('127.0.0.1', 'localhost'));
-      seen.push({ reused: r.json().reused, outcome: JSON.parse(String(r.headers['x-ntlm-outcome'])) });
-    }
-    expect(seen.map((x) => x.reused)).toEqual([false, true, true]);
-    for (const x of seen) expect(x.outcome).toMatchObject({ ok: true, channelBinding: 'present' });
-    expect(s.stats.connections).toBe(3);
-  });
+  test.each(['TLSv1.3', 'TLSv1.2'] as const)(
+    '%s: new connections resume the TLS session; the channel binding still comes from its certificate',
+    async (maxVersion) => {
+      const s = await server({
+        https: true,
+        tokenChecking: 'require',
+        handler: (req, res) => {
+          res.setHeader('connection', 'close');
+          res.end(JSON.stringify({ reused: (req.socket as import('node:tls').TLSSocket).isSessionReused() }));
+        },
+      });
+      const d = dispatcher({ credentials: alice, connect: { ca: s.certificate, maxVersion } as never });
+      const seen: { reused: boolean; outcome: { ok: boolean; channelBinding: string } }[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await get(d, s.url.replace('127.0.0.1', 'localhost'));
+        seen.push({ reused: r.json().reused, outcome: JSON.parse(String(r.headers['x-ntlm-outcome'])) });
+      }
+      expect(seen.map((x) => x.reused)).toEqual([false, true, true]);
+      for (const x of seen) expect(x.outcome).toMatchObject({ ok: true, channelBinding: 'present' });
+      expect(s.stats.connections).toBe(3);
+    },
+  );
 });
 
 describe('per-request credentials and the connection budget', () => {
@@ -161,7 +171,9 @@ describe('per-request credentials and the connection budget', () => {
     const s = await server();
     const d = dispatcher({ connections: 8 });
     const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => get(d.withCredentials(i % 2 ? bob : alice), `${s.url}/${i}`).then((r) => [i % 2, r.json().user])),
+      Array.from({ length: 40 }, (_, i) =>
+        get(d.withCredentials(i % 2 ? bob : alice), `${s.url}/${i}`).then((r) => [i % 2, r.json().user]),
+      ),
     );
     for (const [who, user] of results) expect(user).toBe(who ? 'EXAMPLE\\bob' : 'EXAMPLE\\alice');
     // A parent without credentials sends none itself.
@@ -203,7 +215,9 @@ describe('per-request credentials and the connection budget', () => {
     const d = dispatcher({ maxConnections: 4, connections: 4 });
     const jobs = Array.from({ length: 60 }, (_, i) => {
       const n = i % 10;
-      return get(d.withCredentials({ username: `EXAMPLE\\user${n}`, password: `Pw-${n}` }), `${s.url}/${i}`).then((r) => r.json().user === `EXAMPLE\\user${n}`);
+      return get(d.withCredentials({ username: `EXAMPLE\\user${n}`, password: `Pw-${n}` }), `${s.url}/${i}`).then(
+        (r) => r.json().user === `EXAMPLE\\user${n}`,
+      );
     });
     const ok = await Promise.all(jobs);
     clearInterval(timer);
@@ -249,19 +263,22 @@ describe('createNtlmFetch is fetch', () => {
     const s = await server();
     const f = createNtlmFetch({ credentials: alice });
     cleanup.push(() => f.close());
-    const r: Response = await f(new Request(`${s.url}/req`, { method: 'POST', body: 'from a Request', headers: new Headers({ 'x-a': '1' }) }));
+    const r: Response = await f(
+      new Request(`${s.url}/req`, { method: 'POST', body: 'from a Request', headers: new Headers({ 'x-a': '1' }) }),
+    );
     expect(r).toBeInstanceOf(Response);
     expect(await r.json()).toMatchObject({ path: '/req', method: 'POST', bodyLength: 14, user: 'EXAMPLE\\alice' });
     const form = new FormData();
     form.append('field', 'value');
     const viaForm = await f(`${s.url}/form`, { method: 'POST', body: form });
-    expect((await viaForm.json()).bodyLength).toBeGreaterThan(10);
+    expect(((await viaForm.json()) as { bodyLength: number }).bodyLength).toBeGreaterThan(10);
   });
 
   test("Node's global fetch with { dispatcher } and withCredentials", async () => {
     const s = await server();
     const d = dispatcher({ origins: [s.url] });
-    const r = await fetch(s.url, { dispatcher: d.withCredentials(bob) } as RequestInit);
-    expect((await r.json()).user).toBe('EXAMPLE\\bob');
+    // Node's fetch types `dispatcher` with its own bundled undici-types, not with the undici installed here.
+    const r = await fetch(s.url, { dispatcher: d.withCredentials(bob) } as unknown as RequestInit);
+    expect(((await r.json()) as { user: string }).user).toBe('EXAMPLE\\bob');
   });
 });

@@ -1,7 +1,13 @@
 // NTLM proxy authentication through @ntlmkit/server's proxy mode: HTTP forward, CONNECT, origin NTLM
 // with EPA inside the tunnel, and the proxy faults (close after 407, 407 loops, wrong password).
 import { request } from 'undici';
-import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmProxyOptions, type NtlmServer } from '@ntlmkit/server';
+import {
+  createNtlmProxy,
+  createNtlmServer,
+  type NtlmProxy,
+  type NtlmProxyOptions,
+  type NtlmServer,
+} from '@ntlmkit/server';
 import { NtlmProxyAgent, NtlmDispatcher, createNtlmFetch, type NtlmProxyAgentOptions } from '../src/index';
 
 const proxyUsers = { 'CORP\\proxy': 'Pr0xy!' };
@@ -60,7 +66,10 @@ test('HTTPS through CONNECT: proxy NTLM on the CONNECT, origin NTLM + EPA with t
   const a = agent(p, { credentials: alice, connections: 4 });
   const results = await Promise.all(Array.from({ length: 12 }, () => get(a, `${o.url}/s`)));
   expect(results.every((r) => r.status === 200)).toBe(true);
-  expect(JSON.parse(String(results[0]!.headers['x-ntlm-outcome']))).toMatchObject({ ok: true, channelBinding: 'present' });
+  expect(JSON.parse(String(results[0]!.headers['x-ntlm-outcome']))).toMatchObject({
+    ok: true,
+    channelBinding: 'present',
+  });
   expect(p.stats.connects).toBeLessThanOrEqual(4 * 3);
   expect(a.connectionCount()).toBeLessThanOrEqual(4);
 });
@@ -68,7 +77,11 @@ test('HTTPS through CONNECT: proxy NTLM on the CONNECT, origin NTLM + EPA with t
 test('fetch wrapper through the proxy', async () => {
   const p = await proxy();
   const o = await origin({ https: true });
-  const f = createNtlmFetch({ credentials: alice, proxy: { uri: p.url, credentials: proxyCredentials }, connect: { rejectUnauthorized: false } });
+  const f = createNtlmFetch({
+    credentials: alice,
+    proxy: { uri: p.url, credentials: proxyCredentials },
+    connect: { rejectUnauthorized: false },
+  });
   cleanup.push(() => f.close());
   expect(await (await f(`${o.url}/f`)).json()).toMatchObject({ user: 'EXAMPLE\\alice' });
 });
@@ -126,7 +139,9 @@ test('HTTP_PROXY and NO_PROXY from the environment', async () => {
     expect((await get(direct, o.url)).status).toBe(200);
     expect(p.stats.requests).toBe(before);
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 });
 

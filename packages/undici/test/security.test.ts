@@ -1,9 +1,21 @@
 // Where credentials go, at most once, aborts, and no secret in any object: through real sockets.
 import http from 'node:http';
 import { inspect } from 'node:util';
-import { request, interceptors, fetch as undiciFetch, setGlobalDispatcher, getGlobalDispatcher, type Dispatcher } from 'undici';
 import {
-  createNtlmProxy, createNtlmServer, createSelfSignedCertificate, type NtlmServer, type NtlmServerOptions, type OutcomeEvent,
+  request,
+  interceptors,
+  fetch as undiciFetch,
+  setGlobalDispatcher,
+  getGlobalDispatcher,
+  type Dispatcher,
+} from 'undici';
+import {
+  createNtlmProxy,
+  createNtlmServer,
+  createSelfSignedCertificate,
+  type NtlmServer,
+  type NtlmServerOptions,
+  type OutcomeEvent,
 } from '@ntlmkit/server';
 import { describeToken, ntowfv1, toHex } from '@ntlmkit/core';
 import { NtlmDispatcher, NtlmProxyAgent, createNtlmFetch, isNtlmError } from '../src/index';
@@ -34,7 +46,7 @@ function outcomes(s: NtlmServer): OutcomeEvent[] {
   return list;
 }
 async function get(d: Dispatcher, url: string, init: Partial<Dispatcher.RequestOptions> = {}) {
-  const r = await request(url, { dispatcher: d, ...init } as never);
+  const r = await request(url, { dispatcher: d, ...init });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
 }
@@ -56,12 +68,20 @@ describe('credentials go only where they were meant to go', () => {
     const p = createNtlmProxy({ users: { 'CORP\\proxy': 'Pr0xy!' } });
     await p.start();
     cleanup.push(() => p.stop());
-    const agent = new NtlmProxyAgent({ uri: p.url, proxyCredentials: { username: 'CORP\\proxy', password: 'Pr0xy!' }, credentials: alice, origins: [a.url] });
+    const agent = new NtlmProxyAgent({
+      uri: p.url,
+      proxyCredentials: { username: 'CORP\\proxy', password: 'Pr0xy!' },
+      credentials: alice,
+      origins: [a.url],
+    });
     cleanup.push(() => agent.close());
     const r = await get(agent, `${a.url}//127.0.0.1:${port(b)}/x`);
     expect(r.json()).toMatchObject({ path: `//127.0.0.1:${port(b)}/x`, user: 'EXAMPLE\\alice' });
     expect(b.stats.requests).toBe(0);
-    const f = createNtlmFetch({ credentials: alice, proxy: { uri: p.url, credentials: { username: 'CORP\\proxy', password: 'Pr0xy!' } } });
+    const f = createNtlmFetch({
+      credentials: alice,
+      proxy: { uri: p.url, credentials: { username: 'CORP\\proxy', password: 'Pr0xy!' } },
+    });
     cleanup.push(() => f.close());
     const viaFetch = await f(`${a.url}//127.0.0.1:${port(b)}/y`);
     expect(await viaFetch.json()).toMatchObject({ path: `//127.0.0.1:${port(b)}/y` });
@@ -77,7 +97,12 @@ describe('credentials go only where they were meant to go', () => {
     await p.start();
     cleanup.push(() => p.stop());
     const agent = (ca: string) => {
-      const a = new NtlmProxyAgent({ uri: p.url, proxyCredentials: { username: 'CORP\\proxy', password: 'Pr0xy!' }, credentials: alice, connect: { ca } });
+      const a = new NtlmProxyAgent({
+        uri: p.url,
+        proxyCredentials: { username: 'CORP\\proxy', password: 'Pr0xy!' },
+        credentials: alice,
+        connect: { ca },
+      });
       cleanup.push(() => a.close());
       return a;
     };
@@ -85,13 +110,17 @@ describe('credentials go only where they were meant to go', () => {
     expect(JSON.parse(String(ok.headers['x-ntlm-outcome']))).toMatchObject({ ok: true, channelBinding: 'present' });
     // Directly, the same two results.
     expect((await get(dispatcher({ connect: { ca: ipCert.cert } }), right.url)).status).toBe(200);
-    await expect(get(dispatcher({ connect: { ca: nameCert.cert } }), wrong.url)).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    await expect(get(dispatcher({ connect: { ca: nameCert.cert } }), wrong.url)).rejects.toMatchObject({
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    });
     await expect(get(agent(nameCert.cert), wrong.url)).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
   });
 
   test("redirects through undici's redirect interceptor: another origin that asks for NTLM gets no handshake", async () => {
     const target = await server();
-    const start = await server({ handler: (_req, res) => void res.writeHead(302, { location: `${target.url}/landed` }).end() });
+    const start = await server({
+      handler: (_req, res) => void res.writeHead(302, { location: `${target.url}/landed` }).end(),
+    });
     const d = dispatcher().compose(interceptors.redirect({ maxRedirections: 3 }));
     const r = await get(d, start.url);
     expect(r.status).toBe(401);
@@ -100,15 +129,22 @@ describe('credentials go only where they were meant to go', () => {
 
   test('https → http on the same host is another origin: no credentials follow', async () => {
     const plain = await server();
-    const secure = await server({ https: true, handler: (_req, res) => void res.writeHead(302, { location: `${plain.url}/down` }).end() });
-    const d = dispatcher({ connect: { rejectUnauthorized: false } }).compose(interceptors.redirect({ maxRedirections: 3 }));
+    const secure = await server({
+      https: true,
+      handler: (_req, res) => void res.writeHead(302, { location: `${plain.url}/down` }).end(),
+    });
+    const d = dispatcher({ connect: { rejectUnauthorized: false } }).compose(
+      interceptors.redirect({ maxRedirections: 3 }),
+    );
     expect((await get(d, secure.url)).status).toBe(401);
     expect(plain.stats.handshakes).toBe(0);
   });
 
   test('as the global dispatcher under undici fetch and Node fetch: a redirect target gets no credentials', async () => {
     const target = await server();
-    const start = await server({ handler: (_req, res) => void res.writeHead(307, { location: `${target.url}/landed` }).end() });
+    const start = await server({
+      handler: (_req, res) => void res.writeHead(307, { location: `${target.url}/landed` }).end(),
+    });
     const previous = getGlobalDispatcher();
     setGlobalDispatcher(dispatcher());
     try {
@@ -153,7 +189,9 @@ describe('a request is executed at most once', () => {
   test('the connection drops after the AUTHENTICATE with the POST body was written: not sent again', async () => {
     const { options, executed } = droppingServer('drop');
     const s = await server(options);
-    const error = await get(dispatcher({ preemptive: true }), s.url, { method: 'POST', body: 'payload' }).catch((e) => e);
+    const error = await get(dispatcher({ preemptive: true }), s.url, { method: 'POST', body: 'payload' }).catch(
+      (e) => e,
+    );
     expect(error).toMatchObject({ code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED' });
     expect(isNtlmError(error)).toBe(true);
     expect(executed()).toBe(1);
@@ -162,18 +200,22 @@ describe('a request is executed at most once', () => {
   test('the same on an authenticated connection, for POST; a GET gets one fresh attempt', async () => {
     let drop = false;
     let executed = 0;
-    const s = await server({ handler: (req, res) => {
-      executed++;
-      if (drop) {
-        drop = false;
-        req.socket.destroy();
-      } else res.end('ok');
-    } });
+    const s = await server({
+      handler: (req, res) => {
+        executed++;
+        if (drop) {
+          drop = false;
+          req.socket.destroy();
+        } else res.end('ok');
+      },
+    });
     const d = dispatcher();
     expect((await get(d, s.url)).text).toBe('ok');
     drop = true;
     executed = 0;
-    await expect(get(d, s.url, { method: 'POST', body: 'once' })).rejects.toMatchObject({ code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED' });
+    await expect(get(d, s.url, { method: 'POST', body: 'once' })).rejects.toMatchObject({
+      code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED',
+    });
     expect(executed).toBe(1);
     drop = true;
     executed = 0;
@@ -184,7 +226,10 @@ describe('a request is executed at most once', () => {
   test('a POST whose bodiless NEGOTIATE leg is answered without a challenge is not sent again', async () => {
     const s = await server({ authenticate: false });
     const d = dispatcher({ preemptive: true });
-    await expect(get(d, s.url, { method: 'POST', body: 'once' })).rejects.toMatchObject({ code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', status: 200 });
+    await expect(get(d, s.url, { method: 'POST', body: 'once' })).rejects.toMatchObject({
+      code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED',
+      status: 200,
+    });
     expect(s.stats.executed).toBe(1);
     // The origin is forgotten: the next POST goes as it is, once.
     expect((await get(d, s.url, { method: 'POST', body: 'once' })).json()).toMatchObject({ bodyLength: 4 });
@@ -237,18 +282,35 @@ describe('aborts are immediate', () => {
 
 describe('no secret in any object', () => {
   const hash = toHex(ntowfv1(password));
-  const secrets = [password, hash, hash.toUpperCase(), Buffer.from(password).toString('base64'), Buffer.from(ntowfv1(password)).toString('base64')];
-  const shown = (value: unknown) => `${inspect(value, { depth: 10, showHidden: true })}\n${inspect(value, { depth: 10 })}\n${JSON.stringify(value) ?? ''}\n${String(value)}`;
+  const secrets = [
+    password,
+    hash,
+    hash.toUpperCase(),
+    Buffer.from(password).toString('base64'),
+    Buffer.from(ntowfv1(password)).toString('base64'),
+  ];
+  const shown = (value: unknown) =>
+    `${inspect(value, { depth: 10, showHidden: true })}\n${inspect(value, { depth: 10 })}\n${JSON.stringify(value) ?? ''}\n${String(value)}`;
 
   test('dispatcher, proxy agent, views and the fetch function print no password or hash', async () => {
     const s = await server();
-    const d = dispatcher({ proxy: { uri: 'http://127.0.0.1:9', credentials: { username: 'proxy', password }, fromEnv: false }, origins: [s.url] });
+    const d = dispatcher({
+      proxy: { uri: 'http://127.0.0.1:9', credentials: { username: 'proxy', password }, fromEnv: false },
+      origins: [s.url],
+    });
     const f = createNtlmFetch({ credentials: alice });
     cleanup.push(() => f.close());
     await (await f(s.url)).text();
     const plain = dispatcher();
     await get(plain, s.url);
-    const objects = [d, plain, plain.withCredentials({ ...bob, password }), plain.scoped([s.url]), f, new NtlmProxyAgent({ proxyCredentials: alice, uri: 'http://127.0.0.1:9' })];
+    const objects = [
+      d,
+      plain,
+      plain.withCredentials({ ...bob, password }),
+      plain.scoped([s.url]),
+      f,
+      new NtlmProxyAgent({ proxyCredentials: alice, uri: 'http://127.0.0.1:9' }),
+    ];
     for (const o of objects) {
       const text = shown(o);
       for (const secret of secrets) expect(text).not.toContain(secret);
@@ -274,8 +336,15 @@ describe('no secret in any object', () => {
 
   test('errors from a refused AUTHENTICATE print no secret and say what was sent', async () => {
     const s = await server();
-    const error = await get(dispatcher({ credentials: { username: 'OTHER\\alice', password }, throwOnAuthFailure: true }), s.url).catch((e) => e);
-    expect(error).toMatchObject({ code: 'ERR_NTLM_AUTH_FAILED', status: 401, details: { user: 'alice', domain: 'OTHER', serverDomain: 'EXAMPLE' } });
+    const error = await get(
+      dispatcher({ credentials: { username: 'OTHER\\alice', password }, throwOnAuthFailure: true }),
+      s.url,
+    ).catch((e) => e);
+    expect(error).toMatchObject({
+      code: 'ERR_NTLM_AUTH_FAILED',
+      status: 401,
+      details: { user: 'alice', domain: 'OTHER', serverDomain: 'EXAMPLE' },
+    });
     expect(error.message).toMatch(/domain "OTHER" is not the server's \(EXAMPLE/);
     const text = shown(error) + error.stack;
     for (const secret of secrets) expect(text).not.toContain(secret);
@@ -294,7 +363,10 @@ describe('only typed errors from the public API', () => {
     ['lmCompatibilityLevel 9', () => new NtlmDispatcher({ lmCompatibilityLevel: 9 as never })],
     ['debug not a function', () => new NtlmDispatcher({ debug: 'yes' as never })],
     ['keepAliveTimeout negative', () => new NtlmDispatcher({ keepAliveTimeout: -1 })],
-    ['a 40,000-character username', () => new NtlmDispatcher({ credentials: { username: 'u'.repeat(40_000), password } })],
+    [
+      'a 40,000-character username',
+      () => new NtlmDispatcher({ credentials: { username: 'u'.repeat(40_000), password } }),
+    ],
     ['withCredentials(5)', () => new NtlmDispatcher().withCredentials(5 as never)],
     ['scoped("x")', () => new NtlmDispatcher().scoped('x' as never)],
     ['createNtlmFetch(5)', () => createNtlmFetch(5 as never)],

@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 async function get(d: Dispatcher, url: string, init: Partial<Dispatcher.RequestOptions> = {}) {
-  const r = await request(url, { dispatcher: d, ...init } as never);
+  const r = await request(url, { dispatcher: d, ...init });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, body: text, json: () => JSON.parse(text) };
 }
@@ -37,7 +37,11 @@ describe('NtlmDispatcher with undici request', () => {
     const first = await get(d, `${s.url}/a`);
     expect(first.status).toBe(200);
     expect(first.json()).toMatchObject({ user: 'EXAMPLE\\alice', path: '/a' });
-    expect(JSON.parse(String(first.headers['x-ntlm-outcome']))).toMatchObject({ dialect: 'NTLMv2', mic: true, spn: 'HTTP/127.0.0.1' });
+    expect(JSON.parse(String(first.headers['x-ntlm-outcome']))).toMatchObject({
+      dialect: 'NTLMv2',
+      mic: true,
+      spn: 'HTTP/127.0.0.1',
+    });
     const second = await get(d, `${s.url}/b`);
     expect(second.status).toBe(200);
     expect(s.stats).toMatchObject({ handshakes: 1, connections: 1, requests: 4 });
@@ -76,7 +80,11 @@ describe('NtlmDispatcher with undici request', () => {
     const d = dispatcher({ connect: { ca: s.certificate } as never });
     const r = await get(d, s.url.replace('127.0.0.1', 'localhost'));
     expect(r.status).toBe(200);
-    expect(JSON.parse(String(r.headers['x-ntlm-outcome']))).toMatchObject({ ok: true, channelBinding: 'present', spn: 'HTTP/localhost' });
+    expect(JSON.parse(String(r.headers['x-ntlm-outcome']))).toMatchObject({
+      ok: true,
+      channelBinding: 'present',
+      spn: 'HTTP/localhost',
+    });
   });
 
   test('50 concurrent requests on at most `connections` authenticated connections', async () => {
@@ -94,7 +102,9 @@ describe('NtlmDispatcher with undici request', () => {
     const s = await server();
     const da = dispatcher({ connections: 4 });
     const db = dispatcher({ credentials: bob, connections: 4 });
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => get(i % 2 ? db : da, s.url).then((r) => [i % 2, r.json().user])));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => get(i % 2 ? db : da, s.url).then((r) => [i % 2, r.json().user])),
+    );
     for (const [who, user] of results) expect(user).toBe(who ? 'EXAMPLE\\bob' : 'EXAMPLE\\alice');
   });
 
@@ -131,7 +141,10 @@ describe('NtlmDispatcher with undici request', () => {
       expect(concurrent.every((r) => r.status === 200)).toBe(true);
       const f = createNtlmFetch({ credentials: alice });
       cleanup.push(() => f.close());
-      for (let i = 0; i < 20; i++) expect((await (await f(`${s.url}/f${i}`)).json()).user).toBe('EXAMPLE\\alice');
+      for (let i = 0; i < 20; i++) {
+        const body = (await (await f(`${s.url}/f${i}`)).json()) as { user: string };
+        expect(body.user).toBe('EXAMPLE\\alice');
+      }
       const fetched = await Promise.all(Array.from({ length: 8 }, () => f(s.url).then((r) => r.status)));
       expect(fetched).toEqual(Array(8).fill(200));
       expect(s.stats.failures).toBe(0);
@@ -142,13 +155,17 @@ describe('NtlmDispatcher with undici request', () => {
     const s = await server();
     const d = dispatcher();
     for (const method of ['HEAD', 'OPTIONS', 'DELETE', 'PUT', 'PATCH', 'POST', 'GET', 'HEAD']) {
-      const r = await request(`${s.url}/${method}`, { dispatcher: d, method, ...(['PUT', 'PATCH', 'POST'].includes(method) ? { body: 'b' } : {}) } as never);
+      const r = await request(`${s.url}/${method}`, {
+        dispatcher: d,
+        method,
+        ...(['PUT', 'PATCH', 'POST'].includes(method) ? { body: 'b' } : {}),
+      });
       expect([method, r.statusCode]).toEqual([method, 200]);
       await r.body.dump();
     }
     expect(s.stats).toMatchObject({ handshakes: 1, connections: 1 });
     // A caller that asks for no keep-alive still gets the handshake on one connection.
-    const closing = await request(`${s.url}/reset`, { dispatcher: dispatcher(), reset: true } as never);
+    const closing = await request(`${s.url}/reset`, { dispatcher: dispatcher(), reset: true });
     expect(closing.statusCode).toBe(200);
     await closing.body.dump();
   });
@@ -187,14 +204,19 @@ describe('bodies', () => {
 
   test('a small stream to an unknown origin is buffered within the bound and replayed', async () => {
     const s = await server();
-    const r = await get(dispatcher(), s.url, { method: 'POST', body: Readable.from([Buffer.from('hello '), Buffer.from('world')]) });
+    const r = await get(dispatcher(), s.url, {
+      method: 'POST',
+      body: Readable.from([Buffer.from('hello '), Buffer.from('world')]),
+    });
     expect(r.json()).toMatchObject({ bodyLength: 11 });
   });
 
   test('a stream larger than maxReplayBytes to an unknown origin: a clear error, then the origin is known', async () => {
     const s = await server();
     const d = dispatcher({ maxReplayBytes: 1000 });
-    await expect(get(d, s.url, { method: 'POST', body: Readable.from([big]) })).rejects.toMatchObject({ code: 'ERR_NTLM_BODY_NOT_REPLAYABLE' });
+    await expect(get(d, s.url, { method: 'POST', body: Readable.from([big]) })).rejects.toMatchObject({
+      code: 'ERR_NTLM_BODY_NOT_REPLAYABLE',
+    });
     s.resetStats();
     const r = await get(d, s.url, { method: 'POST', body: Readable.from([big]) });
     expect(r.json().bodyLength).toBe(big.length);
@@ -203,8 +225,10 @@ describe('bodies', () => {
 
   test('handshake legs carry no body (Content-Length: 0)', async () => {
     const lengths: string[] = [];
-    const s = await server({ handler: (req, res) => res.end('ok') });
-    s.on('request', (req: http.IncomingMessage) => lengths.push(`${req.headers.authorization?.slice(0, 12) ?? '-'}:${req.headers['content-length'] ?? '-'}`));
+    const s = await server({ handler: (_req, res) => void res.end('ok') });
+    s.on('request', (req: http.IncomingMessage) =>
+      lengths.push(`${req.headers.authorization?.slice(0, 12) ?? '-'}:${req.headers['content-length'] ?? '-'}`),
+    );
     await get(dispatcher({ preemptive: true }), s.url, { method: 'POST', body: 'abc' });
     expect(lengths[0]).toMatch(/:0$/);
     expect(lengths[1]).toMatch(/:3$/);
@@ -220,7 +244,11 @@ describe('fetch wrapper', () => {
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ user: 'EXAMPLE\\alice', path: '/x' });
     s.resetStats();
-    const p = await f(`${s.url}/y`, { method: 'POST', body: JSON.stringify({ a: 1 }), headers: { 'content-type': 'application/json' } });
+    const p = await f(`${s.url}/y`, {
+      method: 'POST',
+      body: JSON.stringify({ a: 1 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(await p.json()).toMatchObject({ method: 'POST', bodyLength: 7 });
     expect(s.stats.bodyBytes).toBe(7);
   });
@@ -229,7 +257,12 @@ describe('fetch wrapper', () => {
     const target = await server();
     const targetEvents: OutcomeEvent[] = [];
     target.on('ntlm', (e) => targetEvents.push(e));
-    const start = await server({ handler: (_req, res) => { res.writeHead(302, { location: `${target.url}/landed` }); res.end(); } });
+    const start = await server({
+      handler: (_req, res) => {
+        res.writeHead(302, { location: `${target.url}/landed` });
+        res.end();
+      },
+    });
     const f = createNtlmFetch({ credentials: alice });
     cleanup.push(() => f.close());
     const r = await f(start.url);
@@ -242,7 +275,7 @@ describe('fetch wrapper', () => {
     const s = await server();
     const d = dispatcher();
     const r = await undiciFetch(s.url, { dispatcher: d });
-    expect((await r.json()).user).toBe('EXAMPLE\\alice');
+    expect(((await r.json()) as { user: string }).user).toBe('EXAMPLE\\alice');
     const previous = getGlobalDispatcher();
     setGlobalDispatcher(d);
     try {
@@ -262,7 +295,9 @@ describe('faults and security', () => {
 
   test('connection closed after every CHALLENGE: one fresh attempt, then a clear error', async () => {
     const s = await server({ faults: { closeAfterChallenge: true } });
-    await expect(get(dispatcher({ preemptive: true }), s.url)).rejects.toMatchObject({ code: 'ERR_NTLM_CONNECTION_CLOSED' });
+    await expect(get(dispatcher({ preemptive: true }), s.url)).rejects.toMatchObject({
+      code: 'ERR_NTLM_CONNECTION_CLOSED',
+    });
     expect(s.stats.handshakes).toBe(2);
   });
 
@@ -284,11 +319,19 @@ describe('faults and security', () => {
     let hits = 0;
     const kerberos = http.createServer((_req, res) => {
       hits++;
-      res.writeHead(401, { 'www-authenticate': hits > 1 ? 'Negotiate oYG2MIGzoAMKAQGhCwYJKoZIgvcSAQICooGeBIGbYIGY' : 'Negotiate' });
+      res.writeHead(401, {
+        'www-authenticate': hits > 1 ? 'Negotiate oYG2MIGzoAMKAQGhCwYJKoZIgvcSAQICooGeBIGbYIGY' : 'Negotiate',
+      });
       res.end();
     });
     await new Promise<void>((r) => kerberos.listen(0, '127.0.0.1', r));
-    cleanup.push(() => new Promise((r) => { kerberos.closeAllConnections(); kerberos.close(r); }));
+    cleanup.push(
+      () =>
+        new Promise((r) => {
+          kerberos.closeAllConnections();
+          kerberos.close(r);
+        }),
+    );
     const url = `http://127.0.0.1:${(kerberos.address() as { port: number }).port}`;
     await expect(get(dispatcher(), url)).rejects.toMatchObject({ code: 'ERR_NTLM_NO_NTLM_CHALLENGE' });
     expect(hits).toBe(2);
@@ -324,7 +367,7 @@ describe('faults and security', () => {
   });
 
   test('composes with undici interceptors', async () => {
-    const s = await server({ handler: (req, res) => res.end(String(req.headers['x-added'])) });
+    const s = await server({ handler: (req, res) => void res.end(String(req.headers['x-added'])) });
     const seen: string[] = [];
     const tag: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
       seen.push(String(opts.path));

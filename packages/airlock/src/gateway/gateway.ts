@@ -9,11 +9,16 @@ import type http from 'node:http';
 import type { Readable } from 'node:stream';
 import type { NtlmDispatcher } from '@ntlmkit/undici';
 import { NtlmError, isNtlmError } from '@ntlmkit/core';
-import { isClear, mappingOf, type CredentialCommand, type CredentialDefinition } from '../commands.js';
+import { isClear, mappingOf, type CredentialDefinition } from '../commands.js';
 import { parseControlCookie } from '../parse.js';
 import { backendRequestHeaders, browserResponseHeaders, requestCookies } from './headers.js';
 import {
-  MappingTable, backendPath, checkOptions, type AirlockDevGatewayOptions, type CheckedOptions, type Mapping,
+  MappingTable,
+  backendPath,
+  checkOptions,
+  type AirlockDevGatewayOptions,
+  type CheckedOptions,
+  type Mapping,
 } from './options.js';
 import { SessionStore, type GatewaySession } from './sessions.js';
 
@@ -50,7 +55,10 @@ async function loadUndici(): Promise<typeof import('@ntlmkit/undici')> {
 
 async function loadRuntime(): Promise<Runtime> {
   const [http, stream, util, undici] = await Promise.all([
-    import('node:http'), import('node:stream'), import('node:util'), loadUndici(),
+    import('node:http'),
+    import('node:stream'),
+    import('node:util'),
+    loadUndici(),
   ]);
   return {
     http: http.default ?? http,
@@ -162,7 +170,10 @@ export class AirlockDevGateway {
   }
 
   async #serve(
-    req: http.IncomingMessage, res: http.ServerResponse, root: NtlmDispatcher, runtime: Runtime,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    root: NtlmDispatcher,
+    runtime: Runtime,
   ): Promise<void> {
     const target = req.url ?? '';
     // Origin form only: an absolute-form target (a forward-proxy request) is not a path of this gateway.
@@ -196,7 +207,7 @@ export class AirlockDevGateway {
       response = await dispatcher.request({
         origin: mapping.origin,
         path: backendPath(mapping, pathname, search),
-        method: (req.method ?? 'GET') as never,
+        method: req.method ?? 'GET',
         headers: backendRequestHeaders(req.headers, {
           sessionCookieName: this.#options.sessionCookieName,
           ntlm: mapping.ntlm,
@@ -242,7 +253,9 @@ export class AirlockDevGateway {
    * of the session when it made it.
    */
   #control(
-    cookie: string, session: GatewaySession | undefined, who: string,
+    cookie: string,
+    session: GatewaySession | undefined,
+    who: string,
   ): { session: GatewaySession; id?: string } | undefined {
     let parsed: ReturnType<typeof parseControlCookie>;
     try {
@@ -254,7 +267,7 @@ export class AirlockDevGateway {
     const definitions: CredentialDefinition[] = [];
     let audit: string | undefined;
     for (const command of parsed.commands) {
-      if (command.command === 'HTTP_NTLM') definitions.push(...(command as CredentialCommand).definitions);
+      if (command.command === 'HTTP_NTLM') definitions.push(...command.definitions);
       else if (command.command === 'AUDIT_TOKEN') audit = command.value;
       else this.#log(`${who}: control command ${command.command} is not modelled by the development gateway; ignored`);
     }
@@ -308,7 +321,10 @@ export class AirlockDevGateway {
     return {
       url: this.#url,
       mappings: this.#table.all.map((m: Mapping) => ({
-        name: m.name, path: m.path || '/', backend: `${m.origin}${m.base || '/'}`, ntlm: m.ntlm,
+        name: m.name,
+        path: m.path || '/',
+        backend: `${m.origin}${m.base || '/'}`,
+        ntlm: m.ntlm,
       })),
       sessions: this.#sessions.size,
     };

@@ -9,8 +9,18 @@ export type HeaderValues = Record<string, string | string[]>;
 // RFC 9110 7.6.1 (Connection and the fields it names), the RFC 2616 hop-by-hop list, and what undici
 // refuses to be given (expect, upgrade) or sets itself (host).
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'expect', 'host', 'http2-settings',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+  'http2-settings',
 ]);
 
 function connectionTokens(value: string | string[] | undefined): Set<string> {
@@ -55,7 +65,10 @@ export function backendRequestHeaders(headers: IncomingHttpHeaders, facts: Forwa
     if (name === 'authorization' && facts.ntlm) continue;
     if (name === 'cookie') {
       const kept = (value as string).split(';').filter((pair) => cookieNameOf(pair) !== facts.sessionCookieName);
-      const cookie = kept.map((pair) => pair.trim()).filter(Boolean).join('; ');
+      const cookie = kept
+        .map((pair) => pair.trim())
+        .filter(Boolean)
+        .join('; ');
       if (cookie) out.cookie = cookie;
       continue;
     }

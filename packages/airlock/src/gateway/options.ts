@@ -82,8 +82,18 @@ export const DEFAULT_MAX_SESSIONS = 10_000;
 export const DEFAULT_SESSION_IDLE_TIMEOUT = 30 * 60_000;
 
 const OPTION_KEYS = [
-  'mappings', 'controlCookieName', 'encoding', 'sessionCookieName', 'maxSessions', 'sessionIdleTimeout',
-  'maxConnections', 'connections', 'keepAliveTimeout', 'tls', 'log', 'now',
+  'mappings',
+  'controlCookieName',
+  'encoding',
+  'sessionCookieName',
+  'maxSessions',
+  'sessionIdleTimeout',
+  'maxConnections',
+  'connections',
+  'keepAliveTimeout',
+  'tls',
+  'log',
+  'now',
 ];
 const MAPPING_KEYS = ['name', 'path', 'backend', 'ntlm'];
 const TLS_KEYS = ['ca', 'cert', 'key', 'rejectUnauthorized', 'servername'];
@@ -167,7 +177,7 @@ function tlsOf(value: unknown): GatewayTlsOptions | undefined {
   if (value === undefined) return undefined;
   const bag = record(value, '`tls`', TLS_KEYS, invalidArgument);
   optionalBoolean(own(bag, 'rejectUnauthorized'), 'tls.rejectUnauthorized', invalidArgument);
-  return { ...bag } as GatewayTlsOptions;
+  return { ...bag };
 }
 
 function functionOf<T>(bag: Bag, key: string): T | undefined {
@@ -193,7 +203,7 @@ export function checkOptions(options: unknown): CheckedOptions {
     sessionIdleTimeout: positiveInteger(bag, 'sessionIdleTimeout', DEFAULT_SESSION_IDLE_TIMEOUT)!,
     maxConnections: positiveInteger(bag, 'maxConnections'),
     connections: positiveInteger(bag, 'connections'),
-    keepAliveTimeout: keepAlive as number | undefined,
+    keepAliveTimeout: keepAlive,
     tls: tlsOf(own(bag, 'tls')),
     log: functionOf(bag, 'log'),
     now: functionOf<() => number>(bag, 'now') ?? Date.now,

@@ -45,7 +45,10 @@ export class GatewaySession {
   readonly #scoped = new Map<string, NtlmUser>();
 
   /** `label` names the session in logs (the id is a secret). */
-  constructor(readonly label: number, now: number) {
+  constructor(
+    readonly label: number,
+    now: number,
+  ) {
     this.lastUsed = now;
   }
 

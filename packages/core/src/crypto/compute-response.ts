@@ -58,7 +58,13 @@ export interface ResponseV2 {
 const BLOB_HEADER = new Uint8Array([1, 1, 0, 0, 0, 0, 0, 0]);
 
 /** Writes temp = header || Time || ClientChallenge || Z(4) || ServerName || Z(4) at `at`. */
-function writeTemp(out: Uint8Array, at: number, time: Uint8Array, clientChallenge: Uint8Array, serverName: Uint8Array): void {
+function writeTemp(
+  out: Uint8Array,
+  at: number,
+  time: Uint8Array,
+  clientChallenge: Uint8Array,
+  serverName: Uint8Array,
+): void {
   out.set(BLOB_HEADER, at);
   out.set(time, at + 8);
   out.set(clientChallenge, at + 16);

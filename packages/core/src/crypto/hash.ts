@@ -4,6 +4,7 @@
 // MS-NLMP vectors against each. The choice is kept on globalThis, so that the ESM and the CommonJS
 // build of this package (two module instances) use the same one.
 import { md5 as nobleMd5 } from '@noble/hashes/legacy.js';
+import type { Hash } from '@noble/hashes/utils.js';
 import { checkBytes } from '../arguments.js';
 import { NtlmError } from '../errors.js';
 
@@ -23,7 +24,8 @@ export interface HashProvider {
 }
 
 const BLOCK = 64;
-type Md5 = ReturnType<typeof nobleMd5.create>;
+/** An MD5 state. (noble types `md5.create()` as a `Hash<any>`, whose `clone()` would be `any`.) */
+type Md5 = Hash<Md5>;
 
 function padded(key: Uint8Array, byte: number): Uint8Array {
   const pad = new Uint8Array(BLOCK).fill(byte);
@@ -43,8 +45,8 @@ export class HmacMd5Key implements MacKey {
 
   constructor(key: Uint8Array) {
     checkBytes(key, 'an HMAC key');
-    this.#inner = nobleMd5.create().update(padded(key, 0x36));
-    this.#outer = nobleMd5.create().update(padded(key, 0x5c));
+    this.#inner = nobleMd5.create().update(padded(key, 0x36)) as Md5;
+    this.#outer = nobleMd5.create().update(padded(key, 0x5c)) as Md5;
   }
 
   mac(...message: Uint8Array[]): Uint8Array {
@@ -78,7 +80,11 @@ function current(): HashProvider {
 
 /** Chooses the MD5/HMAC-MD5 implementation for every copy of this library in the process. */
 export function useHashProvider(provider: HashProvider): void {
-  if (typeof provider?.md5 !== 'function' || typeof provider.hmacMd5 !== 'function' || typeof provider.macKey !== 'function') {
+  if (
+    typeof provider?.md5 !== 'function' ||
+    typeof provider.hmacMd5 !== 'function' ||
+    typeof provider.macKey !== 'function'
+  ) {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a hash provider needs md5, hmacMd5 and macKey');
   }
   holder.provider = provider;

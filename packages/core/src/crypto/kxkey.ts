@@ -26,13 +26,17 @@ export function kxkey(options: {
   if (options.ntlmv2) return sessionBaseKey;
   const lmChallengeResponse = checkBytes(options.lmChallengeResponse, 'lmChallengeResponse');
   const serverChallenge = checkBytes(options.serverChallenge, 'serverChallenge', 8);
-  if (lmChallengeResponse.length < 8) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLMv1 key needs the 24-byte LM response');
+  if (lmChallengeResponse.length < 8)
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLMv1 key needs the 24-byte LM response');
   const lm8 = lmChallengeResponse.subarray(0, 8);
   if (flags & NegotiateFlags.EXTENDED_SESSIONSECURITY) return hmacMd5(sessionBaseKey, serverChallenge, lm8);
   if (flags & (NegotiateFlags.LM_KEY | NegotiateFlags.REQUEST_NON_NT_SESSION_KEY)) {
     const lmowf = checkBytes(options.lmowf, 'lmowf', 16);
     if (flags & NegotiateFlags.LM_KEY) {
-      return concatBytes(des7(lmowf.subarray(0, 7), lm8), des7(new Uint8Array([lmowf[7]!, 0xbd, 0xbd, 0xbd, 0xbd, 0xbd, 0xbd]), lm8));
+      return concatBytes(
+        des7(lmowf.subarray(0, 7), lm8),
+        des7(new Uint8Array([lmowf[7]!, 0xbd, 0xbd, 0xbd, 0xbd, 0xbd, 0xbd]), lm8),
+      );
     }
     return concatBytes(lmowf.subarray(0, 8), new Uint8Array(8));
   }

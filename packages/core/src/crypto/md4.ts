@@ -4,7 +4,7 @@ import { checkBytes } from '../arguments.js';
 
 type Md4 = { arrayBuffer(message: Uint8Array | ArrayBuffer | string): ArrayBuffer };
 // js-md4 is CommonJS; depending on the loader the function is the module or its `default`.
-const impl = ((md4Module as unknown as { default?: Md4 }).default ?? md4Module) as unknown as Md4;
+const impl = (md4Module as unknown as { default?: Md4 }).default ?? md4Module;
 
 export function md4(data: Uint8Array): Uint8Array {
   return new Uint8Array(impl.arrayBuffer(checkBytes(data, 'MD4 input')));

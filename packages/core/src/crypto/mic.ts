@@ -20,7 +20,10 @@ export function mic(
   checkBytes(challenge, 'challenge');
   checkBytes(authenticate, 'authenticate');
   if (authenticate.length < AUTHENTICATE.length) {
-    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'the AUTHENTICATE message has no MIC field (it needs at least 88 bytes)');
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_ARGUMENT',
+      'the AUTHENTICATE message has no MIC field (it needs at least 88 bytes)',
+    );
   }
   // The AUTHENTICATE with its MIC field zeroed, hashed in three parts instead of copied.
   const end = MIC_OFFSET + MIC_LENGTH;

@@ -30,7 +30,8 @@ const MAGIC = {
 export const NTLMSSP_REVISION_W2K3 = 15;
 
 function checkMode(mode: unknown): Mode {
-  if (mode !== 'Client' && mode !== 'Server') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', "mode must be 'Client' or 'Server'");
+  if (mode !== 'Client' && mode !== 'Server')
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', "mode must be 'Client' or 'Server'");
   return mode;
 }
 
@@ -48,7 +49,12 @@ export function signkey(flags: number, exportedSessionKey: Uint8Array, mode: Mod
  * key, hashed with the direction's constant. Without it: 56 or 40 bits padded to 64 (LM_KEY, or DATAGRAM
  * from NTLM revision W2K3 on), else the whole key.
  */
-export function sealkey(flags: number, exportedSessionKey: Uint8Array, mode: Mode, revision = NTLMSSP_REVISION_W2K3): Uint8Array {
+export function sealkey(
+  flags: number,
+  exportedSessionKey: Uint8Array,
+  mode: Mode,
+  revision = NTLMSSP_REVISION_W2K3,
+): Uint8Array {
   const F = NegotiateFlags;
   flags = checkFlags(flags, 'flags');
   const key = checkBytes(exportedSessionKey, 'exportedSessionKey', 16);

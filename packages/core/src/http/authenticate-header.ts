@@ -79,7 +79,10 @@ export type NtlmOffer =
  */
 export function selectNtlmOffer(challenges: AuthChallenge[]): NtlmOffer {
   const find = (name: string) => challenges.find((c) => c.scheme.toLowerCase() === name);
-  for (const [name, scheme] of [['ntlm', 'NTLM'], ['negotiate', 'Negotiate']] as const) {
+  for (const [name, scheme] of [
+    ['ntlm', 'NTLM'],
+    ['negotiate', 'Negotiate'],
+  ] as const) {
     const c = find(name);
     if (!c) continue;
     if (!c.token) return { kind: 'ntlm', scheme };

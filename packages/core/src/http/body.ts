@@ -26,7 +26,7 @@ function isStreamLike(body: object): boolean {
 export function bodyFacts(body: unknown): BodyFacts {
   if (body === null || body === undefined) return NONE;
   if (typeof body === 'string') return body.length ? BYTES : NONE;
-  if (body instanceof Uint8Array || ArrayBuffer.isView(body)) return (body as ArrayBufferView).byteLength ? BYTES : NONE;
+  if (body instanceof Uint8Array || ArrayBuffer.isView(body)) return body.byteLength ? BYTES : NONE;
   if (body instanceof ArrayBuffer) return body.byteLength ? BYTES : NONE;
   if (typeof body !== 'object') return BYTES;
   if (isStreamLike(body)) return ONCE;
@@ -39,23 +39,32 @@ export function bodyFacts(body: unknown): BodyFacts {
 /** FormData and URLSearchParams are iterable but read afresh; a generator is iterable once. */
 function isReiterable(body: object): boolean {
   const tag = Object.prototype.toString.call(body);
-  return tag === '[object FormData]' || tag === '[object URLSearchParams]' || tag === '[object Map]' || tag === '[object Set]';
+  return (
+    tag === '[object FormData]' ||
+    tag === '[object URLSearchParams]' ||
+    tag === '[object Map]' ||
+    tag === '[object Set]'
+  );
 }
 
-export type BufferedBody = { body: Uint8Array; replayable: true } | { body: AsyncIterable<Uint8Array>; replayable: false };
+export type BufferedBody =
+  { body: Uint8Array; replayable: true } | { body: AsyncIterable<Uint8Array>; replayable: false };
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {
   return typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
 }
 
 /** Reads `source` ahead up to `maxBytes`: all of it as bytes when it fits, else a stream that sends it once. */
-export async function bufferWithin(source: AsyncIterable<Uint8Array | string>, maxBytes: number): Promise<BufferedBody> {
+export async function bufferWithin(
+  source: AsyncIterable<Uint8Array | string>,
+  maxBytes: number,
+): Promise<BufferedBody> {
   const iterator = source[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { value, done } = await iterator.next();
-    if (done) {
+    const next = await iterator.next();
+    if (next.done) {
       const body = new Uint8Array(size);
       let offset = 0;
       for (const chunk of head) {
@@ -64,7 +73,7 @@ export async function bufferWithin(source: AsyncIterable<Uint8Array | string>, m
       }
       return { body, replayable: true };
     }
-    const chunk = toBytes(value);
+    const chunk = toBytes(next.value);
     head.push(chunk);
     size += chunk.length;
     if (size > maxBytes) break;
@@ -72,9 +81,9 @@ export async function bufferWithin(source: AsyncIterable<Uint8Array | string>, m
   async function* rest(): AsyncGenerator<Uint8Array> {
     yield* head;
     for (;;) {
-      const { value, done } = await iterator.next();
-      if (done) return;
-      yield toBytes(value);
+      const next = await iterator.next();
+      if (next.done) return;
+      yield toBytes(next.value);
     }
   }
   return { body: rest(), replayable: false };

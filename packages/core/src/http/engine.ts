@@ -6,7 +6,12 @@ import { NtlmError } from '../errors.js';
 import { Identity } from './identity.js';
 import { RequestFlow, isIdempotent, type LayerOptions } from './machine.js';
 import {
-  DEFAULT_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REPLAY_BYTES, normaliseOrigin, spnFor, type NtlmHttpOptions,
+  DEFAULT_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_REPLAY_BYTES,
+  normaliseOrigin,
+  spnFor,
+  type NtlmHttpOptions,
 } from './options.js';
 import { OriginMemory } from './origin-memory.js';
 import { ConnectionBudget } from './pool.js';
@@ -42,7 +47,10 @@ export class NtlmHttpEngine {
   private first: string | undefined;
   private readonly refused = new Set<string>();
 
-  constructor(options: EngineOptions, readonly log: (message: string) => void) {
+  constructor(
+    options: EngineOptions,
+    readonly log: (message: string) => void,
+  ) {
     this.options = { ...options };
     this.identity = options.credentials ? new Identity(options.credentials) : undefined;
     this.proxyIdentity = options.proxy?.credentials ? new Identity(options.proxy.credentials) : undefined;
@@ -84,15 +92,20 @@ export class NtlmHttpEngine {
 
   /** An origin known to want NTLM gets the NEGOTIATE first, so its body is sent once and need not be replayable. */
   knows(origin: string): boolean {
-    return this.memory.scheme(origin) !== undefined || (this.options.preemptive === true && !this.memory.declined(origin));
+    return (
+      this.memory.scheme(origin) !== undefined || (this.options.preemptive === true && !this.memory.declined(origin))
+    );
   }
 
   /** The machine for one request. */
   flow(r: FlowRequest): RequestFlow {
-    const proxy = r.route.kind === 'forward' && this.proxyIdentity
-      ? this.layer(407, r.route.proxy.origin, this.proxyIdentity, this.proxyMemory, () => undefined)
+    const proxy =
+      r.route.kind === 'forward' && this.proxyIdentity
+        ? this.layer(407, r.route.proxy.origin, this.proxyIdentity, this.proxyMemory, () => undefined)
+        : undefined;
+    const origin = r.identity
+      ? this.layer(401, r.origin, r.identity, this.memory, () => spnFor(this.options, r.url()))
       : undefined;
-    const origin = r.identity ? this.layer(401, r.origin, r.identity, this.memory, () => spnFor(this.options, r.url())) : undefined;
     return new RequestFlow({
       ...(origin ? { origin } : {}),
       ...(proxy ? { proxy } : {}),
@@ -104,10 +117,18 @@ export class NtlmHttpEngine {
 
   /** The proxy layer of a CONNECT exchange (core/node's tunnel). */
   proxyLayer(proxy: URL): LayerOptions | undefined {
-    return this.proxyIdentity ? this.layer(407, proxy.origin, this.proxyIdentity, this.proxyMemory, () => undefined) : undefined;
+    return this.proxyIdentity
+      ? this.layer(407, proxy.origin, this.proxyIdentity, this.proxyMemory, () => undefined)
+      : undefined;
   }
 
-  private layer(status: 401 | 407, target: string, identity: Identity, memory: OriginMemory, spn: () => string | undefined): LayerOptions {
+  private layer(
+    status: 401 | 407,
+    target: string,
+    identity: Identity,
+    memory: OriginMemory,
+    spn: () => string | undefined,
+  ): LayerOptions {
     const o = this.options;
     return {
       status,
@@ -126,7 +147,10 @@ export class NtlmHttpEngine {
   /** An identity for per-request credentials (a copy: later changes to `credentials` change nothing). */
   static identity(credentials: Credentials): Identity {
     if (!credentials || typeof credentials !== 'object') {
-      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'credentials must be an object: { username, password | ntHash, domain?, workstation? }');
+      throw new NtlmError(
+        'ERR_NTLM_INVALID_ARGUMENT',
+        'credentials must be an object: { username, password | ntHash, domain?, workstation? }',
+      );
     }
     return new Identity(credentials);
   }

@@ -12,7 +12,10 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 /** A private copy of the caller's credentials: the fields NTLM uses, nothing else. */
 function copyOf(credentials: Credentials): Credentials {
   if (!credentials || typeof credentials !== 'object') {
-    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'credentials must be an object: { username, password | ntHash, domain?, workstation? }');
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_ARGUMENT',
+      'credentials must be an object: { username, password | ntHash, domain?, workstation? }',
+    );
   }
   const copy: Credentials = { username: credentials.username };
   if (credentials.password !== undefined) copy.password = credentials.password;

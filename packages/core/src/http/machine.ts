@@ -80,7 +80,7 @@ export interface FlowOptions {
   body: { present: boolean; replayable: boolean };
   /** RFC 9110 9.2.2: a request that may be sent again after it reached the server. */
   idempotent: boolean;
-  log(message: string): void;
+  log: (message: string) => void;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -90,7 +90,14 @@ export function isIdempotent(method: string | undefined): boolean {
   return IDEMPOTENT.has((method ?? 'GET').toUpperCase());
 }
 
-const CONNECTION_ERRORS = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED', 'ERR_NTLM_CONNECTION_CLOSED', 'ECONNABORTED']);
+const CONNECTION_ERRORS = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_CLOSED',
+  'ERR_NTLM_CONNECTION_CLOSED',
+  'ECONNABORTED',
+]);
 
 /** Errors that mean the socket went away under the request (undici, Node), as opposed to a refusal or a bug. */
 export function isConnectionError(error: unknown): boolean {
@@ -137,7 +144,10 @@ class Layer {
   private reused = false;
   private readonly mechanism: (identity: Identity, spn: string | undefined) => ClientMechanism;
 
-  constructor(readonly o: LayerOptions, private readonly log: (message: string) => void) {
+  constructor(
+    readonly o: LayerOptions,
+    private readonly log: (message: string) => void,
+  ) {
     this.mechanism = o.mechanism ?? ntlmMechanism(o);
   }
 
@@ -161,7 +171,9 @@ class Layer {
       this.reused = true;
       return;
     }
-    const known = this.o.memory.scheme(this.o.target) ?? (this.o.preemptive && !this.o.memory.declined(this.o.target) ? 'NTLM' : undefined);
+    const known =
+      this.o.memory.scheme(this.o.target) ??
+      (this.o.preemptive && !this.o.memory.declined(this.o.target) ? 'NTLM' : undefined);
     if (known) this.negotiate(known);
     else this.plain(undefined);
   }
@@ -257,9 +269,10 @@ class Layer {
         }
         if (offer.kind !== 'ntlm' || !offer.token) {
           this.phase = 'done';
-          const kerberos = this.scheme === 'Negotiate'
-            ? '; a server that accepts only Kerberos under Negotiate answers this way: use a Kerberos client, or ask for NTLM to be enabled'
-            : '';
+          const kerberos =
+            this.scheme === 'Negotiate'
+              ? '; a server that accepts only Kerberos under Negotiate answers this way: use a Kerberos client, or ask for NTLM to be enabled'
+              : '';
           return {
             kind: 'fail',
             error: new NtlmError(
@@ -270,7 +283,8 @@ class Layer {
           };
         }
         this.tokens('received', offer.token);
-        if (head.closing) return { kind: 'retry', reason: `${this.o.target} closed the connection after its CHALLENGE` };
+        if (head.closing)
+          return { kind: 'retry', reason: `${this.o.target} closed the connection after its CHALLENGE` };
         let token: Uint8Array;
         try {
           token = this.context!.step(offer.token, { serverCertificate: conn.peerCertificate() });
@@ -283,7 +297,9 @@ class Layer {
         this.phase = 'authenticate';
         this.pinnedTo = this.sentOn;
         const s = this.context!.summary;
-        this.log(`${this.o.target}: AUTHENTICATE (${s?.dialect}, MIC ${s?.mic ? 'yes' : 'no'}, channel binding ${s?.channelBinding ? 'yes' : 'no'}) as ${this.o.identity.name}`);
+        this.log(
+          `${this.o.target}: AUTHENTICATE (${s?.dialect}, MIC ${s?.mic ? 'yes' : 'no'}, channel binding ${s?.channelBinding ? 'yes' : 'no'}) as ${this.o.identity.name}`,
+        );
         return { kind: 'resend', fresh: false };
       }
       case 'authenticate': {
@@ -321,7 +337,10 @@ class Layer {
     const server = summary?.server;
     const sent = this.o.identity.domain;
     const domains = [server?.netbiosDomain, server?.dnsDomain].filter((d): d is string => !!d);
-    const mismatch = domains.length > 0 && !domains.some((d) => d.toLowerCase() === sent.toLowerCase()) && !this.o.identity.user.includes('@');
+    const mismatch =
+      domains.length > 0 &&
+      !domains.some((d) => d.toLowerCase() === sent.toLowerCase()) &&
+      !this.o.identity.user.includes('@');
     const hint = mismatch
       ? `; the user's domain "${sent || '(none)'}" is not the server's (${domains.join(' / ')}): check the domain (DOMAIN\\user or user@dns.domain)`
       : '';
@@ -478,7 +497,10 @@ export class RequestFlow {
   private bodyGoneTwice(): Action {
     return {
       kind: 'fail',
-      error: new NtlmError('ERR_NTLM_BODY_NOT_REPLAYABLE', 'the request body (a stream) was already sent and cannot be sent again'),
+      error: new NtlmError(
+        'ERR_NTLM_BODY_NOT_REPLAYABLE',
+        'the request body (a stream) was already sent and cannot be sent again',
+      ),
     };
   }
 }

@@ -84,8 +84,16 @@ export function validateOptions(options: unknown, adapterOptions: Readonly<Recor
   const check = (name: string, ok: (v: unknown) => boolean, what: string) => {
     if (o[name] !== undefined && !ok(o[name])) throw invalid(`\`${name}\` must be ${what}`);
   };
-  check('credentials', (v) => typeof v === 'object' && v !== null, 'an object { username, password | ntHash, domain?, workstation? }');
-  check('origins', (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' || x instanceof URL), 'an array of origins');
+  check(
+    'credentials',
+    (v) => typeof v === 'object' && v !== null,
+    'an object { username, password | ntHash, domain?, workstation? }',
+  );
+  check(
+    'origins',
+    (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' || x instanceof URL),
+    'an array of origins',
+  );
   check('preemptive', (v) => typeof v === 'boolean', 'true or false');
   check('spn', (v) => typeof v === 'string' || v === false || typeof v === 'function', 'a string, false or a function');
   check('lmCompatibilityLevel', (v) => [0, 1, 2, 3, 4, 5].includes(v as number), '0 to 5');

@@ -154,11 +154,11 @@ export class SlotPool<S extends PinnedSlot> {
   wait(key: string, grant: (slot: S) => void): () => void {
     const waiter: Waiter<S> = { key, grant };
     this.waiters.push(waiter);
-    if (this.slots.size < this.o.limit) this.o.budget.wait(this as unknown as SlotPool<PinnedSlot>);
+    if (this.slots.size < this.o.limit) this.o.budget.wait(this);
     return () => {
       const i = this.waiters.indexOf(waiter);
       if (i >= 0) this.waiters.splice(i, 1);
-      if (this.waiters.length === 0) this.o.budget.stopWaiting(this as unknown as SlotPool<PinnedSlot>);
+      if (this.waiters.length === 0) this.o.budget.stopWaiting(this);
     };
   }
 
@@ -188,7 +188,7 @@ export class SlotPool<S extends PinnedSlot> {
     else this.idle.set(key, [slot]);
     slot.idleKey = key;
     this.idleOrder.add(slot);
-    this.o.budget.markIdle(slot, this as unknown as SlotPool<PinnedSlot>);
+    this.o.budget.markIdle(slot, this);
   }
 
   /** The socket of an idle slot closed: the slot is gone. A busy slot reconnects for its request. */
@@ -215,7 +215,7 @@ export class SlotPool<S extends PinnedSlot> {
       return;
     }
     waiter.grant(this.occupy(this.add()));
-    if (this.waiters.length && this.slots.size < this.o.limit) this.o.budget.wait(this as unknown as SlotPool<PinnedSlot>);
+    if (this.waiters.length && this.slots.size < this.o.limit) this.o.budget.wait(this);
   }
 
   private fromIdle(key: string): S | undefined {
@@ -234,7 +234,7 @@ export class SlotPool<S extends PinnedSlot> {
 
   private add(): S {
     const slot = this.o.create();
-    slot.pool = this as unknown as SlotPool<PinnedSlot>;
+    slot.pool = this;
     this.slots.add(slot);
     return slot;
   }

@@ -25,9 +25,17 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   for (const raw of noProxy.split(/[\s,]+/).filter(Boolean)) {
     if (raw === '*') return true;
-    const [pattern, patternPort] = raw.toLowerCase().replace(/^\*/, '').split(/:(?=\d+$)/) as [string, string | undefined];
+    const [pattern, patternPort] = raw
+      .toLowerCase()
+      .replace(/^\*/, '')
+      .split(/:(?=\d+$)/) as [string, string | undefined];
     if (patternPort && patternPort !== port) continue;
-    if (pattern.startsWith('.') ? host.endsWith(pattern) || host === pattern.slice(1) : host === pattern || host.endsWith(`.${pattern}`)) return true;
+    if (
+      pattern.startsWith('.')
+        ? host.endsWith(pattern) || host === pattern.slice(1)
+        : host === pattern || host.endsWith(`.${pattern}`)
+    )
+      return true;
   }
   return false;
 }
@@ -36,7 +44,11 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
 export function proxyFor(url: URL, options: ProxyOptions, env: Env = {}): URL | undefined {
   const noProxy = options.noProxy ?? envValue(env, 'no_proxy');
   if (bypassesProxy(url, noProxy)) return undefined;
-  const uri = options.uri ?? (url.protocol === 'https:' ? envValue(env, 'https_proxy') ?? envValue(env, 'http_proxy') : envValue(env, 'http_proxy'));
+  const uri =
+    options.uri ??
+    (url.protocol === 'https:'
+      ? (envValue(env, 'https_proxy') ?? envValue(env, 'http_proxy'))
+      : envValue(env, 'http_proxy'));
   if (!uri) return undefined;
   let proxy: URL;
   try {
@@ -44,11 +56,15 @@ export function proxyFor(url: URL, options: ProxyOptions, env: Env = {}): URL | 
   } catch {
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'the proxy URI is not a valid URL');
   }
-  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unsupported proxy scheme ${proxy.protocol}`);
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unsupported proxy scheme ${proxy.protocol}`);
   return proxy;
 }
 
-/** How a request reaches its origin: directly, in absolute form through a proxy (http:), or through a CONNECT tunnel (https:). */
+/**
+ * How a request reaches its origin: directly, in absolute form through a proxy (http:), or through a CONNECT
+ * tunnel (https:).
+ */
 export type Route = { kind: 'direct' } | { kind: 'forward'; proxy: URL } | { kind: 'tunnel'; proxy: URL };
 
 /** The route for a request URL; `env` is read only when the options allow it (`fromEnv`, default true). */

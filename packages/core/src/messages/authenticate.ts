@@ -41,15 +41,23 @@ export function encodeAuthenticateMessage(fields: AuthenticateFields): Uint8Arra
     checkBytes(f[name], name);
   }
   const text = textEncoder(flags);
-  return writeAuthenticate({ ...f, flags, domain: text(f.domain), user: text(f.user), workstation: text(f.workstation) });
+  return writeAuthenticate({
+    ...f,
+    flags,
+    domain: text(f.domain),
+    user: text(f.user),
+    workstation: text(f.workstation),
+  });
 }
 
 /** The encoder proper, for callers that already hold the text fields encoded (client.ts). */
-export function writeAuthenticate(f: Omit<AuthenticateFields, 'domain' | 'user' | 'workstation'> & {
-  domain: Uint8Array;
-  user: Uint8Array;
-  workstation: Uint8Array;
-}): Uint8Array {
+export function writeAuthenticate(
+  f: Omit<AuthenticateFields, 'domain' | 'user' | 'workstation'> & {
+    domain: Uint8Array;
+    user: Uint8Array;
+    workstation: Uint8Array;
+  },
+): Uint8Array {
   const w = new MessageWriter(f.withMic ? AUTHENTICATE.length : AUTHENTICATE.mic, AUTHENTICATE.type);
   // Payload order as Windows writes it: Domain, User, Workstation, LM, NT, session key.
   w.field(AUTHENTICATE.domain, f.domain, 'DomainName');
@@ -81,15 +89,21 @@ export interface AuthenticateMessage extends Authenticate {
   raw: Uint8Array;
 }
 
-/** NTProofStr (16) then the blob: RespType, HiRespType, Reserved (6), TimeStamp (8), ClientChallenge (8), Reserved (4). */
+/**
+ * NTProofStr (16) then the blob: RespType, HiRespType, Reserved (6), TimeStamp (8), ClientChallenge (8),
+ * Reserved (4).
+ */
 const BLOB = { time: 8, clientChallenge: 16, avPairs: 28 } as const;
 
 /** Splits an NTLMv2 response into NTProofStr and the blob's fields. */
 export function parseNtlmV2Response(nt: Uint8Array): NtlmV2Response {
-  if (!(nt instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLMv2 response must be a Uint8Array');
-  if (nt.length < 16 + BLOB.avPairs) throw new NtlmError('ERR_NTLM_TRUNCATED', `NTLMv2 response is truncated: ${nt.length} bytes`);
+  if (!(nt instanceof Uint8Array))
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLMv2 response must be a Uint8Array');
+  if (nt.length < 16 + BLOB.avPairs)
+    throw new NtlmError('ERR_NTLM_TRUNCATED', `NTLMv2 response is truncated: ${nt.length} bytes`);
   const blob = nt.slice(16);
-  if (blob[0] !== 1 || blob[1] !== 1) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'NTLMv2 response has an unknown blob version');
+  if (blob[0] !== 1 || blob[1] !== 1)
+    throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'NTLMv2 response has an unknown blob version');
   return {
     ntProofStr: nt.slice(0, 16),
     blob,
@@ -125,7 +139,8 @@ export function parseAuthenticateMessage(bytes: Uint8Array): AuthenticateMessage
     encryptedRandomSessionKey: key.bytes,
     raw: bytes.slice(),
   };
-  if (start >= AUTHENTICATE.version + VERSION_LENGTH) message.version = decodeVersion(r.slice(AUTHENTICATE.version, VERSION_LENGTH));
+  if (start >= AUTHENTICATE.version + VERSION_LENGTH)
+    message.version = decodeVersion(r.slice(AUTHENTICATE.version, VERSION_LENGTH));
   if (start >= AUTHENTICATE.mic + MIC_LENGTH) message.mic = r.slice(AUTHENTICATE.mic, MIC_LENGTH);
   if (nt.bytes.length > 24) message.ntlmv2 = parseNtlmV2Response(nt.bytes);
   return message;

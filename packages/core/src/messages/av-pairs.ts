@@ -54,11 +54,16 @@ export function parseAvPairs(bytes: Uint8Array): AvPair[] {
     offset += 4;
     if (id === AvId.EOL) return pairs;
     if (offset + length > bytes.length) {
-      throw new NtlmError('ERR_NTLM_BAD_AV_PAIRS', `${avIdName(id)} (${length} bytes) runs past the end of the AV pair list`);
+      throw new NtlmError(
+        'ERR_NTLM_BAD_AV_PAIRS',
+        `${avIdName(id)} (${length} bytes) runs past the end of the AV pair list`,
+      );
     }
     const value = bytes.slice(offset, offset + length);
-    if (id === AvId.Timestamp && length !== 8) throw new NtlmError('ERR_NTLM_BAD_AV_PAIRS', `MsvAvTimestamp must be 8 bytes, got ${length}`);
-    if (id === AvId.Flags && length !== 4) throw new NtlmError('ERR_NTLM_BAD_AV_PAIRS', `MsvAvFlags must be 4 bytes, got ${length}`);
+    if (id === AvId.Timestamp && length !== 8)
+      throw new NtlmError('ERR_NTLM_BAD_AV_PAIRS', `MsvAvTimestamp must be 8 bytes, got ${length}`);
+    if (id === AvId.Flags && length !== 4)
+      throw new NtlmError('ERR_NTLM_BAD_AV_PAIRS', `MsvAvFlags must be 4 bytes, got ${length}`);
     pairs.push({ id, value });
     offset += length;
   }
@@ -116,7 +121,8 @@ export function encodeAvPairs(pairs: AvPair[]): Uint8Array {
 
 export function findAvPair(pairs: readonly AvPair[], id: number): AvPair | undefined {
   if (!Array.isArray(pairs)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'findAvPair needs an array of AV pairs');
-  for (const p of pairs) if (p?.id === id) return p;
+  // Typed again: Array.isArray narrows a readonly AvPair[] to any[].
+  for (const p of pairs as readonly AvPair[]) if (p?.id === id) return p;
   return undefined;
 }
 
@@ -164,7 +170,10 @@ const EPOCH_DIFF_MS = 11644473600000n;
 /** Milliseconds since the Unix epoch → FILETIME; from 1601 to 30828 (what 64 bits of 100 ns hold). */
 export function dateToFiletime(ms: number): Uint8Array {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < -11644473600000 || ms > 910692730085477) {
-    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a time must be milliseconds since 1970 between the years 1601 and 30828');
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_ARGUMENT',
+      'a time must be milliseconds since 1970 between the years 1601 and 30828',
+    );
   }
   let v = (BigInt(Math.floor(ms)) + EPOCH_DIFF_MS) * 10000n;
   const out = new Uint8Array(8);

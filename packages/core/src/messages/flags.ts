@@ -47,7 +47,6 @@ export const DEFAULT_NEGOTIATE_FLAGS =
     NegotiateFlags.KEY_EXCH) >>>
   0;
 
-
 /** Names of the flags that are set, highest bit first (as Wireshark lists them). */
 export function flagNames(flags: number): string[] {
   if (typeof flags !== 'number') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'flags must be a number');

@@ -10,8 +10,12 @@ export interface Field {
 }
 
 export class ByteReader {
-  constructor(readonly bytes: Uint8Array, private readonly what: string) {
-    if (!(bytes instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a ByteReader reads a Uint8Array');
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly what: string,
+  ) {
+    if (!(bytes instanceof Uint8Array))
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'a ByteReader reads a Uint8Array');
     if (typeof what !== 'string') this.what = 'message';
   }
 
@@ -21,7 +25,10 @@ export class ByteReader {
 
   private need(offset: number, size: number): void {
     if (offset < 0 || offset + size > this.bytes.length) {
-      throw new NtlmError('ERR_NTLM_TRUNCATED', `${this.what} is truncated: ${size} byte(s) needed at offset ${offset}, message has ${this.bytes.length}`);
+      throw new NtlmError(
+        'ERR_NTLM_TRUNCATED',
+        `${this.what} is truncated: ${size} byte(s) needed at offset ${offset}, message has ${this.bytes.length}`,
+      );
     }
   }
 
@@ -77,8 +84,10 @@ export function hasNtlmSignature(bytes: Uint8Array): boolean {
 
 /** Checks the signature; returns the message type (any value, for the caller to judge). */
 function readHeader(bytes: Uint8Array, what: string, reader: ByteReader): number {
-  if (bytes.length < MESSAGE_HEADER) throw new NtlmError('ERR_NTLM_TRUNCATED', `${what} is truncated: ${bytes.length} bytes`);
-  if (!hasNtlmSignature(bytes)) throw new NtlmError('ERR_NTLM_BAD_SIGNATURE', `${what} does not start with "NTLMSSP\\0"`);
+  if (bytes.length < MESSAGE_HEADER)
+    throw new NtlmError('ERR_NTLM_TRUNCATED', `${what} is truncated: ${bytes.length} bytes`);
+  if (!hasNtlmSignature(bytes))
+    throw new NtlmError('ERR_NTLM_BAD_SIGNATURE', `${what} does not start with "NTLMSSP\\0"`);
   return reader.u32(SIGNATURE.length);
 }
 
@@ -87,13 +96,15 @@ export function openMessage(bytes: Uint8Array, type: 1 | 2 | 3, what: string): B
   if (!(bytes instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${what} must be a Uint8Array`);
   const reader = new ByteReader(bytes, what);
   const actual = readHeader(bytes, what, reader);
-  if (actual !== type) throw new NtlmError('ERR_NTLM_BAD_MESSAGE_TYPE', `expected ${what} (type ${type}), got message type ${actual}`);
+  if (actual !== type)
+    throw new NtlmError('ERR_NTLM_BAD_MESSAGE_TYPE', `expected ${what} (type ${type}), got message type ${actual}`);
   return reader;
 }
 
 /** Reads the message type of any NTLM token (1, 2 or 3) after checking its signature. */
 export function messageType(bytes: Uint8Array): number {
-  if (!(bytes instanceof Uint8Array)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLM message must be a Uint8Array');
+  if (!(bytes instanceof Uint8Array))
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'an NTLM message must be a Uint8Array');
   return readHeader(bytes, 'NTLM message', new ByteReader(bytes, 'NTLM message'));
 }
 

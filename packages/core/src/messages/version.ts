@@ -40,7 +40,9 @@ export function decodeVersion(bytes: Uint8Array): NtlmVersion {
 
 export function formatVersion(v: NtlmVersion): string {
   checkOptions(v, 'version');
-  const [major, minor, build, revision] = [v.major, v.minor, v.build, v.revision].map((n) => (typeof n === 'number' ? n : NaN));
+  const [major, minor, build, revision] = [v.major, v.minor, v.build, v.revision].map((n) =>
+    typeof n === 'number' ? n : NaN,
+  );
   return `${major}.${minor}.${build} (NTLMSSP revision ${revision})`;
 }
 

@@ -11,7 +11,10 @@ export class MessageWriter {
   private readonly fields: [number, Uint8Array][] = [];
   private payloadLength = 0;
 
-  constructor(private readonly headerLength: number, private readonly type: number) {}
+  constructor(
+    private readonly headerLength: number,
+    private readonly type: number,
+  ) {}
 
   u32(at: number, value: number): void {
     this.numbers.push(at, value >>> 0);

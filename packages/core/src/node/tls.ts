@@ -27,9 +27,9 @@ const certificates = new WeakMap<net.Socket, PeerCertificate>();
 export function peerCertificate(socket: net.Socket): PeerCertificate | undefined {
   const known = certificates.get(socket);
   if (known) return known;
-  const get = (socket as tls.TLSSocket).getPeerCertificate;
-  if (typeof get !== 'function') return undefined;
-  const cert = get.call(socket);
+  const tlsSocket = socket as tls.TLSSocket;
+  if (typeof tlsSocket.getPeerCertificate !== 'function') return undefined;
+  const cert = tlsSocket.getPeerCertificate();
   return cert && cert.raw ? { raw: cert.raw } : undefined;
 }
 
@@ -96,7 +96,15 @@ export class Connector {
       }
       socket.setNoDelay(true);
       socket.setKeepAlive(true, keepAliveInitialDelay);
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect timeout (${timeout} ms) to ${host}:${target.port}`), { code: 'UND_ERR_CONNECT_TIMEOUT' })), timeout);
+      const timer = setTimeout(
+        () =>
+          socket.destroy(
+            Object.assign(new Error(`connect timeout (${timeout} ms) to ${host}:${target.port}`), {
+              code: 'UND_ERR_CONNECT_TIMEOUT',
+            }),
+          ),
+        timeout,
+      );
       const fail = (error: Error) => {
         clearTimeout(timer);
         socket.destroy();

@@ -5,7 +5,13 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { NtlmError } from '../errors.js';
 import { ConnectionAuth } from '../http/connection-auth.js';
-import { RequestFlow, type Action, type ConnectionView, type LayerOptions, type ResponseHead } from '../http/machine.js';
+import {
+  RequestFlow,
+  type Action,
+  type ConnectionView,
+  type LayerOptions,
+  type ResponseHead,
+} from '../http/machine.js';
 import { serverName, tlsHost } from './tls.js';
 
 export interface TunnelOptions {
@@ -41,11 +47,16 @@ export class HeadReader {
     this.waiting?.();
   };
   private readonly onEnd = (error?: Error) => {
-    this.failure = Object.assign(new Error(`connection closed${error instanceof Error ? `: ${error.message}` : ''}`), { code: 'ECONNRESET' });
+    this.failure = Object.assign(new Error(`connection closed${error instanceof Error ? `: ${error.message}` : ''}`), {
+      code: 'ECONNRESET',
+    });
     this.waiting?.();
   };
 
-  constructor(readonly socket: net.Socket, initial?: Buffer) {
+  constructor(
+    readonly socket: net.Socket,
+    initial?: Buffer,
+  ) {
     if (initial?.length) this.buffer = Buffer.from(initial);
     socket.on('data', this.onData);
     socket.on('error', this.onEnd);
@@ -66,7 +77,8 @@ export class HeadReader {
     let end = -1;
     await this.until(() => {
       end = this.buffer.indexOf('\r\n\r\n');
-      if (end < 0 && this.buffer.length > maxBytes) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'HTTP message head too large');
+      if (end < 0 && this.buffer.length > maxBytes)
+        throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'HTTP message head too large');
       return end >= 0;
     });
     const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
@@ -110,17 +122,26 @@ function connectProxy(o: TunnelOptions): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const port = Number(o.proxy.port || (o.proxy.protocol === 'https:' ? 443 : 80));
     const host = tlsHost(o.proxy);
-    const socket = o.proxy.protocol === 'https:'
-      ? tls.connect({ host, port, servername: serverName(host, o.proxyTls?.servername), ALPNProtocols: ['http/1.1'], ...o.proxyTls })
-      : net.connect({ host, port });
+    const socket =
+      o.proxy.protocol === 'https:'
+        ? tls.connect({
+            host,
+            port,
+            servername: serverName(host, o.proxyTls?.servername),
+            ALPNProtocols: ['http/1.1'],
+            ...o.proxyTls,
+          })
+        : net.connect({ host, port });
     const ready = o.proxy.protocol === 'https:' ? 'secureConnect' : 'connect';
-    const timer = o.timeoutMs ? setTimeout(() => socket.destroy(new Error('timed out connecting to the proxy')), o.timeoutMs) : undefined;
+    const timer = o.timeoutMs
+      ? setTimeout(() => socket.destroy(new Error('timed out connecting to the proxy')), o.timeoutMs)
+      : undefined;
     socket.once(ready, () => {
       clearTimeout(timer);
       socket.off('error', reject);
       resolve(socket);
     });
-    socket.once('error', (error) => {
+    socket.once('error', (error: Error) => {
       clearTimeout(timer);
       reject(error);
     });
@@ -149,7 +170,12 @@ function headOf(head: MessageHead): ResponseHead {
 export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
   const target = authority(o.target);
   const log = o.log ?? (() => undefined);
-  const flow = new RequestFlow({ ...(o.layer ? { proxy: o.layer } : {}), body: { present: false, replayable: true }, idempotent: true, log });
+  const flow = new RequestFlow({
+    ...(o.layer ? { proxy: o.layer } : {}),
+    body: { present: false, replayable: true },
+    idempotent: true,
+    log,
+  });
   const conn: ConnectionView & { generation: number } = {
     auth: new ConnectionAuth(),
     proxyAuth: new ConnectionAuth(),
@@ -161,7 +187,8 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
   try {
     for (;;) {
       if (action.kind === 'fail') throw action.error;
-      if (action.kind === 'deliver') throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the CONNECT exchange ended without an answer');
+      if (action.kind === 'deliver')
+        throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the CONNECT exchange ended without an answer');
       if (action.fresh || reader.socket.destroyed) {
         reader.socket.destroy();
         reader = new HeadReader(await connectProxy(o));
@@ -189,8 +216,16 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
       if (action.kind === 'deliver') {
         if (head.status === 200) return reader.release();
         throw head.status === 407
-          ? new NtlmError('ERR_NTLM_AUTH_FAILED', `the proxy ${o.proxy.origin} refused the CONNECT to ${target} (407${o.layer ? '' : ', and no proxy credentials were given'})`, { status: 407 })
-          : new NtlmError('ERR_NTLM_TUNNEL_REFUSED', `the proxy ${o.proxy.origin} answered the CONNECT to ${target} with ${head.status}`, { status: head.status });
+          ? new NtlmError(
+              'ERR_NTLM_AUTH_FAILED',
+              `the proxy ${o.proxy.origin} refused the CONNECT to ${target} (407${o.layer ? '' : ', and no proxy credentials were given'})`,
+              { status: 407 },
+            )
+          : new NtlmError(
+              'ERR_NTLM_TUNNEL_REFUSED',
+              `the proxy ${o.proxy.origin} answered the CONNECT to ${target} with ${head.status}`,
+              { status: head.status },
+            );
       }
       if (action.kind === 'send' && !action.fresh) {
         try {
