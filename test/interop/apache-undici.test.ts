@@ -70,4 +70,38 @@ describePeer(
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(d.connectionCount()).toBeLessThanOrEqual(4);
   });
+
+  // Rounds of many concurrent HTTPS requests, each round on new connections (the idle ones expire between
+  // rounds), which resume the TLS session: the channel binding must come from the certificate of the
+  // session's first handshake, since a resumed handshake presents none. Every request must succeed, as
+  // its own user, within the connection bound.
+  test.each([32, 256])(
+    'HTTPS: %i concurrent requests, 4 rounds on new connections',
+    async (n) => {
+      const d = dispatcher(alice, { connections: 16, keepAliveTimeout: 50 });
+      let opened = 0;
+      d.on('connect', () => opened++);
+      for (let round = 0; round < 4; round++) {
+        const results = await Promise.allSettled(
+          Array.from({ length: n }, async (_, i) => {
+            const r = await request(`${apache.https}/echo?r=${round}&i=${i}`, { dispatcher: d });
+            return { status: r.statusCode, text: await r.body.text() };
+          }),
+        );
+        const failed = results.filter((r) => r.status === 'rejected').map((r) => String(r.reason));
+        expect(failed).toEqual([]);
+        for (const r of results) {
+          expect(r.status === 'fulfilled' && r.value).toMatchObject({
+            status: 200,
+            text: expect.stringContaining('user=EXAMPLE\\alice'),
+          });
+        }
+        expect(d.connectionCount()).toBeLessThanOrEqual(16);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      // New connections in every round: at least one per round beyond the first.
+      expect(opened).toBeGreaterThanOrEqual(4);
+    },
+    120_000,
+  );
 });

@@ -28,10 +28,10 @@ const elapsed = async (p: Promise<unknown>) => {
   return { ms: Date.now() - start, error: error as AxiosError };
 };
 
-describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
+describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
   describe('no replay of a request that may have been processed', () => {
     test('the connection drops after the AUTHENTICATE carrying a POST body: not sent again', async () => {
-      const s = await server({ faults: { dropAfterExecute: 1 }, lenientSessionKey });
+      const s = await server({ faults: { dropAfterExecute: 1 }, ...reading });
       const e = await rejection(client({ credentials: alice, preemptive: true }).post(s.url, { order: 1 }));
       expect(e).toBeInstanceOf(AxiosError);
       expect(e.code).toBe('ERR_NTLM_MAY_HAVE_BEEN_PROCESSED');
@@ -42,7 +42,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     test('the same on an authenticated connection, for a POST of a stream', async () => {
       // The application runs every request; for a POST the connection then drops without an answer.
       const s = await server({
-        lenientSessionKey,
+        ...reading,
         handler: (req, res, context) =>
           req.method === 'POST' ? void res.socket?.destroy() : defaultHandler(req, res, context),
       });
@@ -56,14 +56,14 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     });
 
     test('an idempotent request gets its one fresh attempt', async () => {
-      const s = await server({ faults: { dropAfterExecute: 1 }, lenientSessionKey });
+      const s = await server({ faults: { dropAfterExecute: 1 }, ...reading });
       const r = await client({ credentials: alice, preemptive: true }).get(s.url);
       expect(r.data.user).toBe('EXAMPLE\\alice');
       expect(s.stats.executed).toBe(2);
     });
 
     test.each(['get', 'post'] as const)('a response that had started (%s) is never replayed', async (method) => {
-      const s = await server({ faults: { resetMidBody: 1 }, lenientSessionKey });
+      const s = await server({ faults: { resetMidBody: 1 }, ...reading });
       const api = client({ credentials: alice, preemptive: true });
       const e = await api[method](s.url, method === 'post' ? { a: 1 } : undefined).catch((x: AxiosError) => x);
       expect(e).toBeInstanceOf(AxiosError);
@@ -86,7 +86,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     test.each(['timeout', 'signal'] as const)(
       'a request waiting for the pinned connection: its %s rejects at once, nothing is sent for it',
       async (how) => {
-        const s = await server({ faults: { delayMs: 700 }, lenientSessionKey });
+        const s = await server({ faults: { delayMs: 700 }, ...reading });
         const waiting = linesFor(s, '/waiting');
         const api = client({ credentials: alice, connections: 1, preemptive: true });
         const first = api.get(`${s.url}/first`);
@@ -103,7 +103,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     );
 
     test('an aborted POST in the middle of its handshake: nothing more is sent, not even the AUTHENTICATE', async () => {
-      const s = await server({ faults: { delayMs: 400 }, lenientSessionKey });
+      const s = await server({ faults: { delayMs: 400 }, ...reading });
       const lines = linesFor(s, '/post');
       const api = client({ credentials: alice, preemptive: true });
       const controller = new AbortController();
@@ -118,7 +118,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     });
 
     test('a cancelToken works the same way', async () => {
-      const s = await server({ faults: { delayMs: 700 }, lenientSessionKey });
+      const s = await server({ faults: { delayMs: 700 }, ...reading });
       const api = client({ credentials: alice, connections: 1, preemptive: true });
       const first = api.get(`${s.url}/first`);
       const source = axios.CancelToken.source();
@@ -132,7 +132,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
 
     test('a timeout bounds the wait, the handshake and the head; a slow body is axios inactivity timeout', async () => {
       const s = await server({
-        lenientSessionKey,
+        ...reading,
         handler: async (_req, res) => {
           res.write('a');
           for (let i = 0; i < 6; i++) {

@@ -4,12 +4,13 @@ import axios, { AxiosError } from 'axios';
 import { createNtlmServer, type NtlmServer, type NtlmServerOptions, type OutcomeEvent } from '@ntlmkit/server';
 import { decodeToken } from '@ntlmkit/core';
 import { createNtlmAxios, withNtlm, NtlmError, type NtlmAxiosInstance } from '../src/index';
+import { SERVER_READINGS, type ServerReading } from '../../../test/support/readings';
 
 const users = { 'EXAMPLE\\alice': 'Passw0rd!', 'EXAMPLE\\bob': 'Pässwörd€1' };
 const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
 const bob = { username: 'EXAMPLE\\bob', password: 'Pässwörd€1' };
 const cleanup: (() => unknown)[] = [];
-const reading = { lenientSessionKey: false };
+let reading: ServerReading['options'] = SERVER_READINGS[0]!.options;
 
 async function server(options: NtlmServerOptions = {}): Promise<NtlmServer> {
   const s = createNtlmServer({ users, ...reading, ...options });
@@ -27,11 +28,11 @@ afterEach(async () => {
 });
 const outcome = (r: { headers: Record<string, unknown> }) => JSON.parse(String(r.headers['x-ntlm-outcome']));
 
-// Against both readings of MS-NLMP's session-key rule: the strict one (the server's default) and the lenient one
-// of gss-ntlmssp and Samba.
-describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
+// Against both readings of MS-NLMP's session-key rule, the strict one (the server's default) and the lenient one
+// of gss-ntlmssp and Samba, each also with a CHALLENGE that grants KEY_EXCH without SIGN or SEAL.
+describe.each(SERVER_READINGS)('server reading: $name', (r) => {
   beforeAll(() => {
-    reading.lenientSessionKey = lenientSessionKey;
+    reading = r.options;
   });
 
   describe('createNtlmAxios', () => {

@@ -20,9 +20,9 @@ function watchSockets(s: import('node:http').Server): { open: Set<Socket>; max: 
   return { open, max: () => max };
 }
 
-describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
+describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
   test('a request with its own credentials is served as them; the instance keeps its own', async () => {
-    const s = await server({ lenientSessionKey });
+    const s = await server({ ...reading });
     const api = client({ credentials: alice, connections: 1 });
     expect((await api.get(s.url)).data.user).toBe('EXAMPLE\\alice');
     expect((await api.get(s.url, { ntlm: { credentials: bob } })).data.user).toBe('EXAMPLE\\bob');
@@ -32,7 +32,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
   });
 
   test('equal credentials in different objects share connections; different secrets never do', async () => {
-    const s = await server({ lenientSessionKey, users: { ...manyUsers, 'EXAMPLE\\bob': bob.password } });
+    const s = await server({ ...reading, users: { ...manyUsers, 'EXAMPLE\\bob': bob.password } });
     const api = client({ connections: 4 });
     for (let i = 0; i < 3; i++)
       expect((await api.get(s.url, { ntlm: { credentials: { ...bob } } })).data.user).toBe('EXAMPLE\\bob');
@@ -46,14 +46,14 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
   });
 
   test('an instance without credentials: requests bring their own; one without any is not authenticated', async () => {
-    const s = await server({ lenientSessionKey });
+    const s = await server({ ...reading });
     const api = client({});
     expect((await api.get(s.url, { ntlm: { credentials: alice } })).data.user).toBe('EXAMPLE\\alice');
     await expect(api.get(s.url)).rejects.toMatchObject({ response: { status: 401 } });
   });
 
   test('20 users interleaved through 6 connections: nobody is served as somebody else', async () => {
-    const s = await server({ lenientSessionKey, users: manyUsers, faults: { delayMs: 2 } });
+    const s = await server({ ...reading, users: manyUsers, faults: { delayMs: 2 } });
     const sockets = watchSockets(s);
     const api = client({ maxConnections: 6 });
     let most = 0;

@@ -9,6 +9,7 @@ import {
 } from '@ntlmkit/server';
 import type { AxiosError } from 'axios';
 import { createNtlmAxios, type NtlmAxiosInstance } from '../src/index';
+import { SERVER_READINGS } from '../../../test/support/readings';
 
 export const users = { 'EXAMPLE\\alice': 'Passw0rd!', 'EXAMPLE\\bob': 'Pässwörd€1' };
 export const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
@@ -25,8 +26,8 @@ export function after(fn: () => unknown): void {
   cleanup.push(fn);
 }
 
-/** Both readings of MS-NLMP's session-key rule: the strict one (the default) and gss-ntlmssp's / Samba's. */
-export const READINGS = [false, true] as const;
+/** The readings of MS-NLMP's session-key rule a client must satisfy at once (test/support/readings.ts). */
+export const READINGS = SERVER_READINGS;
 
 export async function server(options: NtlmServerOptions = {}): Promise<NtlmServer> {
   const s = createNtlmServer({ users, ...options });

@@ -6,11 +6,11 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { READINGS, after, alice, client, outcome, server, sleep } from './helpers';
 
-describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
+describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
   test.each([32, 256])(
     '%i concurrent requests with tokenChecking require, in rounds that resume TLS sessions',
     async (n) => {
-      const s = await server({ https: true, tokenChecking: 'require', lenientSessionKey });
+      const s = await server({ https: true, tokenChecking: 'require', ...reading });
       // Idle connections close between rounds, so that each round opens new ones that resume a session.
       const api = client({
         credentials: alice,

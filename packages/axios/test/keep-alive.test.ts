@@ -9,10 +9,10 @@ const cases = [
   ['idle connections closed after 20 ms', { closeIdleAfterMs: 20 }],
 ] as const;
 
-describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
+describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
   describe.each(cases)('%s', (_name, faults) => {
     test('20 sequential requests, each authenticated', async () => {
-      const s = await server({ faults, lenientSessionKey });
+      const s = await server({ faults, ...reading });
       const api = client({ credentials: alice });
       for (let i = 0; i < 20; i++) {
         const r = await api.get(`${s.url}/seq/${i}`);
@@ -23,7 +23,7 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     });
 
     test('8 concurrent requests, twice', async () => {
-      const s = await server({ faults: { ...faults, delayMs: 5 }, lenientSessionKey });
+      const s = await server({ faults: { ...faults, delayMs: 5 }, ...reading });
       const api = client({ credentials: alice, connections: 4 });
       for (let round = 0; round < 2; round++) {
         const results = await Promise.all(Array.from({ length: 8 }, (_, i) => api.post(`${s.url}/c/${i}`, { i })));

@@ -2,11 +2,12 @@
 import https from 'node:https';
 import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmServer } from '@ntlmkit/server';
 import { createNtlmAxios, type NtlmAxiosInstance } from '../src/index';
+import { SERVER_READINGS, type ServerReading } from '../../../test/support/readings';
 
 const proxyCredentials = { username: 'CORP\\proxy', password: 'Pr0xy!' };
 const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
 const cleanup: (() => unknown)[] = [];
-const reading = { lenientSessionKey: false };
+let reading: ServerReading['options'] = SERVER_READINGS[0]!.options;
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
@@ -32,11 +33,11 @@ function client(p: NtlmProxy, extra: Record<string, unknown> = {}): NtlmAxiosIns
   return c;
 }
 
-// Against both readings of MS-NLMP's session-key rule: the strict one (the server's default) and the lenient one
-// of gss-ntlmssp and Samba.
-describe.each([false, true])('lenientSessionKey %s', (lenientSessionKey) => {
+// Against both readings of MS-NLMP's session-key rule, the strict one (the server's default) and the lenient one
+// of gss-ntlmssp and Samba, each also with a CHALLENGE that grants KEY_EXCH without SIGN or SEAL.
+describe.each(SERVER_READINGS)('server reading: $name', (r) => {
   beforeAll(() => {
-    reading.lenientSessionKey = lenientSessionKey;
+    reading = r.options;
   });
 
   test('HTTP via the proxy, then proxy + origin NTLM with a body', async () => {

@@ -17,11 +17,11 @@ function requestsOf(s: import('node:http').Server): string[] {
   return seen;
 }
 
-describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
+describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
   describe('a path that starts with // never names another host', () => {
     test('directly: the request and its SPN stay with the origin', async () => {
-      const a = await server({ lenientSessionKey });
-      const b = await server({ lenientSessionKey });
+      const a = await server({ ...reading });
+      const b = await server({ ...reading });
       const seenByB = requestsOf(b);
       const origin = a.url.replace('127.0.0.1', 'localhost');
       const bHost = new URL(b.url).host;
@@ -32,8 +32,8 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     });
 
     test('a protocol-relative url with a baseURL: what axios does without NTLM, and never with credentials', async () => {
-      const a = await server({ lenientSessionKey });
-      const b = await server({ lenientSessionKey });
+      const a = await server({ ...reading });
+      const b = await server({ ...reading });
       const seenByB = requestsOf(b);
       const api = client({ credentials: alice, baseURL: a.url });
       const plain = axios.create({ baseURL: a.url });
@@ -57,9 +57,9 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
     });
 
     test('through a forward proxy: the absolute URI is the origin and the path as given', async () => {
-      const p = await proxy({ lenientSessionKey });
-      const a = await server({ lenientSessionKey });
-      const b = await server({ lenientSessionKey });
+      const p = await proxy({ ...reading });
+      const a = await server({ ...reading });
+      const b = await server({ ...reading });
       const seenByB = requestsOf(b);
       const targets: string[] = [];
       p.on('request', (req: import('node:http').IncomingMessage) => targets.push(req.url ?? ''));
@@ -77,8 +77,8 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
 
   describe('TLS identity inside a CONNECT tunnel is checked as on a direct connection', () => {
     test('an IP-literal origin is checked against its IP SAN', async () => {
-      const p = await proxy({ lenientSessionKey });
-      const s = await server({ https: true, tokenChecking: 'require', lenientSessionKey });
+      const p = await proxy({ ...reading });
+      const s = await server({ https: true, tokenChecking: 'require', ...reading });
       const api = client({
         credentials: alice,
         ntlmProxy: { uri: p.url, credentials: proxyUser, fromEnv: false },
@@ -91,8 +91,8 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
 
     test('a certificate for localhost only: accepted for https://localhost, refused for https://127.0.0.1', async () => {
       const cert = createSelfSignedCertificate({ altNames: ['localhost'] });
-      const p = await proxy({ lenientSessionKey });
-      const s = await server({ https: { cert: cert.cert, key: cert.key }, lenientSessionKey });
+      const p = await proxy({ ...reading });
+      const s = await server({ https: { cert: cert.cert, key: cert.key }, ...reading });
       const api = client({
         credentials: alice,
         ntlmProxy: { uri: p.url, credentials: proxyUser, fromEnv: false },
@@ -108,13 +108,13 @@ describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
 
   describe('redirects: credentials only to the origin of the call and to `origins`', () => {
     async function scene() {
-      const target = await server({ lenientSessionKey });
+      const target = await server({ ...reading });
       const events: OutcomeEvent[] = [];
       target.on('ntlm', (e) => events.push(e));
       const seen = requestsOf(target);
       const start = await server({
         https: true,
-        lenientSessionKey,
+        ...reading,
         handler: (req, res) => {
           if (req.url === '/to-http') res.writeHead(302, { location: `${target.url}/landed` }).end();
           else if (req.url === '/to-same-host-http')

@@ -39,14 +39,14 @@ type Calculator = soap.Client & {
   AddAsync(args: { a: number; b: number }): Promise<[{ sum: number; caller: string }, string, unknown, string]>;
 };
 
-describe.each(READINGS)('lenientSessionKey %s', (lenientSessionKey) => {
+describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
   test.each([false, true])(
     'https %s: the WSDL, 10 sequential and 20 concurrent calls, each body once',
     async (secure) => {
       const bodies: number[] = [];
       let origin = '';
       const s = await server({
-        lenientSessionKey,
+        ...reading,
         handler: calculator(() => origin, bodies),
         ...(secure ? { https: true, tokenChecking: 'require' } : {}),
       });

@@ -16,6 +16,7 @@ import {
   NtlmError,
   toBase64,
 } from '../src/internal';
+import { findNtlmTokens } from '../src/decode';
 import { parseAuthenticateHeaders, selectNtlmOffer } from '../src/http/authenticate-header';
 import { hex, vectors } from './vectors';
 
@@ -219,4 +220,56 @@ test('100,000 mutated WWW-Authenticate / Proxy-Authenticate values through parse
     (v) => JSON.stringify(v),
   );
   expect(counts.ok).toBeGreaterThan(50_000);
+});
+
+test('100,000 mutated logs through findNtlmTokens: tokens found where they are, each decoded or refused', () => {
+  const [n, c, a] = [toBase64(negotiates[0]!), toBase64(challenges[2]!), toBase64(authenticates[3]!)];
+  const seeds = [
+    `> GET / HTTP/1.1\r\n> Authorization: NTLM ${n}\r\n< HTTP/1.1 401\r\n< WWW-Authenticate: NTLM ${c}\r\n`,
+    `Proxy-Authorization: Negotiate ${a}\nproxy-authenticate: negotiate ${c}`,
+    `{"name":"Authorization","value":"NTLM ${n}"},{"value":"${a}"}`,
+    `2026-12-01T10:00:00Z token=${c} user=alice\n\tNTLM\t${a}`,
+    `NTLM ${'A'.repeat(19)} Negotiate ${'QUJD'.repeat(40)} ${n}${n}`,
+  ];
+  const ALPHABET = ' \t\r\n:<>"=/+,NTLMnegotiaTlRMTVNTUA\u00e9\u0000';
+  const mutateText = (text: string, random: () => number): string => {
+    let s = text;
+    for (let e = 0, edits = 1 + Math.floor(random() * 4); e < edits; e++) {
+      const at = Math.floor(random() * (s.length + 1));
+      const op = random();
+      const ch = ALPHABET[Math.floor(random() * ALPHABET.length)]!;
+      if (op < 0.4) s = s.slice(0, at) + ch + s.slice(at + 1);
+      else if (op < 0.55) s = s.slice(0, at);
+      else if (op < 0.8) s = s.slice(0, at) + ch + s.slice(at);
+      else if (op < 0.9) s = s.slice(0, at) + s.slice(at).replace(/[A-Za-z0-9+/]/, '=');
+      else s = s.slice(0, at) + s.slice(at, at + 200) + s.slice(at);
+    }
+    return s;
+  };
+  let found = 0;
+  let decoded = 0;
+  const counts = fuzz(
+    0xf1d0,
+    seeds,
+    mutateText,
+    (text) => {
+      const lines = text.split(/\r?\n/);
+      for (const t of findNtlmTokens(text)) {
+        found++;
+        if (!lines[t.line - 1]?.includes(t.token)) throw new Error(`token not on line ${t.line}`);
+        if (t.ntlm !== t.token.startsWith('TlRMTVNTUA')) throw new Error('ntlm flag wrong');
+        if (!/^[A-Za-z0-9+/]{20,}={0,2}$/.test(t.token)) throw new Error('not a base64 token');
+        try {
+          decodeToken(t.token);
+          decoded++;
+        } catch (error) {
+          if (!(error instanceof NtlmError)) throw error;
+        }
+      }
+    },
+    (text) => JSON.stringify(text),
+  );
+  expect(counts.rejected).toBe(0);
+  expect(found).toBeGreaterThan(N);
+  expect(decoded).toBeGreaterThan(N / 2);
 });

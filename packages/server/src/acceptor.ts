@@ -69,6 +69,8 @@ export interface AcceptorPolicy {
   seenProofs: Set<string>;
   now: () => number;
   random: (size: number) => Uint8Array;
+  /** How every CHALLENGE of this policy differs from the default (a `challenge(…, shape)` call overrides it). */
+  challengeShape?: ChallengeShape;
   /**
    * Default false: MS-NLMP's rule (3.2.5.1.2), the EncryptedRandomSessionKey counts only when KEY_EXCH and
    * SIGN or SEAL are negotiated, otherwise ExportedSessionKey = KeyExchangeKey. true emulates
@@ -363,7 +365,7 @@ export class NtlmAcceptor {
   /** Answers a NEGOTIATE with a CHALLENGE (throws NtlmError on a malformed message). */
   challenge(negotiate: Uint8Array, shape?: ChallengeShape): Uint8Array {
     this.pending = undefined;
-    this.pending = issueChallenge(this.policy, negotiate, shape);
+    this.pending = issueChallenge(this.policy, negotiate, shape ?? this.policy.challengeShape);
     return this.pending.challenge;
   }
 

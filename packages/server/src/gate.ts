@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import { DEFAULT_VERSION, toBase64, type NtlmVersion } from '@ntlmkit/core';
+import { DEFAULT_VERSION, NtlmError, toBase64, type NtlmVersion } from '@ntlmkit/core';
 import {
   NtlmAcceptor,
   type AcceptorPolicy,
   type AuthOutcome,
+  type ChallengeShape,
   type TargetNames,
   type TokenChecking,
 } from './acceptor.js';
@@ -36,6 +37,13 @@ export interface AcceptorOptions {
   targetNames?: Partial<TargetNames>;
   /** The Version field of the CHALLENGE. */
   version?: NtlmVersion;
+  /**
+   * How every CHALLENGE differs from the default, to stand in for other servers: `timestamp: false` (no
+   * MsvAvTimestamp, as servers before Windows Vista/2008; clients then send no MIC) and `withhold` (flags
+   * never granted, e.g. `NegotiateFlags.SIGN | NegotiateFlags.SEAL`: KEY_EXCH without SIGN or SEAL is where
+   * the strict and the lenient reading of the session key differ).
+   */
+  challenge?: ChallengeShape;
   /** Test hook: the clock (ms since the epoch). */
   now?: () => number;
   /** Test hook: the random source for server challenges. */
@@ -59,6 +67,24 @@ const DEFAULT_NAMES: TargetNames = {
   dnsComputer: 'ntlmkit.example.test',
 };
 
+function checkShape(shape: ChallengeShape | undefined): ChallengeShape {
+  if (shape === undefined) return {};
+  if (typeof shape !== 'object' || shape === null) throw invalid('`challenge` must be an object');
+  const { timestamp, withhold, ...rest } = shape;
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw invalid(`unknown \`challenge\` option "${unknown[0]!.slice(0, 40)}"`);
+  if (timestamp !== undefined && typeof timestamp !== 'boolean')
+    throw invalid('`challenge.timestamp` must be a boolean');
+  if (withhold !== undefined && !(Number.isInteger(withhold) && withhold >= 0 && withhold <= 0xffffffff)) {
+    throw invalid('`challenge.withhold` must be a 32-bit flag mask');
+  }
+  return { ...(timestamp !== undefined ? { timestamp } : {}), ...(withhold !== undefined ? { withhold } : {}) };
+}
+
+function invalid(message: string): NtlmError {
+  return new NtlmError('ERR_NTLM_INVALID_ARGUMENT', message);
+}
+
 /** The policy every acceptor of one server (or proxy) gets, with the defaults applied. */
 export function acceptorPolicy(
   options: OriginAcceptorOptions,
@@ -77,6 +103,7 @@ export function acceptorPolicy(
     targetNames: { ...DEFAULT_NAMES, ...options.targetNames },
     version: options.version ?? DEFAULT_VERSION,
     allowAnonymous: options.allowAnonymous ?? false,
+    challengeShape: checkShape(options.challenge),
     seenProofs: new Set<string>(), // shared by every connection: replay detection
     now: options.now ?? Date.now,
     random: options.random ?? ((n: number) => new Uint8Array(randomBytes(n))),

@@ -29,6 +29,9 @@ export {
   type ChannelBindingStatus,
   type ServerDialect,
   type TargetNames,
+  type ChallengeShape,
+  type MicKey,
+  type SessionKeyReading,
 } from './acceptor.js';
 export {
   createSelfSignedCertificate,
