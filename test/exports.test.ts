@@ -99,6 +99,7 @@ test.each([
       'selectNtlmOffer',
       'spnFor',
       'validateOptions',
+      'validateProxyOptions',
     ],
   ],
   [

@@ -15,6 +15,7 @@ import {
   NtlmHttpEngine,
   SlotPool,
   validateOptions,
+  validateProxyOptions,
   type NtlmHttpOptions,
   type OptionCheck,
   type ProxyOptions,
@@ -72,26 +73,11 @@ const OWNER = Symbol('ntlmkit.axios.owner');
 const REFUSED = Symbol('ntlmkit.axios.refused');
 
 const isObject = (v: unknown) => typeof v === 'object' && v !== null;
-const PROXY_CHECKS: Record<string, OptionCheck> = {
-  uri: [(v) => typeof v === 'string', 'a string (the proxy URL)'],
-  credentials: [isObject, 'an object { username, password | ntHash, domain?, workstation? }'],
-  noProxy: [(v) => typeof v === 'string', 'a string (NO_PROXY syntax)'],
-  fromEnv: [(v) => typeof v === 'boolean', 'true or false'],
-  tls: [isObject, 'an object of TLS options'],
-};
+const PROXY_EXTRAS: Record<string, OptionCheck> = { tls: [isObject, 'an object of TLS options'] };
 const OWN_OPTIONS: Record<string, OptionCheck> = {
   freeSocketTimeout: [
     (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 2 ** 31 - 1,
     'a positive whole number of milliseconds',
-  ],
-  ntlmProxy: [
-    (v) =>
-      isObject(v) &&
-      Object.entries(PROXY_CHECKS).every(([k, [ok]]) => {
-        const value = (v as Record<string, unknown>)[k];
-        return value === undefined || ok(value);
-      }),
-    'an object { uri?: string, credentials?: object, noProxy?: string, fromEnv?: boolean, tls?: object }',
   ],
 };
 
@@ -186,6 +172,7 @@ export class NtlmAxiosEngine {
 
   constructor(options: NtlmAxiosOptions) {
     validateOptions(options, OWN_OPTIONS);
+    validateProxyOptions(options.ntlmProxy, 'ntlmProxy', PROXY_EXTRAS);
     const { ntlmProxy, freeSocketTimeout, ...shared } = options;
     // Like axios, HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply even without `ntlmProxy`.
     this.#engine = new NtlmHttpEngine({ ...shared, proxy: ntlmProxy ? { ...ntlmProxy } : {} }, logger(options.debug));

@@ -13,6 +13,7 @@ import {
   type ConnectionView,
   type LayerOptions,
   type ResponseHead,
+  validateProxyOptions,
 } from '../src/http/index';
 import {
   createChallengeMessage,
@@ -467,5 +468,41 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     const originNegotiate = send(f.response(head(401, ['NTLM']), conn));
     expect(conn.proxyAuth.isAuthenticatedFor(proxyIdentity.key, 1)).toBe(true);
     expect(originNegotiate.headers).toEqual({ authorization: expect.stringMatching(/^NTLM TlRMTVNTUAAB/) });
+  });
+});
+
+describe('validateProxyOptions', () => {
+  const tls = { tls: [(v: unknown) => typeof v === 'object' && v !== null, 'an object'] } as const;
+  test.each([
+    [undefined],
+    [{}],
+    [{ uri: 'http://proxy.corp.example:3128', credentials: { username: 'p', password: 'x' } }],
+    [{ uri: 'proxy.corp.example:3128', noProxy: 'localhost,.corp', fromEnv: false, tls: {} }],
+    [{ uri: 'https://proxy.corp.example', credentials: undefined }],
+  ])('accepts %p', (value) => {
+    expect(() => validateProxyOptions(value, 'proxy', tls)).not.toThrow();
+  });
+  test.each([
+    ['a string', 'http://proxy:3128', '`proxy` must be an object'],
+    ['an array', [], '`proxy` must be an object'],
+    ['a misspelt uri', { url: 'http://proxy:3128' }, 'unknown `proxy` option "url"'],
+    ['an extra the adapter does not have', { tls: {} }, 'unknown `proxy` option "tls"'],
+    ['a number uri', { uri: 3128 }, '`proxy.uri` must be a string'],
+    ['an ftp uri', { uri: 'ftp://proxy' }, 'unsupported proxy scheme ftp:'],
+    ['a socks uri', { uri: 'socks5://proxy:1080' }, 'unsupported proxy scheme socks5:'],
+    ['an unparsable uri', { uri: 'http://[::1' }, 'not a valid URL'],
+    ['string credentials', { credentials: 'user:pass' }, '`proxy.credentials` must be an object'],
+    ['a list as noProxy', { noProxy: ['a'] }, '`proxy.noProxy` must be a string'],
+    ['fromEnv as a string', { fromEnv: 'false' }, '`proxy.fromEnv` must be true or false'],
+  ])('refuses %s with an NtlmError', (_what, value, message) => {
+    const extra = _what.startsWith('an extra') ? {} : tls;
+    let error: unknown;
+    try {
+      validateProxyOptions(value, 'proxy', extra);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NtlmError);
+    expect(error).toMatchObject({ code: 'ERR_NTLM_INVALID_ARGUMENT', message: expect.stringContaining(message) });
   });
 });

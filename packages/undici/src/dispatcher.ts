@@ -10,6 +10,7 @@ import {
   normaliseOrigin,
   routeKey,
   validateOptions,
+  validateProxyOptions,
   type NtlmHttpOptions,
   type OptionCheck,
   type ProxyOptions,
@@ -49,8 +50,8 @@ const OWN_OPTIONS: Record<string, OptionCheck> = {
   keepAliveTimeout: [nonNegative, 'a number of milliseconds'],
   keepAliveMaxTimeout: [nonNegative, 'a number of milliseconds'],
   fallback: [(v) => isObject(v) && typeof (v as Dispatcher).dispatch === 'function', 'an undici Dispatcher'],
-  proxy: [isObject, 'an object { uri?, credentials?, noProxy?, fromEnv?, tls? }'],
 };
+const PROXY_EXTRAS: Record<string, OptionCheck> = { tls: [isObject, 'an object of TLS options'] };
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -70,6 +71,7 @@ export class NtlmDispatcher extends Agent {
 
   constructor(options: NtlmDispatcherOptions = {}) {
     validateOptions(options, OWN_OPTIONS);
+    validateProxyOptions(options.proxy, 'proxy', PROXY_EXTRAS);
     const ref: { self?: NtlmDispatcher } = {};
     super({ factory: (origin: string | URL) => ref.self!.#createPool(String(origin)) });
     ref.self = this;

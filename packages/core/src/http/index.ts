@@ -32,5 +32,14 @@ export {
   type NtlmHttpOptions,
   type OptionCheck,
 } from './options.js';
-export { proxyFor, bypassesProxy, routeFor, routeKey, type ProxyOptions, type Env, type Route } from './proxy.js';
+export {
+  proxyFor,
+  bypassesProxy,
+  routeFor,
+  routeKey,
+  validateProxyOptions,
+  type ProxyOptions,
+  type Env,
+  type Route,
+} from './proxy.js';
 export { bodyFacts, bufferWithin, type BodyFacts, type BufferedBody } from './body.js';

@@ -2,6 +2,7 @@
 // as curl and undici's EnvHttpProxyAgent read them.
 import type { Credentials } from '../credentials.js';
 import { NtlmError } from '../errors.js';
+import type { OptionCheck } from './options.js';
 
 export interface ProxyOptions {
   /** `http://proxy.corp.example:3128`; default from HTTPS_PROXY / HTTP_PROXY for the request's scheme. */
@@ -50,6 +51,11 @@ export function proxyFor(url: URL, options: ProxyOptions, env: Env = {}): URL | 
       ? (envValue(env, 'https_proxy') ?? envValue(env, 'http_proxy'))
       : envValue(env, 'http_proxy'));
   if (!uri) return undefined;
+  return parseProxyUri(uri);
+}
+
+/** A proxy URI as HTTP_PROXY takes it (`host:port` means `http://host:port`); http: or https: only. */
+function parseProxyUri(uri: string): URL {
   let proxy: URL;
   try {
     proxy = new URL(uri.includes('://') ? uri : `http://${uri}`);
@@ -59,6 +65,49 @@ export function proxyFor(url: URL, options: ProxyOptions, env: Env = {}): URL | 
   if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:')
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unsupported proxy scheme ${proxy.protocol}`);
   return proxy;
+}
+
+const PROXY_OPTIONS: Readonly<Record<string, OptionCheck>> = {
+  uri: [(v) => typeof v === 'string', 'a string (the proxy URL)'],
+  credentials: [(v) => typeof v === 'object' && v !== null, 'an object { username, password | ntHash, domain? }'],
+  noProxy: [(v) => typeof v === 'string', 'a string (NO_PROXY syntax)'],
+  fromEnv: [(v) => typeof v === 'boolean', 'true or false'],
+};
+
+/**
+ * Checks an adapter's proxy option (`name` as the adapter calls it) when given: an object of the known keys
+ * (ProxyOptions, `fromEnv` and the adapter's `extra` ones), each of its type, and a `uri` that is an http:
+ * or https: URL. An unknown key is refused: a misspelt `uri` would otherwise go direct, unnoticed. Throws
+ * NtlmError ERR_NTLM_INVALID_ARGUMENT.
+ */
+export function validateProxyOptions(
+  value: unknown,
+  name: string,
+  extra: Readonly<Record<string, OptionCheck>> = {},
+): void {
+  if (value === undefined) return;
+  const checks = { ...PROXY_OPTIONS, ...extra };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new NtlmError(
+      'ERR_NTLM_INVALID_ARGUMENT',
+      `\`${name}\` must be an object { ${Object.keys(checks).join(', ')} }`,
+    );
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const check = checks[key];
+    if (!check) {
+      const known = Object.keys(checks).join(', ');
+      throw new NtlmError(
+        'ERR_NTLM_INVALID_ARGUMENT',
+        `unknown \`${name}\` option "${key.slice(0, 40)}" (known: ${known})`,
+      );
+    }
+    if (v !== undefined && !check[0](v)) {
+      throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `\`${name}.${key}\` must be ${check[1]}`);
+    }
+  }
+  const uri = (value as ProxyOptions).uri;
+  if (uri !== undefined) parseProxyUri(uri);
 }
 
 /**
