@@ -6,11 +6,13 @@ import { invalidArgument, typeOf, type Details, type Fail } from './errors.js';
 import { checkEncoding, encodeField, type CredentialEncoding } from './encoding.js';
 import { hidePassword } from './redact.js';
 
+/** Credentials in a definition: `[domain\]username:password`, optionally scoped to a mapping. */
 export interface CredentialInput {
   /** `user`, or `DOMAIN\user` (then split into domain and username). */
   username: string;
+  /** The password; any characters (it is percent-encoded). */
   password: string;
-  /** Written as `domain\username`. */
+  /** Written as `domain\username`; with `DOMAIN\user` it must name the same domain (ASCII case aside). */
   domain?: string;
   /** Scope the credentials to one mapping; without it they are global (all mappings). */
   mapping?: string;
@@ -20,13 +22,16 @@ export interface CredentialInput {
 
 /** The empty definition: removes the credentials from the session (of one mapping when given). */
 export interface ClearDefinition {
+  /** Marks the empty definition. */
   clear: true;
+  /** Clear only this mapping's own credentials (written `@mapping`); without it, all of them. */
   mapping?: string;
 }
 
 /** One credential definition of an HTTP_NTLM or HTTP_BASIC_AUTH command. */
 export type CredentialDefinition = CredentialInput | ClearDefinition;
 
+/** One role (credential name) of SET_CREDENTIALS, ADD_CREDENTIALS or REMOVE_CREDENTIALS. */
 export interface RoleGrant {
   /** The credential (role) name. */
   name: string;
@@ -38,26 +43,36 @@ export interface RoleGrant {
   keepId?: boolean;
 }
 
+/** The commands that carry credential definitions. */
 export type CredentialCommandName = 'HTTP_NTLM' | 'HTTP_BASIC_AUTH';
+/** The commands that carry roles. */
 export type RoleCommandName = 'SET_CREDENTIALS' | 'ADD_CREDENTIALS' | 'REMOVE_CREDENTIALS';
 
 /** HTTP_NTLM or HTTP_BASIC_AUTH: credential definitions, applied in order. */
 export interface CredentialCommand {
+  /** The command's name. */
   command: CredentialCommandName;
+  /** Its definitions, in order (global ones before mapping-specific ones). */
   definitions: CredentialDefinition[];
 }
 
+/** AUDIT_TOKEN: a value the gateway writes to its logs for the session. */
 export interface AuditTokenCommand {
+  /** The command's name. */
   command: 'AUDIT_TOKEN';
+  /** The token: non-empty, no control characters (encoded as UTF-8). */
   value: string;
 }
 
 /** SET_CREDENTIALS, ADD_CREDENTIALS or REMOVE_CREDENTIALS: roles of the gateway session. */
 export interface RoleCommand {
+  /** The command's name. */
   command: RoleCommandName;
+  /** The roles, in order. */
   roles: RoleGrant[];
 }
 
+/** One control API command of the AL_CONTROL cookie, as the builders make it and the parser reads it. */
 export type ControlCommand = CredentialCommand | AuditTokenCommand | RoleCommand;
 
 export const CREDENTIAL_COMMANDS: readonly string[] = ['HTTP_NTLM', 'HTTP_BASIC_AUTH'];

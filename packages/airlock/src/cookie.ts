@@ -13,16 +13,21 @@ import {
 import { percentEncode } from './encoding.js';
 import { invalidArgument } from './errors.js';
 
+/** Options of `controlCookie`: the cookie's name and the attributes to write; none by default. */
 export interface CookieOptions {
   /** The gateway's control cookie name; `AL_CONTROL` unless changed on the gateway. */
   cookieName?: string;
   /** `/` followed by path characters (RFC 3986 pchar and `/`). */
   path?: string;
+  /** Write the `Secure` attribute. */
   secure?: boolean;
+  /** Write the `HttpOnly` attribute. */
   httpOnly?: boolean;
+  /** Write `SameSite=` with this value. */
   sameSite?: 'Strict' | 'Lax' | 'None';
 }
 
+/** The control cookie's name unless it is changed on the gateway. */
 export const DEFAULT_COOKIE_NAME = 'AL_CONTROL';
 /** RFC 6265 cookie-name: an RFC 9110 token. */
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

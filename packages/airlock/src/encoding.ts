@@ -4,6 +4,7 @@
 import { hasLoneSurrogate } from './checks.js';
 import { badEncoding, invalidArgument, typeOf, type Fail } from './errors.js';
 
+/** The bytes behind the percent-escapes: UTF-8 (the default) or ISO-8859-1. */
 export type CredentialEncoding = 'utf-8' | 'iso-8859-1';
 
 const ENCODINGS: readonly string[] = ['utf-8', 'iso-8859-1'];

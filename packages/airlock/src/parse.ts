@@ -20,12 +20,15 @@ import { badCookie, invalidArgument, typeOf, type Fail } from './errors.js';
 
 /** A control API command this package does not model (SESSION, SESSION_TIMEOUT, …), left uninterpreted. */
 export interface OtherCommand {
+  /** The command's name, e.g. `SESSION_TIMEOUT` or `SESSION[sid:…]`. */
   command: string;
   /** The value after the cookie's own percent-decoding (any second level is left as it is). */
   value: string;
 }
 
+/** What `parseControlCookie` read. */
 export interface ParsedControlCookie {
+  /** The cookie's name (`AL_CONTROL` for a bare value). */
   cookieName: string;
   /** The commands this package models, in cookie order (not merged). */
   commands: ControlCommand[];
@@ -33,6 +36,7 @@ export interface ParsedControlCookie {
   otherCommands: OtherCommand[];
 }
 
+/** Options of `parseControlCookie`. */
 export interface ParseOptions {
   /** How the back end wrote the credentials' bytes (UTF-8 by default). */
   encoding?: CredentialEncoding;

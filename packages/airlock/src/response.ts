@@ -16,6 +16,7 @@ interface FastifyLike {
   readonly raw?: { readonly headersSent?: boolean };
 }
 
+/** A Node ServerResponse, an Express `res` or a Fastify `reply`. */
 export type ResponseLike = NodeLike | FastifyLike;
 
 // What Node accepts in a header value, narrowed to ASCII: a Set-Cookie header is ASCII.
@@ -38,6 +39,10 @@ function checkNotSent(res: ResponseLike, type: 'node' | 'fastify'): void {
   if (sent) throw headersSent();
 }
 
+/**
+ * Appends a Set-Cookie header (printable ASCII) to the response, keeping the others; the headers must not have
+ * been sent (ERR_NTLM_AIRLOCK_HEADERS_SENT).
+ */
 export function appendSetCookie(res: ResponseLike, value: string): void {
   const type = kind(res);
   if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {

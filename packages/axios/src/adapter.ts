@@ -27,6 +27,7 @@ import { connectionOptions, type ConnectionSettings } from './connection-options
 import { Hop, isStream, drain, toAxiosError } from './request.js';
 import { AxiosSlot } from './slot.js';
 
+/** The NTLM options of an axios instance: the shared options (NtlmHttpOptions) and axios's own. */
 export interface NtlmAxiosOptions extends NtlmHttpOptions {
   /**
    * An idle connection closes after this many ms (and is not reused after the server's Keep-Alive hint less
@@ -39,7 +40,7 @@ export interface NtlmAxiosOptions extends NtlmHttpOptions {
    * NO_PROXY like axios does (no proxy credentials), unless the request sets `proxy: false`.
    */
   ntlmProxy?: ProxyOptions & {
-    /** Read HTTP_PROXY / HTTPS_PROXY / NO_PROXY when `uri` is not given. Default true. */
+    /** Read HTTPS_PROXY / HTTP_PROXY when `uri` is not given, NO_PROXY when `noProxy` is not. Default true. */
     fromEnv?: boolean;
     /** TLS options for an https: proxy. */
     tls?: ConnectionOptions;
@@ -59,10 +60,11 @@ declare module 'axios' {
   }
 }
 
+/** Default of `freeSocketTimeout`, in ms. */
 export const DEFAULT_FREE_SOCKET_TIMEOUT = 4000;
 /** Redirects followed when the request does not say (`maxRedirects`), as axios (follow-redirects). */
 const DEFAULT_MAX_REDIRECTS = 21;
-/** How long opening a CONNECT tunnel may take. */
+/** How long connecting to the proxy of a CONNECT tunnel may take (openTunnel's `timeoutMs`). */
 const TUNNEL_TIMEOUT_MS = 10_000;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const DIRECT: Route = { kind: 'direct' };
@@ -160,6 +162,7 @@ interface OriginEntry {
   pools: Map<Route, Map<ConnectionSettings, SlotPool<AxiosSlot>>>;
 }
 
+/** The NTLM side of one axios instance (`instance.ntlm`): options, credentials, pinned connections, the adapter. */
 export class NtlmAxiosEngine {
   readonly #engine: NtlmHttpEngine;
   readonly #idleMs: number;
@@ -170,6 +173,7 @@ export class NtlmAxiosEngine {
   readonly #active = new Set<Cancellation>();
   readonly #http: AxiosAdapter;
 
+  /** Every option is checked here: a wrong one is an NtlmError (ERR_NTLM_INVALID_ARGUMENT). */
   constructor(options: NtlmAxiosOptions) {
     validateOptions(options, OWN_OPTIONS);
     validateProxyOptions(options.ntlmProxy, 'ntlmProxy', PROXY_EXTRAS);
@@ -240,6 +244,7 @@ export class NtlmAxiosEngine {
     for (const { pool } of this.#pools) pool.closeIdle();
   }
 
+  /** `{ user, domain, origins?, proxyUser? }`: no password or hash. */
   toJSON(): Record<string, unknown> {
     const identity = this.#engine.identity;
     const origins = this.#engine.options.origins;
@@ -250,6 +255,7 @@ export class NtlmAxiosEngine {
     };
   }
 
+  /** What `util.inspect` shows: `toJSON()`. */
   [INSPECT](): string {
     return `NtlmAxiosEngine ${JSON.stringify(this.toJSON())}`;
   }

@@ -7,7 +7,11 @@ export type { NtlmAxiosOptions, NtlmRequestOptions } from './adapter.js';
 export { NtlmAxiosEngine } from './adapter.js';
 export { NtlmError, isNtlmError, type Credentials } from '@ntlmkit/core';
 
-export type NtlmAxiosInstance = AxiosInstance & { readonly ntlm: NtlmAxiosEngine };
+/** An axios instance with NTLM, as `createNtlmAxios` makes it. */
+export type NtlmAxiosInstance = AxiosInstance & {
+  /** The instance's NTLM side: `connectionCount()`, `close()`, `destroy()`. */
+  readonly ntlm: NtlmAxiosEngine;
+};
 
 const ENGINE = Symbol.for('ntlmkit.axios.engine');
 

@@ -52,6 +52,7 @@ export function isAllZero(bytes: Uint8Array): boolean {
   return true;
 }
 
+/** Lower-case hexadecimal, two digits a byte. */
 export function toHex(bytes: Uint8Array): string {
   checkBytes(bytes, 'toHex input');
   let out = '';
@@ -59,6 +60,7 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
+/** Bytes from an even-length hexadecimal string (either case); else ERR_NTLM_INVALID_ARGUMENT. */
 export function fromHex(hex: string): Uint8Array {
   checkString(hex, 'fromHex input');
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
@@ -81,6 +83,7 @@ export function utf16le(text: string): Uint8Array {
   return out;
 }
 
+/** UTF-16LE bytes to a string (a trailing odd byte is ignored). */
 export function decodeUtf16le(bytes: Uint8Array): string {
   checkBytes(bytes, 'decodeUtf16le input');
   let out = '';
@@ -111,6 +114,7 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
+/** Standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
   checkBytes(bytes, 'toBase64 input');
   let out = '';

@@ -10,6 +10,7 @@ import { NtlmError } from './errors.js';
 /** A DER certificate, PEM text, base64 DER, or an object with a DER `raw` (Node's PeerCertificate). */
 export type CertificateInput = Uint8Array | string | { raw: Uint8Array };
 
+/** The hashes a tls-server-end-point binding can use (RFC 5929 4.1). */
 export type EndPointHash = 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
 const HASHES: Record<EndPointHash, (data: Uint8Array) => Uint8Array> = { sha224, sha256, sha384, sha512 };
@@ -41,6 +42,10 @@ const DIGEST_HASH: Record<string, EndPointHash> = {
 const RSASSA_PSS = '1.2.840.113549.1.1.10';
 const NO_SINGLE_HASH: Record<string, string> = { '1.3.101.112': 'Ed25519', '1.3.101.113': 'Ed448' };
 
+/**
+ * The DER bytes of a certificate: bytes and `raw` as given, PEM text's first certificate or base64 decoded;
+ * other input is an NtlmError (ERR_NTLM_BAD_CERTIFICATE).
+ */
 export function certificateToDer(cert: CertificateInput): Uint8Array {
   if (cert instanceof Uint8Array) return cert;
   if (typeof cert === 'object' && cert !== null && cert.raw instanceof Uint8Array) return cert.raw;
@@ -104,11 +109,17 @@ export function tlsServerEndPoint(cert: CertificateInput): Uint8Array {
   return concatBytes(oemEncode('tls-server-end-point:'), tlsServerEndPointHash(cert));
 }
 
+/** The fields of a gss_channel_bindings_struct (RFC 2744); each absent one is 0 or empty. */
 export interface GssChannelBindings {
+  /** initiator_addrtype (32 bits), default 0. */
   initiatorAddrType?: number;
+  /** initiator_address, default empty. */
   initiatorAddress?: Uint8Array;
+  /** acceptor_addrtype (32 bits), default 0. */
   acceptorAddrType?: number;
+  /** acceptor_address, default empty. */
   acceptorAddress?: Uint8Array;
+  /** application_data, e.g. `tlsServerEndPoint(cert)`; default empty. */
   applicationData?: Uint8Array;
 }
 
@@ -143,7 +154,7 @@ export function packChannelBindings(bindings: GssChannelBindings): Uint8Array {
   );
 }
 
-/** The 16-byte MsvAvChannelBindings value for bindings already packed or described. */
+/** The 16-byte MsvAvChannelBindings value for these bindings: MD5 of `packChannelBindings(bindings)`. */
 export function channelBindingHash(bindings: GssChannelBindings): Uint8Array {
   return md5(packChannelBindings(bindings));
 }

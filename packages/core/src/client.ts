@@ -44,11 +44,20 @@ import { randomBytes } from './random.js';
  */
 export type LmCompatibilityLevel = 0 | 1 | 2 | 3 | 4 | 5;
 
+/** The dialect of an AUTHENTICATE: NTLMv2, NTLMv1, NTLMv1 with ESS (NTLM2 session response), or anonymous. */
 export type Dialect = 'NTLMv2' | 'NTLMv1' | 'NTLMv1-ESS' | 'anonymous';
 
 /** Who authenticates: the credentials themselves, or prepared ones (see prepareCredentials). */
-export type AuthenticateOptions = AuthenticateParams & (Credentials | { credentials: PreparedCredentials });
+export type AuthenticateOptions = AuthenticateParams &
+  (
+    | Credentials
+    | {
+        /** Credentials from `prepareCredentials`, instead of `username` and `password` or `ntHash`. */
+        credentials: PreparedCredentials;
+      }
+  );
 
+/** What `createAuthenticateMessage` takes besides the credentials. */
 export interface AuthenticateParams {
   /** The NEGOTIATE message exactly as sent: the MIC covers it, and its flags are what we asked for. */
   negotiate?: Uint8Array;
@@ -69,15 +78,17 @@ export interface AuthenticateParams {
   mic?: boolean;
   /** Override the negotiated flags (the MS-NLMP 4.2 vectors pass the spec's). */
   flags?: number;
+  /** The Version field of the AUTHENTICATE; defaults to DEFAULT_VERSION. */
   version?: NtlmVersion;
-  /**
-   * Test hooks: fixed client challenge (8 bytes), random session key (16; used only where the random key
-   * counts, see README), FILETIME (8), clock, and a source of random bytes for whatever is not fixed.
-   */
+  /** Test hook: a fixed 8-byte client challenge instead of a random one. */
   clientChallenge?: Uint8Array;
+  /** Test hook: a fixed 16-byte random session key, used only where the random key counts (see README). */
   randomSessionKey?: Uint8Array;
+  /** Test hook: the NTLMv2 blob's 8-byte FILETIME, instead of the server's MsvAvTimestamp or the clock. */
   timestamp?: Uint8Array;
+  /** Test hook: the clock, in ms since 1970 (default `Date.now`); read only when no timestamp is given or sent. */
   now?: () => number;
+  /** Test hook: a source of `size` random bytes for whatever is not fixed (default: the CSPRNG). */
   random?: (size: number) => Uint8Array;
   /** Called with a human-readable note when something is left out (e.g. a certificate without a binding). */
   onWarning?: (message: string) => void;
@@ -89,16 +100,25 @@ export interface AuthenticateParams {
  */
 export type SessionKeySource = 'random-session-key' | 'key-exchange-key';
 
+/** What `buildAuthenticateMessage` returns: the message and the facts and keys behind it. */
 export interface AuthenticateResult {
+  /** The AUTHENTICATE message, MIC included. */
   message: Uint8Array;
+  /** The dialect the responses were computed in. */
   dialect: Dialect;
+  /** The NegotiateFlags the AUTHENTICATE carries. */
   flags: number;
+  /** The 16-byte MIC, when one was sent. */
   mic?: Uint8Array;
   /** The MsvAvChannelBindings value sent, if any (never all-zero). */
   channelBinding?: Uint8Array;
+  /** ExportedSessionKey (16 bytes): the MIC's key (see `sessionKeySource`). */
   exportedSessionKey: Uint8Array;
+  /** SessionBaseKey (16 bytes; zeros for anonymous). */
   sessionBaseKey: Uint8Array;
+  /** KeyExchangeKey (KXKEY, MS-NLMP 3.4.5.1); for NTLMv2 the SessionBaseKey. */
   keyExchangeKey: Uint8Array;
+  /** Which key the ExportedSessionKey, and so the MIC key, is. */
   sessionKeySource: SessionKeySource;
 }
 
@@ -261,6 +281,7 @@ function exchangeKeys(
   return { exportedSessionKey: keyExchangeKey, encrypted, source: 'key-exchange-key' };
 }
 
+/** Computes the AUTHENTICATE (Type 3) for a CHALLENGE (MS-NLMP 3.1.5.1.2), with the dialect, flags and keys. */
 export function buildAuthenticateMessage(options: AuthenticateOptions): AuthenticateResult {
   const o = checkOptions(options, 'createAuthenticateMessage options');
   if (o.challenge === undefined) {
@@ -427,6 +448,7 @@ function ntlmv1Responses(
   return { ...response, lmowf };
 }
 
+/** The AUTHENTICATE (Type 3) message for a CHALLENGE: `buildAuthenticateMessage(options).message`. */
 export function createAuthenticateMessage(options: AuthenticateOptions): Uint8Array {
   return buildAuthenticateMessage(options).message;
 }

@@ -34,6 +34,7 @@ export interface ChannelInfo {
   serverCertificate?: CertificateInput;
 }
 
+/** Options of an `NtlmContext`: the credentials and how the AUTHENTICATE is made. */
 export interface NtlmContextOptions {
   /** Read when the AUTHENTICATE is made (the NEGOTIATE needs none). */
   credentials: Credentials | PreparedCredentials;
@@ -49,10 +50,13 @@ export interface NtlmContextOptions {
   version?: NtlmVersion;
   /** A ready 16-byte MsvAvChannelBindings value, instead of a certificate at step time. */
   channelBindings?: Uint8Array;
+  /** Called with a human-readable note when something is left out (e.g. a certificate without a binding). */
   onWarning?: (message: string) => void;
-  /** Test hooks (see createAuthenticateMessage). */
+  /** Test hook: a fixed 8-byte client challenge (see createAuthenticateMessage). */
   clientChallenge?: Uint8Array;
+  /** Test hook: a fixed 16-byte random session key (see createAuthenticateMessage). */
   randomSessionKey?: Uint8Array;
+  /** Test hook: the clock, in ms since 1970 (see createAuthenticateMessage). */
   now?: () => number;
 }
 
@@ -61,21 +65,33 @@ export type NtlmStepResult = Omit<AuthenticateResult, 'exportedSessionKey' | 'se
 
 /** What the server said about itself in its CHALLENGE: names only, for diagnostics. */
 export interface ServerNames {
+  /** The CHALLENGE's TargetName (usually the NetBIOS domain). */
   targetName: string;
+  /** MsvAvNbDomainName, when sent. */
   netbiosDomain?: string;
+  /** MsvAvDnsDomainName, when sent. */
   dnsDomain?: string;
+  /** MsvAvNbComputerName, when sent. */
   netbiosComputer?: string;
+  /** MsvAvDnsComputerName, when sent. */
   dnsComputer?: string;
 }
 
 /** What the AUTHENTICATE carried, without keys or responses. */
 export interface AuthenticateSummary {
+  /** The user name sent. */
   user: string;
+  /** The domain sent (possibly empty). */
   domain: string;
+  /** The dialect of the responses. */
   dialect: Dialect;
+  /** Whether a MIC was sent. */
   mic: boolean;
+  /** Whether a channel binding (MsvAvChannelBindings) was sent. */
   channelBinding: boolean;
+  /** The SPN of the options, when one was given. */
   spn?: string;
+  /** What the server said about itself in its CHALLENGE. */
   server: ServerNames;
 }
 
@@ -114,6 +130,7 @@ export class NtlmContext implements ClientMechanism {
     this.#options = options;
   }
 
+  /** `initial`, then `continue` after the NEGOTIATE, `complete` after the AUTHENTICATE. */
   get state(): 'initial' | 'continue' | 'complete' {
     return this.#state;
   }
@@ -194,6 +211,7 @@ export class NtlmContext implements ClientMechanism {
     });
   }
 
+  /** Forgets the handshake: the context is `initial` again, for another one. */
   reset(): void {
     this.#negotiate = undefined;
     this.#summary = undefined;

@@ -5,23 +5,33 @@ import { macKey, type MacKey } from './crypto/hash.js';
 import { ntowfv1, ntowfv2FromHash } from './crypto/ntowf.js';
 import { NtlmError } from './errors.js';
 
+/** Who authenticates: a user name and a password or NT hash. Empty username and password: anonymous. */
 export interface Credentials {
   /** `user`, `DOMAIN\user` or `user@domain.example` (a UPN is sent unsplit, with an empty domain). */
   username: string;
+  /** The password; give it or `ntHash`, not both. */
   password?: string;
   /** The NT hash (MD4 of the UTF-16LE password) as 16 bytes or 32 hex characters, instead of a password. */
   ntHash?: Uint8Array | string;
+  /** The user's domain, default empty; with `DOMAIN\user` it must name the same domain (case aside). */
   domain?: string;
+  /** The Workstation field of the AUTHENTICATE; default empty (none is sent). */
   workstation?: string;
 }
 
+/** Credentials normalised to what NTLM sends and computes with. */
 export interface ResolvedCredentials {
+  /** The user name, without a `DOMAIN\` prefix. */
   user: string;
+  /** The domain: from `DOMAIN\user`, else the `domain` option, else empty. */
   domain: string;
+  /** The workstation name, or empty. */
   workstation: string;
   /** Needed for LM responses only (LM compatibility levels 0 and 1). */
   password?: string;
+  /** NTOWFv1, the 16-byte NT hash (zeros for anonymous). */
   ntHash: Uint8Array;
+  /** True for anonymous credentials: no user, domain, password or hash. */
   anonymous: boolean;
 }
 
@@ -41,6 +51,7 @@ export function splitUsername(username: string, domain = ''): { user: string; do
   return { user: username.slice(slash + 1), domain: fromName };
 }
 
+/** An NT hash as 16 bytes (a copy), from 16 bytes or 32 hex characters; else ERR_NTLM_INVALID_ARGUMENT. */
 export function parseNtHash(ntHash: Uint8Array | string): Uint8Array {
   if (typeof ntHash === 'string') {
     const hex = ntHash.trim();
@@ -54,6 +65,7 @@ export function parseNtHash(ntHash: Uint8Array | string): Uint8Array {
   return ntHash.slice();
 }
 
+/** Checks credentials and resolves them: the domain split off, the NT hash computed or parsed. */
 export function resolveCredentials(credentials: Credentials): ResolvedCredentials {
   checkOptions(credentials, 'credentials');
   if (typeof credentials.username !== 'string') {
@@ -91,9 +103,13 @@ export function resolveCredentials(credentials: Credentials): ResolvedCredential
  * hash and the key stay in private fields, so logging the object shows only user and domain.
  */
 export class PreparedCredentials {
+  /** The user name, without a `DOMAIN\` prefix. */
   readonly user: string;
+  /** The domain the credentials resolved to (possibly empty). */
   readonly domain: string;
+  /** The workstation name, or empty. */
   readonly workstation: string;
+  /** True for anonymous credentials. */
   readonly anonymous: boolean;
   readonly #resolved: ResolvedCredentials;
   readonly #source: readonly unknown[];
@@ -137,6 +153,7 @@ function sourceOf(c: Credentials): unknown[] {
   return [c.username, c.password, c.ntHash instanceof Uint8Array ? toHex(c.ntHash) : c.ntHash, c.domain, c.workstation];
 }
 
+/** Credentials resolved once, to pass as `credentials` for many AUTHENTICATE messages (see PreparedCredentials). */
 export function prepareCredentials(credentials: Credentials): PreparedCredentials {
   return new PreparedCredentials(credentials);
 }

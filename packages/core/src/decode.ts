@@ -19,10 +19,15 @@ import { parseNegotiateMessage } from './messages/negotiate.js';
 import { messageType } from './messages/reader.js';
 import { formatVersion } from './messages/version.js';
 
+/** A token decoded for reading, as `decodeToken` returns it. */
 export interface DecodedToken {
+  /** The message type. */
   type: 1 | 2 | 3;
+  /** The message type's name. */
   name: 'NEGOTIATE' | 'CHALLENGE' | 'AUTHENTICATE';
+  /** The message's length in bytes. */
   length: number;
+  /** The fields in order, as [label, readable value] (AV pairs as indented labels). */
   fields: [string, string][];
 }
 

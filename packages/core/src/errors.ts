@@ -38,7 +38,9 @@ export type NtlmErrorCode =
 /** Marks NtlmErrors from any copy of this library (the ESM and the CommonJS build are two classes). */
 const BRAND = Symbol.for('ntlmkit.NtlmError');
 
+/** The optional parts of an NtlmError. */
 export interface NtlmErrorOptions {
+  /** The underlying error, as the standard `cause`. */
   cause?: unknown;
   /** The HTTP status that ended the exchange (401 from an origin, 407 from a proxy), where there is one. */
   status?: number;
@@ -46,7 +48,9 @@ export interface NtlmErrorOptions {
   details?: Readonly<Record<string, string | number | boolean | undefined>>;
 }
 
+/** The one error type of ntlmkit: a stable `code`, and `status` and `details` where they apply; never a secret. */
 export class NtlmError extends Error {
+  /** What went wrong, stable across versions (see the table in packages/core/README.md). */
   readonly code: NtlmErrorCode;
   /** The HTTP status that ended the exchange, where there is one. */
   readonly status?: number;
@@ -67,6 +71,7 @@ export class NtlmError extends Error {
     return isNtlmError(value);
   }
 
+  /** `{ name, code, message, status?, details? }`. */
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
     if (this.status !== undefined) json.status = this.status;

@@ -10,6 +10,7 @@ import { Ntlm as PureNtlm } from './ntlm.js';
 // the same bytes as @noble/hashes, faster, for every copy of @ntlmkit/core in the process.
 useHashProvider(nodeHashProvider);
 
+/** The component-style `Ntlm` class, able to read file certificate stores (`PEMKeyFile`, `PublicKeyFile`). */
 export class Ntlm extends PureNtlm {
   constructor() {
     super({ readFile: (path) => new Uint8Array(readFileSync(path)) });

@@ -9,8 +9,11 @@ import { parseCertificate } from './der.js';
 import { NtlmError } from './errors.js';
 import { DEFAULT_VERSION, parseVersion, type NtlmVersion } from './messages/version.js';
 
+/** `Ntlm.ntlmVersion`: 2 for NTLMv2, 1 for NTLMv1. */
 export type NtlmVersionNumber = 1 | 2;
+/** A token: base64 text (EncodeToken / DecodeToken true, the default) or bytes. */
 export type Token = string | Uint8Array;
+/** `Ntlm.sslServerCertStoreType`; `cst`-prefixed names are accepted too. */
 export type CertStoreType =
   'PEMKeyBlob' | 'PEMKeyFile' | 'PublicKeyBlob' | 'PublicKeyFile' | 'PFXBlob' | 'PFXFile' | 'User' | 'Machine' | 'Auto';
 
@@ -23,6 +26,10 @@ export interface NtlmHost {
 
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
+/**
+ * A component-style NTLM client: set the properties, `createNegotiateToken()`, set `challengeToken`,
+ * `createAuthToken()`. A failure of those two or of `config` goes to the `error` listeners, then is thrown.
+ */
 export class Ntlm {
   /** `user`, `DOMAIN\\user` or `user@domain`. */
   user = '';
@@ -32,6 +39,10 @@ export class Ntlm {
   sslServerCertEncoded = '';
   /** A store to pick the server certificate from: a path or the store's contents, per the type. */
   sslServerCertStore: string | Uint8Array = '';
+  /**
+   * What `sslServerCertStore` is (default `PEMKeyBlob`): `*Blob` its contents, `*File` (and `Auto`) a path,
+   * which only `@ntlmkit/core/node` can read; PFX and the Windows `User`/`Machine` stores are refused.
+   */
   sslServerCertStoreType: CertStoreType = 'PEMKeyBlob';
   /** Subject of the certificate to use from the store; `*` picks the first. */
   sslServerCertSubject = '';
@@ -58,10 +69,12 @@ export class Ntlm {
   #listeners: ErrorListener[] = [];
   readonly #host: NtlmHost;
 
+  /** `host` gives file access for file certificate stores (`@ntlmkit/core/node`'s Ntlm passes one). */
   constructor(host: NtlmHost = {}) {
     this.#host = host;
   }
 
+  /** The user's password (kept in a private field: never printed). */
   get password(): string {
     return this.#password;
   }
@@ -75,18 +88,24 @@ export class Ntlm {
   set sslServerCertStorePassword(value: string) {
     this.#storePassword = value;
   }
+  /** The NEGOTIATE made by `createNegotiateToken()`. */
   get negotiateToken(): Token {
     return this.#negotiateToken;
   }
   set negotiateToken(value: Token) {
     this.#negotiateToken = value;
   }
+  /**
+   * The server's CHALLENGE, for `createAuthToken()`: bytes, or base64 with DecodeToken=true (the default; an
+   * `NTLM ` or `Negotiate ` prefix is dropped), else a string of Latin-1 bytes.
+   */
   get challengeToken(): Token {
     return this.#challengeToken;
   }
   set challengeToken(value: Token) {
     this.#challengeToken = value;
   }
+  /** The AUTHENTICATE made by `createAuthToken()`. */
   get authToken(): Token {
     return this.#authToken;
   }
@@ -98,6 +117,7 @@ export class Ntlm {
     return this.#lastResult;
   }
 
+  /** Adds an `error` listener: it receives each NtlmError before the method throws it. */
   on(event: 'error', listener: ErrorListener): this {
     if (event !== 'error') throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `unknown event "${String(event)}"`);
     if (typeof listener !== 'function')
@@ -106,6 +126,7 @@ export class Ntlm {
     return this;
   }
 
+  /** Removes an `error` listener. */
   off(event: 'error', listener: ErrorListener): this {
     this.#listeners = this.#listeners.filter((l) => l !== listener || event !== 'error');
     return this;
@@ -192,6 +213,7 @@ export class Ntlm {
     });
   }
 
+  /** Starts a handshake: the NEGOTIATE, also kept in `negotiateToken` (base64 unless EncodeToken=false). */
   createNegotiateToken(): Token {
     return this.#guard(() => {
       this.#checkPlatform();
@@ -201,6 +223,10 @@ export class Ntlm {
     });
   }
 
+  /**
+   * The AUTHENTICATE for `challengeToken`, also kept in `authToken`. Without `createNegotiateToken()` first it
+   * carries no MIC (the MIC covers the NEGOTIATE).
+   */
   createAuthToken(): Token {
     return this.#guard(() => {
       this.#checkPlatform();
@@ -216,6 +242,7 @@ export class Ntlm {
     });
   }
 
+  /** Clears the credentials, tokens, certificate properties and handshake; `config` settings stay. */
   reset(): void {
     this.user = '';
     this.#password = '';
@@ -327,10 +354,12 @@ export class Ntlm {
     return selectCertificate(contents, this.sslServerCertSubject);
   }
 
+  /** `{ user, ntlmVersion }`: no password, no token. */
   toJSON(): { user: string; ntlmVersion: NtlmVersionNumber } {
     return { user: this.user, ntlmVersion: this.ntlmVersion };
   }
 
+  /** What `util.inspect` shows: the user and ntlmVersion only. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Ntlm { user: ${JSON.stringify(this.user)}, ntlmVersion: ${this.ntlmVersion} }`;
   }

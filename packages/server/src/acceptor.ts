@@ -31,29 +31,47 @@ import {
 } from '@ntlmkit/core/internal';
 import type { UserEntry, Users } from './users.js';
 
+/**
+ * Channel binding checks over TLS, as IIS's extendedProtection tokenChecking: `none` ignores bindings, `allow`
+ * checks one when present, `require` demands one. A wrong or all-zero binding fails except with `none`.
+ */
 export type TokenChecking = 'none' | 'allow' | 'require';
+/** The client's MsvAvChannelBindings: ours (`present`), none, all-zero, or another value (`wrong`). */
 export type ChannelBindingStatus = 'present' | 'absent' | 'zero' | 'wrong';
+/** The dialect of an AUTHENTICATE, as the acceptor read it. */
 export type ServerDialect = 'NTLMv2' | 'NTLMv1' | 'NTLMv1-ESS' | 'anonymous';
 /** Which reading of the session-key rule the acceptor applies (see `lenientSessionKey`). */
 export type SessionKeyReading = 'strict' | 'lenient';
 /** The key a MIC was checked with: the decrypted EncryptedRandomSessionKey, or the KeyExchangeKey itself. */
 export type MicKey = 'random-session-key' | 'key-exchange-key';
 
+/** The names a CHALLENGE carries: its TargetName (the NetBIOS domain) and AV pairs. */
 export interface TargetNames {
+  /** MsvAvNbDomainName, and the TargetName. */
   netbiosDomain: string;
+  /** MsvAvNbComputerName. */
   netbiosComputer: string;
+  /** MsvAvDnsDomainName. */
   dnsDomain: string;
+  /** MsvAvDnsComputerName. */
   dnsComputer: string;
+  /** MsvAvDnsTreeName, sent only when given. */
   dnsTree?: string;
 }
 
+/**
+ * What an NtlmAcceptor checks against (`createNtlmServer` and `createNtlmProxy` build it from their options,
+ * with the defaults).
+ */
 export interface AcceptorPolicy {
+  /** The user table the AUTHENTICATE is checked against. */
   users: Users;
   /**
    * Server-side LmCompatibilityLevel: 5 (default) NTLMv2 only; 4 and below also NTLMv1, with or without
    * ESS (its NT response is checked). LM-only responses are never accepted.
    */
   lmCompatibilityLevel: number;
+  /** Channel binding checks, over TLS only. */
   tokenChecking: TokenChecking;
   /** The MsvAvChannelBindings value expected on this connection (TLS only). */
   expectedChannelBinding?: Uint8Array;
@@ -61,13 +79,19 @@ export interface AcceptorPolicy {
   tls: boolean;
   /** Accepted MsvAvTargetName values (case-insensitive); when set, a matching SPN is required. */
   spns?: string[];
+  /** How far the client's time (or the age of an echoed CHALLENGE timestamp) may be off, in ms. */
   maxClockSkewMs: number;
+  /** The names the CHALLENGE carries. */
   targetNames: TargetNames;
+  /** The Version field of the CHALLENGE. */
   version: NtlmVersion;
+  /** Accept an anonymous AUTHENTICATE (empty user and responses). */
   allowAnonymous: boolean;
   /** Set of NTProofStr values seen recently, shared by all connections (replay detection). */
   seenProofs: Set<string>;
+  /** The clock, in ms since the epoch: the CHALLENGE's timestamp and the skew check. */
   now: () => number;
+  /** The random source of the 8-byte server challenges. */
   random: (size: number) => Uint8Array;
   /** How every CHALLENGE of this policy differs from the default (a `challenge(…, shape)` call overrides it). */
   challengeShape?: ChallengeShape;
@@ -81,16 +105,25 @@ export interface AcceptorPolicy {
   requireMic?: boolean;
 }
 
+/** What the acceptor made of an AUTHENTICATE. */
 export interface AuthOutcome {
+  /** Whether the client authenticated. */
   ok: boolean;
+  /** The user: as written in the user table when found, else as the client sent it. */
   user?: string;
+  /** The domain as the client sent it. */
   domain?: string;
+  /** The dialect, once the message was read that far. */
   dialect?: ServerDialect;
   /** Whether a MIC was checked (and matched, when ok). */
   mic: boolean;
+  /** The channel binding the client sent, compared with the server certificate's. */
   channelBinding: ChannelBindingStatus;
+  /** The client's MsvAvTargetName, when sent. */
   spn?: string;
+  /** Why the AUTHENTICATE was refused (absent when ok). */
   reason?: string;
+  /** The reading of the session-key rule applied (`lenientSessionKey`). */
   reading: SessionKeyReading;
   /** Which key the MIC was checked with, when a MIC was checked. */
   micKey?: MicKey;
@@ -347,6 +380,7 @@ function checkChannelBinding(
   return undefined;
 }
 
+/** The server's NTLM side without HTTP, one per connection: `challenge(negotiate)`, then `authenticate(message)`. */
 export class NtlmAcceptor {
   private pending: IssuedChallenge | undefined;
 

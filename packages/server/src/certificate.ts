@@ -3,6 +3,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, constants, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 
+/** The key and signature algorithm of a self-signed certificate. */
 export type CertificateAlgorithm =
   | 'rsa-sha256'
   | 'rsa-sha384'
@@ -14,17 +15,25 @@ export type CertificateAlgorithm =
   | 'ecdsa-sha384'
   | 'ed25519';
 
+/** Options of `createSelfSignedCertificate`. */
 export interface SelfSignedOptions {
+  /** The subject's and issuer's CN; default `localhost`. */
   commonName?: string;
   /** DNS names and IP addresses for subjectAltName; default localhost, 127.0.0.1 and ::1. */
   altNames?: string[];
+  /** Default `rsa-sha256`. */
   algorithm?: CertificateAlgorithm;
+  /** Validity from now, in days (it starts an hour ago); default 30. */
   days?: number;
 }
 
+/** A self-signed certificate and its key. */
 export interface SelfSigned {
+  /** The certificate, PEM. */
   cert: string;
+  /** The private key, PKCS#8 PEM. */
   key: string;
+  /** The certificate, DER. */
   der: Buffer;
 }
 

@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What the server and the proxy have beside Node's server: `url`, `start` and `stop`. */
 export interface Lifecycle {
   /** `http(s)://127.0.0.1:PORT` once started (an IPv6 host in brackets). */
   url: string;
@@ -15,12 +16,19 @@ export interface Lifecycle {
 
 /** The 'ntlm' event, typed for each EventEmitter method that takes a listener. */
 export interface OutcomeEvents<E> {
+  /** Calls `listener` with every AUTHENTICATE outcome. */
   on(event: 'ntlm', listener: (outcome: E) => void): this;
+  /** Calls `listener` with the next AUTHENTICATE outcome. */
   once(event: 'ntlm', listener: (outcome: E) => void): this;
+  /** The same as `on`. */
   addListener(event: 'ntlm', listener: (outcome: E) => void): this;
+  /** `on`, before the listeners already added. */
   prependListener(event: 'ntlm', listener: (outcome: E) => void): this;
+  /** `once`, before the listeners already added. */
   prependOnceListener(event: 'ntlm', listener: (outcome: E) => void): this;
+  /** Removes `listener`. */
   off(event: 'ntlm', listener: (outcome: E) => void): this;
+  /** The same as `off`. */
   removeListener(event: 'ntlm', listener: (outcome: E) => void): this;
 }
 

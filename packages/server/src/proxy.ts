@@ -9,6 +9,7 @@ import { checkCounts, cutResponse, dropResponse, hintKeepAlive, IdleCloser } fro
 import { acceptorPolicy, answerHead, NtlmGate, PROXY, writeAnswer, type AcceptorOptions } from './gate.js';
 import { addLifecycle, type Lifecycle, type OutcomeEvents } from './lifecycle.js';
 
+/** Faults of the proxy; counts are whole numbers ≥ 0. */
 export interface ProxyFaultOptions {
   /** `Connection: close` on each client connection's first bare 407. */
   closeOnFirst407?: boolean;
@@ -28,33 +29,47 @@ export interface ProxyFaultOptions {
   resetMidBody?: number;
 }
 
+/** Options of `createNtlmProxy`: who may authenticate and how (AcceptorOptions), the targets and the faults. */
 export interface NtlmProxyOptions extends AcceptorOptions {
   /** Which targets may be reached. Default: loopback only, so that a test proxy never becomes an open relay. */
   allowTarget?: (host: string, port: number) => boolean;
+  /** Faults to reproduce (see ProxyFaultOptions); none by default. */
   faults?: ProxyFaultOptions;
 }
 
+/** The proxy's counters (`proxy.stats`). */
 export interface ProxyStats {
   /** Absolute-form requests and CONNECT requests received (407s included). */
   requests: number;
+  /** CONNECT requests received (every CONNECT of a handshake counts). */
   connects: number;
+  /** Client connections accepted. */
   connections: number;
+  /** CHALLENGE messages issued. */
   handshakes: number;
+  /** AUTHENTICATE messages accepted. */
   authenticated: number;
+  /** AUTHENTICATE messages refused. */
   failures: number;
   /** Absolute-form requests sent on to their origin. */
   forwarded: number;
 }
 
+/** The proxy's `ntlm` event: an AUTHENTICATE's outcome, and where it came from. */
 export interface ProxyOutcomeEvent extends AuthOutcome {
+  /** The client connection's number, from 1. */
   connection: number;
+  /** The request method (`CONNECT` for a tunnel). */
   method: string;
+  /** The target host: `host[:port]` of an absolute-form request's URI, `host:port` as CONNECT names it. */
   target: string;
 }
 
+/** An NTLM test proxy: a Node http server with `start`, `stop`, `stats` and the `ntlm` event. */
 export type NtlmProxy = OutcomeEvents<ProxyOutcomeEvent> &
   http.Server &
   Lifecycle & {
+    /** The counters, live. */
     stats: ProxyStats;
   };
 
@@ -76,6 +91,10 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * A forward proxy that demands NTLM (407) on each client connection, then forwards absolute-form HTTP requests
+ * and tunnels CONNECT (to loopback only, unless `allowTarget` says otherwise); not listening until `start()`.
+ */
 export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
   const faults = checkCounts({ ...options.faults }, COUNTS, 'faults');
   const allowTarget = options.allowTarget ?? loopbackOnly;

@@ -11,8 +11,13 @@ import { checkCounts, cutResponse, dropResponse, hintKeepAlive, IdleCloser } fro
 import { acceptorPolicy, NtlmGate, ORIGIN, writeAnswer, type OriginAcceptorOptions } from './gate.js';
 import { addLifecycle, type Lifecycle, type OutcomeEvents } from './lifecycle.js';
 
+/**
+ * The challenges a 401 offers: `NTLM`, `Negotiate`, `both` (two headers, Negotiate first, as IIS) or
+ * `both-joined` (one header, `Negotiate, NTLM`).
+ */
 export type SchemeOffer = 'NTLM' | 'Negotiate' | 'both' | 'both-joined';
 
+/** Faults that reproduce what real servers and networks do to clients; counts are whole numbers ≥ 0. */
 export interface FaultOptions {
   /** Send `Connection: close` with the first bare 401 of each connection (IIS behind some balancers). */
   closeOnFirst401?: boolean;
@@ -46,6 +51,7 @@ export interface FaultOptions {
   resetMidBody?: number;
 }
 
+/** What a `RequestHandler` is told about the request besides `req` and `res`. */
 export interface RequestContext {
   /** The authenticated user as written in the user table (undefined when authentication is off). */
   user?: string;
@@ -57,12 +63,14 @@ export interface RequestContext {
   connection: number;
 }
 
+/** Serves an authenticated request (every request with `authenticate: false`). */
 export type RequestHandler = (
   req: http.IncomingMessage,
   res: http.ServerResponse,
   context: RequestContext,
 ) => void | Promise<void>;
 
+/** Options of `createNtlmServer`: who may authenticate and how (OriginAcceptorOptions), and the HTTP side. */
 export interface NtlmServerOptions extends OriginAcceptorOptions {
   /** `true` for a fresh self-signed certificate, or your own certificate and key (PEM). */
   https?: boolean | { cert: string | Buffer; key: string | Buffer };
@@ -72,19 +80,25 @@ export interface NtlmServerOptions extends OriginAcceptorOptions {
   perRequest?: boolean;
   /** `false` serves everything without authentication: the keep-alive baseline of the benchmarks. */
   authenticate?: boolean;
+  /** Faults to reproduce (see FaultOptions); none by default. */
   faults?: FaultOptions;
   /** Node's idle keep-alive timeout (and the `Keep-Alive: timeout=` hint Node derives from it). */
   keepAliveTimeoutMs?: number;
-  /** Handler for authenticated requests; the default echoes method, path, user and body length as JSON. */
+  /** Handler for authenticated requests; default `defaultHandler` (method, path, user, body length and SHA-256). */
   handler?: RequestHandler;
 }
 
+/** The server's counters (`server.stats`), set back to 0 by `resetStats()`. */
 export interface ServerStats {
+  /** Requests received, 401s included. */
   requests: number;
+  /** Connections accepted. */
   connections: number;
   /** CHALLENGE messages issued. */
   handshakes: number;
+  /** AUTHENTICATE messages accepted. */
   authenticated: number;
+  /** AUTHENTICATE messages refused. */
   failures: number;
   /** How many times the handler ran (the application processed a request). */
   executed: number;
@@ -92,13 +106,19 @@ export interface ServerStats {
   bodyBytes: number;
 }
 
+/** The server's `ntlm` event: an AUTHENTICATE's outcome, and where it came from. */
 export interface OutcomeEvent extends AuthOutcome {
+  /** The connection's number, from 1. */
   connection: number;
+  /** The request method. */
   method: string;
+  /** The request target, as `req.url`. */
   path: string;
 }
 
+/** What `createNtlmServer` adds to a Node http(s) server. */
 export interface NtlmServerExtras extends Lifecycle, OutcomeEvents<OutcomeEvent> {
+  /** The counters, live. */
   stats: ServerStats;
   /** Sets every counter of `stats` back to 0 (the fault counts of `faults` are not reset). */
   resetStats(): void;
@@ -106,6 +126,7 @@ export interface NtlmServerExtras extends Lifecycle, OutcomeEvents<OutcomeEvent>
   certificate?: string;
 }
 
+/** An NTLM test server: a Node http or https server with `start`, `stop`, `stats` and the `ntlm` event. */
 export type NtlmServer = NtlmServerExtras & (http.Server | https.Server);
 
 /** JSON with non-ASCII escaped, so that it is a valid header value. */
@@ -116,6 +137,7 @@ function headerJson(value: unknown): string {
   );
 }
 
+/** The default handler: 200 with JSON `{ method, path, user, bodyLength, bodySha256 }`. */
 export const defaultHandler: RequestHandler = (req, res, context) => {
   const body = JSON.stringify({
     method: req.method,
@@ -149,6 +171,10 @@ const zeroStats = (): ServerStats => ({
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * An HTTP(S) server that authenticates connections with NTLM as IIS does and verifies what clients send; not
+ * listening until `start()`. A wrong fault count is an NtlmError (ERR_NTLM_INVALID_ARGUMENT).
+ */
 export function createNtlmServer(options: NtlmServerOptions = {}): NtlmServer {
   const faults = checkCounts({ ...options.faults }, COUNTS, 'faults');
   const handler = options.handler ?? defaultHandler;

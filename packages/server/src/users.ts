@@ -1,19 +1,24 @@
 // The user table: `DOMAIN\user`, `user@domain` or a bare `user` (any domain) → password or NT hash.
 import { NtlmError, ntowfv1, parseNtHash } from '@ntlmkit/core';
 
+/** `DOMAIN\user`, `user@domain` or a bare `user` (any domain) → a password, `{ password }` or `{ ntHash }`. */
 export type UserTable = Record<string, string | { password: string } | { ntHash: string | Uint8Array }>;
 
+/** One user of a `Users` table. */
 export interface UserEntry {
   /** The name as written in the table, reported as the authenticated user. */
   name: string;
+  /** The NT hash (NTOWFv1), from the password or as given. */
   ntHash: Uint8Array;
-  /** Kept for LM responses (legacy levels only). */
+  /** The password, when the table gave one (the acceptor checks only NT responses, never reads it). */
   password?: string;
 }
 
+/** The user table an acceptor checks against; names match case-insensitively. */
 export class Users {
   private readonly byKey = new Map<string, UserEntry>();
 
+  /** A malformed table or NT hash is an NtlmError (ERR_NTLM_INVALID_ARGUMENT). */
   constructor(table: UserTable) {
     if (typeof table !== 'object' || table === null) {
       throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'users must be an object of name → secret');

@@ -19,6 +19,7 @@ import {
 import { Connector, logger, openTunnel, type ConnectOptions } from '@ntlmkit/core/node';
 import { CONTEXT, NtlmOriginPool, type PoolHost, type RequestContext } from './origin-pool.js';
 
+/** Options of `NtlmDispatcher`: the shared NTLM options (NtlmHttpOptions) and undici's connection settings. */
 export interface NtlmDispatcherOptions extends NtlmHttpOptions {
   /**
    * TLS and socket options for the connections (`ca`, `rejectUnauthorized`, `cert`, `key`, `servername`, …).
@@ -36,7 +37,7 @@ export interface NtlmDispatcherOptions extends NtlmHttpOptions {
   fallback?: Dispatcher;
   /** A forward proxy (HTTP in absolute form, HTTPS through CONNECT), with its own NTLM credentials. */
   proxy?: ProxyOptions & {
-    /** Read HTTP_PROXY / HTTPS_PROXY / NO_PROXY when `uri` is not given. Default true. */
+    /** Read HTTPS_PROXY / HTTP_PROXY when `uri` is not given, NO_PROXY when `noProxy` is not. Default true. */
     fromEnv?: boolean;
     /** TLS options for an https: proxy. */
     tls?: ConnectionOptions;
@@ -69,6 +70,7 @@ export class NtlmDispatcher extends Agent {
   readonly #connectors = new Map<string, buildConnector.connector>();
   readonly #host: PoolHost;
 
+  /** Every option is checked here: a wrong one is an NtlmError (ERR_NTLM_INVALID_ARGUMENT). */
   constructor(options: NtlmDispatcherOptions = {}) {
     validateOptions(options, OWN_OPTIONS);
     validateProxyOptions(options.proxy, 'proxy', PROXY_EXTRAS);
@@ -179,6 +181,7 @@ export class NtlmDispatcher extends Agent {
     return all;
   }
 
+  /** `{ user, domain, origins?, proxyUser? }`: no password or hash. */
   toJSON(): Record<string, unknown> {
     const identity = this.#engine.identity;
     return {
@@ -189,6 +192,7 @@ export class NtlmDispatcher extends Agent {
     };
   }
 
+  /** What `util.inspect` shows: the class name and `toJSON()`. */
   [INSPECT](): string {
     return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
   }
@@ -242,6 +246,7 @@ class NtlmView extends Dispatcher {
   }
 }
 
+/** Options of `NtlmProxyAgent`: NtlmDispatcher's, with the proxy's options at the top level. */
 export interface NtlmProxyAgentOptions extends Omit<NtlmDispatcherOptions, 'proxy'> {
   /** The proxy, e.g. `http://proxy.corp.example:3128`; default HTTPS_PROXY / HTTP_PROXY. */
   uri?: string;

@@ -10,19 +10,23 @@ type Fetch = typeof globalThis.fetch;
 
 /** fetch's own signature, plus the dispatcher behind it. */
 export type NtlmFetch = Fetch & {
+  /** The NtlmDispatcher every call goes through. */
   readonly dispatcher: NtlmDispatcher;
-  /** Closes the dispatcher's connections (when the fetch made it). */
+  /** Closes the dispatcher (`dispatcher.close()`), also one given as `dispatcher`. */
   close(): Promise<void>;
 };
 
+/** Options of `createNtlmFetch`: an NtlmDispatcher's, and the fetch to call. */
 export interface NtlmFetchOptions extends NtlmDispatcherOptions {
   /** The fetch to call; default Node's global fetch (undici's `fetch` works too). */
   fetch?: Fetch;
 }
 
+/** `createNtlmFetch` over a dispatcher of your own. */
 export interface NtlmFetchOverDispatcher {
   /** An NtlmDispatcher to use (it keeps its own options; the fetch closes it with `close()`). */
   dispatcher: NtlmDispatcher;
+  /** The fetch to call; default Node's global fetch (undici's `fetch` works too). */
   fetch?: Fetch;
 }
 
@@ -43,6 +47,11 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
+/**
+ * fetch with NTLM: Node's global fetch (or `fetch`) with an NtlmDispatcher set per call. Credentials go to the
+ * origin of each call (with `origins`: to those only), never to a redirect target; non-http(s) URLs go to fetch
+ * unchanged.
+ */
 export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatcher): NtlmFetch {
   if (!options || typeof options !== 'object')
     throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'createNtlmFetch needs options, e.g. { credentials }');

@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import { normaliseOrigin } from '@ntlmkit/core/http';
 import { NtlmDispatcher, type NtlmDispatcherOptions } from './dispatcher.js';
 
+/** What `ntlm()` returns: an interceptor for `dispatcher.compose(...)`, with its own NtlmDispatcher. */
 export type NtlmInterceptor = Dispatcher.DispatcherComposeInterceptor & {
   /** The pinned connections of the origins it authenticates (close it when done). */
   readonly dispatcher: NtlmDispatcher;

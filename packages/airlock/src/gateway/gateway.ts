@@ -31,6 +31,7 @@ interface Runtime {
   NtlmDispatcher: typeof NtlmDispatcher;
 }
 
+/** What `gateway.stats` counts, now. */
 export interface GatewayStats {
   /** Sessions held now. */
   sessions: number;
@@ -84,6 +85,10 @@ function describe(error: unknown): string {
   return typeof e?.message === 'string' ? `${code}: ${e.message}` : code;
 }
 
+/**
+ * A development stand-in for Airlock Gateway: a reverse proxy on loopback that keeps a session per browser,
+ * applies the HTTP_NTLM control cookies back ends set, and authenticates to NTLM back ends as the session's user.
+ */
 export class AirlockDevGateway {
   readonly #options: CheckedOptions;
   readonly #table: MappingTable;
@@ -93,6 +98,7 @@ export class AirlockDevGateway {
   #dispatcher: NtlmDispatcher | undefined;
   #url = '';
 
+  /** Checks the options (ERR_NTLM_AIRLOCK_INVALID_ARGUMENT); nothing listens until `start()`. */
   constructor(options: AirlockDevGatewayOptions) {
     this.#options = checkOptions(options);
     this.#table = new MappingTable(this.#options.mappings);
@@ -109,6 +115,7 @@ export class AirlockDevGateway {
     return this.#url;
   }
 
+  /** Sessions held and back-end connections open, now. */
   get stats(): GatewayStats {
     return { sessions: this.#sessions.size, connections: this.#dispatcher?.connectionCount() ?? 0 };
   }
@@ -317,6 +324,7 @@ export class AirlockDevGateway {
     this.#options.log?.(line);
   }
 
+  /** `{ url, mappings, sessions }`: the number of sessions, nothing of them. */
   toJSON(): Record<string, unknown> {
     return {
       url: this.#url,
@@ -330,6 +338,7 @@ export class AirlockDevGateway {
     };
   }
 
+  /** What `util.inspect` shows: `toJSON()`. */
   [INSPECT](): string {
     return `AirlockDevGateway ${JSON.stringify(this.toJSON())}`;
   }

@@ -5,6 +5,7 @@ import { DEFAULT_COOKIE_NAME, TOKEN } from '../cookie.js';
 import { checkEncoding, type CredentialEncoding } from '../encoding.js';
 import { invalidArgument, typeOf } from '../errors.js';
 
+/** One mapping of the gateway: an entry path and the back end it leads to. */
 export interface GatewayMapping {
   /** The mapping's name: what `@mapping` in an HTTP_NTLM definition refers to. */
   name: string;
@@ -18,14 +19,21 @@ export interface GatewayMapping {
 
 /** TLS options for the connections to https back ends. */
 export interface GatewayTlsOptions {
+  /** CA certificates (PEM) to trust instead of Node's default ones. */
   ca?: string | Buffer | (string | Buffer)[];
+  /** A client certificate (PEM). */
   cert?: string | Buffer;
+  /** The client certificate's private key (PEM). */
   key?: string | Buffer;
+  /** Verify the back end's certificate (Node's default: true). */
   rejectUnauthorized?: boolean;
+  /** The SNI name to send, instead of the back end's host name. */
   servername?: string;
 }
 
+/** Options of `createAirlockDevGateway`. */
 export interface AirlockDevGatewayOptions {
+  /** The mappings (required): names and entry paths unique. */
   mappings: readonly GatewayMapping[];
   /** The control cookie's name, as configured on the gateway. Default `AL_CONTROL`. */
   controlCookieName?: string;

@@ -5,9 +5,13 @@ import { desl } from './des.js';
 import { hmacMd5, md5, type MacKey } from './hash.js';
 import { md4 } from './md4.js';
 
+/** What `computeResponseV1` computes. */
 export interface ResponseV1 {
+  /** NtChallengeResponse: 24 bytes. */
   ntChallengeResponse: Uint8Array;
+  /** LmChallengeResponse: 24 bytes. */
   lmChallengeResponse: Uint8Array;
+  /** SessionBaseKey = MD4(ResponseKeyNT). */
   sessionBaseKey: Uint8Array;
 }
 
@@ -47,10 +51,15 @@ export function computeResponseV1(options: {
   };
 }
 
+/** What `computeResponseV2` computes. */
 export interface ResponseV2 {
+  /** NtChallengeResponse: NTProofStr || temp (the client blob). */
   ntChallengeResponse: Uint8Array;
+  /** LmChallengeResponse: LMv2 (24 bytes), or Z(24) with `zeroLmResponse`. */
   lmChallengeResponse: Uint8Array;
+  /** NTProofStr: HMAC_MD5(ResponseKeyNT, ServerChallenge || temp). */
   ntProofStr: Uint8Array;
+  /** SessionBaseKey = HMAC_MD5(ResponseKeyNT, NTProofStr). */
   sessionBaseKey: Uint8Array;
 }
 

@@ -10,9 +10,11 @@ import { NtlmError } from '../errors.js';
 
 /** An HMAC-MD5 key used for several messages (NTOWFv2 signs NTProofStr and the session base key). */
 export interface MacKey {
+  /** HMAC_MD5(key, parts as if concatenated). */
   mac(...message: Uint8Array[]): Uint8Array;
 }
 
+/** An MD5 / HMAC-MD5 implementation, as `useHashProvider` installs it. */
 export interface HashProvider {
   /** For diagnostics: `@noble/hashes` or `node:crypto`. */
   readonly name: string;
@@ -20,6 +22,7 @@ export interface HashProvider {
   md5(...message: Uint8Array[]): Uint8Array;
   /** HMAC_MD5(key, parts as if concatenated). */
   hmacMd5(key: Uint8Array, ...message: Uint8Array[]): Uint8Array;
+  /** The key prepared for several HMACs. */
   macKey(key: Uint8Array): MacKey;
 }
 
@@ -49,6 +52,7 @@ export class HmacMd5Key implements MacKey {
     this.#outer = nobleMd5.create().update(padded(key, 0x5c)) as Md5;
   }
 
+  /** HMAC_MD5(key, parts as if concatenated). */
   mac(...message: Uint8Array[]): Uint8Array {
     const inner = this.#inner.clone();
     for (const part of message) inner.update(checkBytes(part, 'HMAC input'));
@@ -56,6 +60,7 @@ export class HmacMd5Key implements MacKey {
   }
 }
 
+/** MD5 and HMAC-MD5 from @noble/hashes: the default, in any runtime. */
 export const nobleHashProvider: HashProvider = {
   name: '@noble/hashes',
   md5(...message) {
@@ -95,6 +100,7 @@ export function hashProvider(): HashProvider {
   return current();
 }
 
+/** MD5 of the parts, as if concatenated, by the implementation in use. */
 export function md5(...message: Uint8Array[]): Uint8Array {
   for (const part of message) checkBytes(part, 'MD5 input');
   return current().md5(...message);

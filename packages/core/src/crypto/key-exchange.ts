@@ -4,6 +4,7 @@ import { checkBytes, checkFlags } from '../arguments.js';
 import { NegotiateFlags } from '../messages/flags.js';
 import { rc4 } from './rc4.js';
 
+/** EncryptedRandomSessionKey = RC4K(KeyExchangeKey, RandomSessionKey), both keys 16 bytes. */
 export function encryptRandomSessionKey(keyExchangeKey: Uint8Array, randomSessionKey: Uint8Array): Uint8Array {
   return rc4(checkBytes(keyExchangeKey, 'keyExchangeKey', 16), checkBytes(randomSessionKey, 'randomSessionKey', 16));
 }

@@ -9,6 +9,10 @@ import { hmacMd5 } from './hash.js';
 export const MIC_OFFSET = AUTHENTICATE.mic;
 const ZERO_MIC = new Uint8Array(MIC_LENGTH);
 
+/**
+ * The MIC: HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE), the AUTHENTICATE's MIC
+ * field (16 bytes at MIC_OFFSET) read as zeros; the AUTHENTICATE must have that field.
+ */
 export function mic(
   exportedSessionKey: Uint8Array,
   negotiate: Uint8Array,

@@ -94,6 +94,7 @@ function hmac(key: Uint8Array, message: Uint8Array[]): Uint8Array {
   return bytes(h.digest());
 }
 
+/** MD5 and HMAC-MD5 from node:crypto; `@ntlmkit/core/node` installs it with `useHashProvider`. */
 export const nodeHashProvider: HashProvider = {
   name: 'node:crypto',
   md5: (...message) => md5(message),

@@ -29,6 +29,7 @@ export function ntowfv2FromHash(ntHash: Uint8Array, user: string, domain: string
   return hmacMd5(ntHash, utf16le(checkString(user, 'user').toUpperCase() + checkString(domain, 'domain')));
 }
 
+/** NTOWFv2(Passwd, User, UserDom): `ntowfv2FromHash(ntowfv1(password), user, domain)`. */
 export function ntowfv2(password: string, user: string, domain: string): Uint8Array {
   return ntowfv2FromHash(ntowfv1(password), user, domain);
 }

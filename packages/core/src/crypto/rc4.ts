@@ -6,6 +6,7 @@ import { NtlmError } from '../errors.js';
 const s = new Uint8Array(256);
 const IDENTITY = Uint8Array.from({ length: 256 }, (_, i) => i);
 
+/** RC4K(key, data): `data` encrypted (or decrypted) with a fresh RC4 keyed with `key`. */
 export function rc4(key: Uint8Array, data: Uint8Array): Uint8Array {
   checkBytes(key, 'an RC4 key');
   checkBytes(data, 'RC4 input');

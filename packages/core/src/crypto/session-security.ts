@@ -6,6 +6,7 @@ import { NtlmError } from '../errors.js';
 import { NegotiateFlags } from '../messages/flags.js';
 import { md5 } from './hash.js';
 
+/** The direction a SIGNKEY or SEALKEY is for: client-to-server or server-to-client. */
 export type Mode = 'Client' | 'Server';
 
 /** The null-terminated ASCII constants ("...magic constant" and its NUL). */

@@ -4,11 +4,13 @@ import { fromBase64 } from '../bytes.js';
 import { NtlmError } from '../errors.js';
 import { hasNtlmSignature } from '../messages/reader.js';
 
+/** One challenge of a WWW-Authenticate or Proxy-Authenticate header. */
 export interface AuthChallenge {
   /** As sent, e.g. `NTLM`, `Negotiate`, `Basic`. */
   scheme: string;
   /** The token68 part, if any (e.g. the base64 CHALLENGE). */
   token?: string;
+  /** The auth-params, names lower-cased, quoted values unquoted. */
   params: Record<string, string>;
 }
 
@@ -37,6 +39,7 @@ function addParam(challenge: AuthChallenge, text: string): void {
   if (m) challenge.params[m[1]!.toLowerCase()] = m[2]!.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
 }
 
+/** The challenges of one or several WWW-Authenticate / Proxy-Authenticate values (none for undefined or null). */
 export function parseAuthenticateHeaders(values: string | readonly string[] | undefined | null): AuthChallenge[] {
   if (values === undefined || values === null) return [];
   if (typeof values !== 'string' && !Array.isArray(values)) {
@@ -64,13 +67,16 @@ export function parseAuthenticateHeaders(values: string | readonly string[] | un
   return challenges;
 }
 
+/** The HTTP scheme NTLM tokens go under: `NTLM`, or raw NTLM under `Negotiate`. */
 export type NtlmScheme = 'NTLM' | 'Negotiate';
 
+/** What `selectNtlmOffer` found in a server's challenges. */
 export type NtlmOffer =
   /** The server offers NTLM (bare, or with a CHALLENGE token). */
   | { kind: 'ntlm'; scheme: NtlmScheme; token?: Uint8Array }
   /** Only Negotiate, with a token that is not NTLM (Kerberos/SPNEGO): we cannot answer it. */
   | { kind: 'not-ntlm'; scheme: 'Negotiate' }
+  /** Neither NTLM nor Negotiate. */
   | { kind: 'none' };
 
 /**

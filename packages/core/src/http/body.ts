@@ -3,6 +3,7 @@
 // stream to an origin not yet known to want NTLM is read ahead up to a bound so that it can go twice;
 // beyond the bound it goes once as it comes (a second send is then refused with a clear error).
 
+/** What the handshake needs to know of a request body. */
 export interface BodyFacts {
   /** The request has a body (a zero-length one counts as none). */
   present: boolean;
@@ -47,8 +48,12 @@ function isReiterable(body: object): boolean {
   );
 }
 
+/** What `bufferWithin` read: the whole body as bytes, or a stream of it that can be sent once. */
 export type BufferedBody =
-  { body: Uint8Array; replayable: true } | { body: AsyncIterable<Uint8Array>; replayable: false };
+  /** The whole body: it fitted within the bound. */
+  | { body: Uint8Array; replayable: true }
+  /** The chunks read ahead and the rest of the source: larger than the bound. */
+  | { body: AsyncIterable<Uint8Array>; replayable: false };
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {
   return typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;

@@ -4,6 +4,7 @@
 import type { AuthenticateSummary } from '../context.js';
 import type { NtlmScheme } from './authenticate-header.js';
 
+/** What a pinned connection has proven: the credential set that authenticated it, tied to the socket's generation. */
 export class ConnectionAuth {
   #key: string | undefined;
   #generation = -1;
@@ -24,6 +25,7 @@ export class ConnectionAuth {
     this.#generation = -1;
   }
 
+  /** Whether the socket `generation` is authenticated for the credential set `key`. */
   isAuthenticatedFor(key: string, generation: number): boolean {
     return this.#key === key && this.#generation === generation;
   }
@@ -38,6 +40,7 @@ export class ConnectionAuth {
     return this.#generation === generation ? this.#key : undefined;
   }
 
+  /** The scheme of the last authentication recorded (`NTLM` or `Negotiate`). */
   get scheme(): NtlmScheme | undefined {
     return this.#scheme;
   }

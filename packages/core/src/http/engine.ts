@@ -17,36 +17,47 @@ import { OriginMemory } from './origin-memory.js';
 import { ConnectionBudget } from './pool.js';
 import { routeFor, type Env, type ProxyOptions, type Route } from './proxy.js';
 
+/** The options of an `NtlmHttpEngine`: the shared options and the proxy. */
 export interface EngineOptions extends NtlmHttpOptions {
+  /** A forward proxy; `fromEnv` (default true) reads HTTP(S)_PROXY and NO_PROXY. None: direct connections. */
   proxy?: ProxyOptions & { fromEnv?: boolean };
 }
 
+/** One request, as `NtlmHttpEngine.flow` takes it. */
 export interface FlowRequest {
   /** The request's origin (`https://host:port`). */
   origin: string;
   /** The request URL, built only when a handshake needs it (the SPN rule may look at it). */
   url: () => URL;
+  /** How the request reaches its origin (`engine.route`). */
   route: Route;
   /** Who this request authenticates as (the client's credentials, or the request's own); none: no origin layer. */
   identity: Identity | undefined;
+  /** The request method (undefined: GET). */
   method: string | undefined;
+  /** Whether the request has a body, and whether it can be sent more than once (`bodyFacts`). */
   body: { present: boolean; replayable: boolean };
 }
 
+/** One client's HTTP side of NTLM: options, credentials, origin policy and memory, budget, a machine per request. */
 export class NtlmHttpEngine {
+  /** A shallow copy of the options the engine was made with. */
   readonly options: Readonly<EngineOptions>;
   /** The client's own credentials (absent when every request brings its own, or for a proxy alone). */
   readonly identity: Identity | undefined;
+  /** The proxy's credentials (`proxy.credentials`), if any. */
   readonly proxyIdentity: Identity | undefined;
   /** Origins known to want NTLM. */
   readonly memory = new OriginMemory();
   /** Proxies known to want NTLM. */
   readonly proxyMemory = new OriginMemory();
+  /** The client's connection budget (`maxConnections`, default 256). */
   readonly budget: ConnectionBudget;
   private readonly explicit: ReadonlySet<string> | undefined;
   private first: string | undefined;
   private readonly refused = new Set<string>();
 
+  /** Takes options already checked (`validateOptions`); `log` receives the handshake steps. */
   constructor(
     options: EngineOptions,
     readonly log: (message: string) => void,
@@ -58,6 +69,7 @@ export class NtlmHttpEngine {
     this.budget = new ConnectionBudget(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   }
 
+  /** Connections per origin: `connections`, default 16. */
   get connections(): number {
     return this.options.connections ?? DEFAULT_CONNECTIONS;
   }
@@ -67,6 +79,7 @@ export class NtlmHttpEngine {
     return this.options.maxReplayBytes ?? DEFAULT_MAX_REPLAY_BYTES;
   }
 
+  /** The route for a request URL under the `proxy` option, `env` read for HTTP(S)_PROXY and NO_PROXY. */
   route(url: URL, env: Env): Route {
     return routeFor(url, this.options.proxy, env);
   }

@@ -27,14 +27,18 @@ function copyOf(credentials: Credentials): Credentials {
   return copy;
 }
 
+/** A credential set as the HTTP side uses it: a private copy, keyed, printable without secrets. */
 export class Identity {
   /** Equal for equal user, domain (case-insensitive) and secret; reveals none of them. */
   readonly key: string;
+  /** The user name, without a `DOMAIN\` prefix. */
   readonly user: string;
+  /** The domain (possibly empty). */
   readonly domain: string;
   readonly #credentials: Credentials;
   #prepared: PreparedCredentials | undefined;
 
+  /** Copies and checks `credentials`; an NtlmError (ERR_NTLM_INVALID_ARGUMENT) when they cannot be used. */
   constructor(credentials: Credentials) {
     this.#credentials = copyOf(credentials);
     const resolved = resolveCredentials(this.#credentials);
@@ -66,10 +70,12 @@ export class Identity {
     return this.domain ? `${this.domain}\\${this.user}` : this.user;
   }
 
+  /** `{ user, domain }`: no secret. */
   toJSON(): { user: string; domain: string } {
     return { user: this.user, domain: this.domain };
   }
 
+  /** What `util.inspect` shows: the user and domain only. */
   [INSPECT](): string {
     return `Identity { user: ${JSON.stringify(this.user)}, domain: ${JSON.stringify(this.domain)} }`;
   }

@@ -18,6 +18,7 @@ import type { OriginMemory } from './origin-memory.js';
 
 /** What the machine needs of a response. */
 export interface ResponseHead {
+  /** The HTTP status code. */
   status: number;
   /** The values of a response header, by lower-case name. */
   header(name: string): readonly string[];
@@ -27,7 +28,9 @@ export interface ResponseHead {
 
 /** What the machine reads of the pinned connection. */
 export interface ConnectionView {
+  /** What the connection has proven to the origin (401). */
   readonly auth: ConnectionAuth;
+  /** What the connection has proven to a forward proxy (407). */
   readonly proxyAuth: ConnectionAuth;
   /** Changes whenever another socket is behind the pinned connection. */
   readonly generation: number;
@@ -35,6 +38,7 @@ export interface ConnectionView {
   peerCertificate(): CertificateInput | undefined;
 }
 
+/** What `RequestFlow` says to do next: send a leg, deliver the response, or fail with an error. */
 export type Action =
   /**
    * Write a leg: the caller's request with these headers added, its body or `Content-Length: 0`. `fresh`: on a
@@ -50,36 +54,46 @@ export type Action =
     }
   /** Hand the response of this leg to the caller. */
   | { readonly kind: 'deliver' }
+  /** Reject the request with `error`. */
   | { readonly kind: 'fail'; readonly error: Error };
 
+/** One authentication layer of a request: an origin's (401) or a forward proxy's (407). */
 export interface LayerOptions {
   /** 401 for an origin, 407 for a forward proxy. */
   status: 401 | 407;
   /** The origin (or the proxy's origin) the credentials go to. */
   target: string;
+  /** The credentials this layer authenticates with. */
   identity: Identity;
   /** The SPN for MsvAvTargetName, computed when a handshake starts. */
   spn: () => string | undefined;
+  /** Passed to the NTLM context; default 3 (NTLMv2 only). */
   lmCompatibilityLevel?: 0 | 1 | 2 | 3 | 4 | 5;
   /** Where the target is remembered as wanting NTLM. */
   memory: OriginMemory;
+  /** Send the NEGOTIATE with the first leg to a target not yet known to want NTLM (unless it declined NTLM). */
   preemptive: boolean;
+  /** A refused AUTHENTICATE fails with ERR_NTLM_AUTH_FAILED instead of passing the refusal on. */
   throwOnAuthFailure: boolean;
   /** A fresh mechanism for one handshake; NTLM by default (the one place a second mechanism would plug in). */
   mechanism?: (identity: Identity, spn: string | undefined) => ClientMechanism;
+  /** Called with a human-readable note when something is left out (e.g. a certificate without a binding). */
   onWarning?: (message: string) => void;
   /** Log every token: the NEGOTIATE and CHALLENGE in full, the AUTHENTICATE with its responses redacted. */
   logTokens?: boolean;
 }
 
+/** What `RequestFlow` needs to know of one request. */
 export interface FlowOptions {
   /** The origin's layer; absent when no credentials go to this origin. */
   origin?: LayerOptions;
   /** A forward proxy's layer (plain HTTP through a proxy with credentials). */
   proxy?: LayerOptions;
+  /** Whether the request has a body, and whether it can be sent more than once. */
   body: { present: boolean; replayable: boolean };
   /** RFC 9110 9.2.2: a request that may be sent again after it reached the server. */
   idempotent: boolean;
+  /** Receives each step of the handshake (no secrets). */
   log: (message: string) => void;
 }
 
@@ -412,6 +426,7 @@ export class RequestFlow {
     return undefined;
   }
 
+  /** A response head arrived on `conn`: the next leg, the response to deliver, or the failure. */
   response(head: ResponseHead, conn: ConnectionView): Action {
     const canResendBody = !this.o.body.present || this.o.body.replayable || !this.bodySent;
     for (const layer of this.layers) {

@@ -11,6 +11,7 @@ export const DEFAULT_CONNECTIONS = 16;
 /** Default of `maxConnections`: connections of one client, all origins and credentials together. */
 export const DEFAULT_MAX_CONNECTIONS = 256;
 
+/** The options every adapter shares (undici, fetch, axios). */
 export interface NtlmHttpOptions {
   /**
    * The credentials requests authenticate with. Optional when every request brings its own
@@ -50,6 +51,7 @@ function invalid(message: string): NtlmError {
   return new NtlmError('ERR_NTLM_INVALID_ARGUMENT', message);
 }
 
+/** The origin (`https://host:port`, default port omitted) of an http(s) URL; else ERR_NTLM_INVALID_ARGUMENT. */
 export function normaliseOrigin(value: string | URL): string {
   if (typeof value !== 'string' && !(value instanceof URL)) throw invalid('an origin must be a string or a URL');
   let url: URL;

@@ -2,12 +2,14 @@
 // three), and which answered a NEGOTIATE without asking (so that `preemptive` stops sending them one).
 import type { NtlmScheme } from './authenticate-header.js';
 
+/** Origins (or proxies) known to want NTLM, and those that declined it; at most `limit` (default 1000), oldest out. */
 export class OriginMemory {
   /** The scheme an origin asked for, or `null`: it answered our NEGOTIATE without a challenge. */
   private readonly origins = new Map<string, NtlmScheme | null>();
 
   constructor(private readonly limit = 1000) {}
 
+  /** `origin` asked for NTLM under `scheme`: later requests start with the NEGOTIATE. */
   remember(origin: string, scheme: NtlmScheme): void {
     this.set(origin, scheme);
   }

@@ -10,7 +10,9 @@ import type { ConnectionView } from './machine.js';
 
 /** A pinned connection: one socket at a time, one request at a time. Adapters extend it. */
 export abstract class PinnedSlot implements ConnectionView {
+  /** What the current socket has proven to the origin. */
   readonly auth = new ConnectionAuth();
+  /** What the current socket has proven to a forward proxy. */
   readonly proxyAuth = new ConnectionAuth();
   /** Counts the sockets behind this slot: a change means a new, unauthenticated connection. */
   generation = 0;
@@ -25,6 +27,7 @@ export abstract class PinnedSlot implements ConnectionView {
 
   /** A live socket is behind the slot. */
   abstract get connected(): boolean;
+  /** The TLS peer certificate of the current socket (for EPA), if it is TLS. */
   abstract peerCertificate(): CertificateInput | undefined;
   /** Ends the connection now; the slot is not used again. */
   abstract close(): void;
@@ -43,8 +46,10 @@ export class ConnectionBudget {
   /** Pools that wait for a place, first come first served. */
   private readonly waiting: SlotPool<PinnedSlot>[] = [];
 
+  /** `max`: the connections of the client in all. */
   constructor(readonly max: number) {}
 
+  /** The places in use (connections open or being opened). */
   get size(): number {
     return this.used;
   }
@@ -98,15 +103,21 @@ interface Waiter<S> {
   grant(slot: S): void;
 }
 
+/** Options of a `SlotPool`. */
 export interface SlotPoolOptions<S> {
   /** Connections to this origin, all credentials together. */
   limit: number;
+  /** The client's budget, shared with its other pools. */
   budget: ConnectionBudget;
+  /** Makes a new, unconnected slot. */
   create(): S;
+  /** The clock, in ms since 1970 (default `Date.now`), for `reusableUntil`. */
   now?: () => number;
 }
 
+/** The pinned connections to one origin (through one route), chosen by credentials. */
 export class SlotPool<S extends PinnedSlot> {
+  /** Every slot of the pool, busy or idle. */
   readonly slots = new Set<S>();
   /** Idle slots by the key they are authenticated for ('' for none), most recently used last. */
   private readonly idle = new Map<string, S[]>();
@@ -119,6 +130,7 @@ export class SlotPool<S extends PinnedSlot> {
     this.now = o.now ?? Date.now;
   }
 
+  /** The number of slots. */
   get size(): number {
     return this.slots.size;
   }

@@ -4,6 +4,7 @@ import type { Credentials } from '../credentials.js';
 import { NtlmError } from '../errors.js';
 import type { OptionCheck } from './options.js';
 
+/** A forward proxy, and its own credentials. */
 export interface ProxyOptions {
   /** `http://proxy.corp.example:3128`; default from HTTPS_PROXY / HTTP_PROXY for the request's scheme. */
   uri?: string;
@@ -13,6 +14,7 @@ export interface ProxyOptions {
   noProxy?: string;
 }
 
+/** Environment variables, such as `process.env` (names read in lower case, then upper case). */
 export type Env = Record<string, string | undefined>;
 
 function envValue(env: Env, name: string): string | undefined {

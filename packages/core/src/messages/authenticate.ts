@@ -11,18 +11,26 @@ import { MessageWriter } from './writer.js';
 
 /** The fields of an AUTHENTICATE message, as the encoder takes them and the parser returns them. */
 export interface Authenticate {
+  /** The NegotiateFlags of the AUTHENTICATE. */
   flags: number;
+  /** LmChallengeResponse: 24 bytes (anonymous: one zero byte, or none). */
   lmChallengeResponse: Uint8Array;
+  /** NtChallengeResponse: 24 bytes for NTLMv1, NTProofStr and the blob for NTLMv2, empty for anonymous. */
   ntChallengeResponse: Uint8Array;
+  /** DomainName, in UTF-16LE under UNICODE, else OEM (Latin-1). */
   domain: string;
+  /** UserName, encoded as `domain` is. */
   user: string;
+  /** Workstation, encoded as `domain` is. */
   workstation: string;
+  /** EncryptedRandomSessionKey (16 bytes, or empty). */
   encryptedRandomSessionKey: Uint8Array;
   /** Always written by the encoder; absent from a parsed message whose payload leaves no room for it. */
   version?: NtlmVersion;
 }
 
 export type AuthenticateFields = Authenticate & {
+  /** The Version field, always written. */
   version: NtlmVersion;
   /** Reserve the 16-byte MIC field (written as zeros; the caller fills it in). */
   withMic: boolean;
@@ -33,6 +41,7 @@ export function textEncoder(flags: number): (text: string) => Uint8Array {
   return flags & NegotiateFlags.UNICODE ? utf16le : oemEncode;
 }
 
+/** Writes an AUTHENTICATE message from its fields, the text ones encoded as the flags say. */
 export function encodeAuthenticateMessage(fields: AuthenticateFields): Uint8Array {
   const f = checkOptions(fields, 'encodeAuthenticateMessage fields');
   const flags = checkFlags(f.flags, 'flags');
@@ -71,21 +80,29 @@ export function writeAuthenticate(
   return w.finish();
 }
 
+/** An NTLMv2 NtChallengeResponse (MS-NLMP 2.2.2.8), split into its parts. */
 export interface NtlmV2Response {
+  /** NTProofStr: the first 16 bytes. */
   ntProofStr: Uint8Array;
   /** The client blob ("temp"): everything after NTProofStr. */
   blob: Uint8Array;
+  /** The blob's TimeStamp: 8 bytes, a FILETIME. */
   time: Uint8Array;
+  /** The blob's 8-byte ClientChallenge. */
   clientChallenge: Uint8Array;
+  /** The AV pairs the client sent in the blob (MsvAvEOL not included). */
   avPairs: AvPair[];
 }
 
+/** A parsed AUTHENTICATE (Type 3) message. */
 export interface AuthenticateMessage extends Authenticate {
+  /** The message type: 3. */
   type: 3;
   /** The 16 bytes at offset 72, when the payload leaves room for a MIC. */
   mic?: Uint8Array;
   /** Present when the NT response is longer than 24 bytes (NTLMv2). */
   ntlmv2?: NtlmV2Response;
+  /** The exact bytes of the message (a copy). */
   raw: Uint8Array;
 }
 
@@ -113,6 +130,7 @@ export function parseNtlmV2Response(nt: Uint8Array): NtlmV2Response {
   };
 }
 
+/** Parses a Type 3 message (a server's view), every offset and length bounds-checked. */
 export function parseAuthenticateMessage(bytes: Uint8Array): AuthenticateMessage {
   const r = openMessage(bytes, AUTHENTICATE.type, 'AUTHENTICATE message');
   if (bytes.length < AUTHENTICATE.minLength) {

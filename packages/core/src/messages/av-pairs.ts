@@ -3,6 +3,7 @@ import { checkBytes, checkOptions, MAX_FIELD } from '../arguments.js';
 import { decodeUtf16le, readU16LE, readU32LE, toHex, writeU16LE, writeU32LE } from '../bytes.js';
 import { NtlmError } from '../errors.js';
 
+/** AV pair ids (MS-NLMP 2.2.2.1), the spec's MsvAv* names without the prefix. */
 export const AvId = {
   EOL: 0,
   NbComputerName: 1,
@@ -25,8 +26,11 @@ export const AvFlags = {
   UNTRUSTED_SPN_SOURCE: 0x4,
 } as const;
 
+/** One AV_PAIR: an id and its value bytes. */
 export interface AvPair {
+  /** The AvId (16 bits), e.g. `AvId.Timestamp`. */
   id: number;
+  /** The value, at most 65,535 bytes. */
   value: Uint8Array;
 }
 
@@ -119,6 +123,7 @@ export function encodeAvPairs(pairs: AvPair[]): Uint8Array {
   return out;
 }
 
+/** The first pair with this id, if any. */
 export function findAvPair(pairs: readonly AvPair[], id: number): AvPair | undefined {
   if (!Array.isArray(pairs)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'findAvPair needs an array of AV pairs');
   // Typed again: Array.isArray narrows a readonly AvPair[] to any[].
@@ -184,6 +189,7 @@ export function dateToFiletime(ms: number): Uint8Array {
   return out;
 }
 
+/** FILETIME (8 bytes, 100-ns intervals since 1601) → whole milliseconds since the Unix epoch. */
 export function filetimeToMs(bytes: Uint8Array): number {
   checkBytes(bytes, 'a FILETIME', 8);
   let v = 0n;

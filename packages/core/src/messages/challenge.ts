@@ -9,10 +9,15 @@ import { openMessage, payloadStart } from './reader.js';
 import { decodeVersion, versionField, type NtlmVersion } from './version.js';
 import { MessageWriter } from './writer.js';
 
+/** A parsed CHALLENGE (Type 2) message. */
 export interface Challenge {
+  /** The message type: 2. */
   type: 2;
+  /** The NegotiateFlags the server chose. */
   flags: number;
+  /** The 8-byte ServerChallenge nonce. */
   serverChallenge: Uint8Array;
+  /** The TargetName field, decoded as UTF-16LE under UNICODE, else as OEM (Latin-1). */
   targetName: string;
   /** The AV pairs in the server's order (MsvAvEOL not included). */
   targetInfo: AvPair[];
@@ -20,11 +25,13 @@ export interface Challenge {
   timestamp?: Uint8Array;
   /** The same timestamp in milliseconds since the Unix epoch. */
   timestampMs?: number;
+  /** The Version field, when the VERSION flag is set and the message has one. */
   version?: NtlmVersion;
   /** The exact bytes of the message: the MIC covers them. */
   raw: Uint8Array;
 }
 
+/** Parses a Type 2 message, every offset and length bounds-checked; a malformed one is an `NtlmError`. */
 export function parseChallengeMessage(bytes: Uint8Array): Challenge {
   const r = openMessage(bytes, CHALLENGE.type, 'CHALLENGE message');
   if (bytes.length < CHALLENGE.minLength) {
@@ -61,11 +68,17 @@ export function parseChallengeMessage(bytes: Uint8Array): Challenge {
   return challenge;
 }
 
+/** Options of `createChallengeMessage`. */
 export interface ChallengeOptions {
+  /** The NegotiateFlags to send; VERSION is added with `version`, TARGET_INFO with a non-empty `targetInfo`. */
   flags: number;
+  /** The 8-byte ServerChallenge nonce. */
   serverChallenge: Uint8Array;
+  /** The TargetName, written as UTF-16LE under UNICODE, else as OEM (Latin-1). */
   targetName: string;
+  /** The AV pairs of the TargetInfo field, in order (MsvAvEOL is added). */
   targetInfo: AvPair[];
+  /** The Version field; without it none is written. */
   version?: NtlmVersion;
 }
 

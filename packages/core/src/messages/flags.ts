@@ -1,6 +1,7 @@
 // NegotiateFlags (MS-NLMP 2.2.2.5).
 import { NtlmError } from '../errors.js';
 
+/** The NegotiateFlags bits (MS-NLMP 2.2.2.5), named after the spec's NTLMSSP_* names. */
 export const NegotiateFlags = {
   UNICODE: 0x00000001,
   OEM: 0x00000002,
@@ -26,6 +27,7 @@ export const NegotiateFlags = {
   NEGOTIATE_56: 0x80000000,
 } as const;
 
+/** The name of one NegotiateFlags bit, as `flagNames` returns it. */
 export type NegotiateFlagName = keyof typeof NegotiateFlags;
 
 /**

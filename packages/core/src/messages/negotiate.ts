@@ -7,12 +7,18 @@ import { openMessage, payloadStart } from './reader.js';
 import { decodeVersion, DEFAULT_VERSION, versionField, type NtlmVersion } from './version.js';
 import { MessageWriter } from './writer.js';
 
+/** Options of `createNegotiateMessage`; all optional. */
 export interface NegotiateOptions {
-  /** Defaults to DEFAULT_NEGOTIATE_FLAGS (see packages/core/README.md, "The flags we send"). */
+  /**
+   * Defaults to DEFAULT_NEGOTIATE_FLAGS (see packages/core/README.md, "The flags we send"); VERSION is always
+   * added, and OEM_DOMAIN_SUPPLIED / OEM_WORKSTATION_SUPPLIED when those fields are given.
+   */
   flags?: number;
   /** Sent in the clear (OEM) only when given; most clients send neither. */
   domain?: string;
+  /** The client's workstation name, sent in the clear (OEM) only when given. */
   workstation?: string;
+  /** The Version field; defaults to DEFAULT_VERSION. */
   version?: NtlmVersion;
 }
 
@@ -39,11 +45,17 @@ export function createNegotiateMessage(options: NegotiateOptions = {}): Uint8Arr
   return w.finish();
 }
 
+/** A parsed NEGOTIATE (Type 1) message. */
 export interface NegotiateMessage {
+  /** The message type: 1. */
   type: 1;
+  /** The NegotiateFlags the client asked for. */
   flags: number;
+  /** The OEM DomainName field, '' when absent. */
   domain: string;
+  /** The OEM Workstation field, '' when absent. */
   workstation: string;
+  /** The Version field, when the VERSION flag is set and the message has one. */
   version?: NtlmVersion;
 }
 

@@ -4,9 +4,13 @@ import { checkBytes, checkInteger, checkOptions, checkString } from '../argument
 import { readU16LE, writeU16LE } from '../bytes.js';
 import { VERSION_LENGTH } from './layout.js';
 
+/** The VERSION structure: the product version a message claims (debugging information only). */
 export interface NtlmVersion {
+  /** ProductMajorVersion, 0-255. */
   major: number;
+  /** ProductMinorVersion, 0-255. */
   minor: number;
+  /** ProductBuild, 0-65535. */
   build: number;
   /** NTLMSSP revision; 15 (NTLMSSP_REVISION_W2K3) on every current Windows. */
   revision: number;
@@ -33,11 +37,13 @@ export function encodeVersion(version: NtlmVersion): Uint8Array {
   return out;
 }
 
+/** Reads an 8-byte Version field. */
 export function decodeVersion(bytes: Uint8Array): NtlmVersion {
   checkBytes(bytes, 'a Version field', VERSION_LENGTH);
   return { major: bytes[0]!, minor: bytes[1]!, build: readU16LE(bytes, 2), revision: bytes[7]! };
 }
 
+/** "10.0.20348 (NTLMSSP revision 15)". */
 export function formatVersion(v: NtlmVersion): string {
   checkOptions(v, 'version');
   const [major, minor, build, revision] = [v.major, v.minor, v.build, v.revision].map((n) =>

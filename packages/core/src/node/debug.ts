@@ -4,6 +4,7 @@ import { debuglog } from 'node:util';
 
 const nodeDebug = debuglog('ntlm');
 
+/** A log function that writes to NODE_DEBUG=ntlm and to `debug`, when given. */
 export function logger(debug?: (message: string) => void): (message: string) => void {
   return (message) => {
     nodeDebug(message);

@@ -38,6 +38,7 @@ interface Session {
   certificate: PeerCertificate;
 }
 
+/** Node's TLS connection options, and how a `Connector` connects. */
 export interface ConnectOptions extends tls.ConnectionOptions {
   /** How long connecting (TCP and TLS) may take, in ms. Default 10000. */
   timeout?: number;
@@ -47,10 +48,13 @@ export interface ConnectOptions extends tls.ConnectionOptions {
   maxCachedSessions?: number;
 }
 
+/** Where a `Connector` connects. */
 export interface Target {
+  /** `https:` for TLS; anything else is plain TCP. */
   protocol: string;
   /** Host name or IP literal (brackets allowed). */
   hostname: string;
+  /** The TCP port. */
   port: number;
 }
 

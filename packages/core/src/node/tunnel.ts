@@ -14,7 +14,9 @@ import {
 } from '../http/machine.js';
 import { serverName, tlsHost } from './tls.js';
 
+/** Options of `openTunnel`. */
 export interface TunnelOptions {
+  /** The proxy (http: or https:; its port defaults to 443 for https:, 80 for http:). */
   proxy: URL;
   /** The origin to tunnel to (its port defaults to 443 for https:, 80 for http:). */
   target: URL;
@@ -22,15 +24,19 @@ export interface TunnelOptions {
   layer?: LayerOptions;
   /** TLS options when the proxy itself is https:. */
   proxyTls?: tls.ConnectionOptions;
+  /** How long connecting to the proxy (TCP, and TLS for an https: proxy) may take, in ms; default: no limit. */
   timeoutMs?: number;
+  /** Receives each step of the exchange (no secrets). */
   log?: (message: string) => void;
 }
 
+/** An HTTP/1.x message head, as `HeadReader.head` reads it. */
 export interface MessageHead {
   /** `HTTP/1.1 407 Proxy Authentication Required` or `CONNECT host:443 HTTP/1.1`. */
   startLine: string;
   /** Response status (0 for a request). */
   status: number;
+  /** The header values by lower-case name, in order. */
   headers: Record<string, string[]>;
 }
 
@@ -73,6 +79,7 @@ export class HeadReader {
     }
   }
 
+  /** The next message head; one over `maxBytes` (default 64 KiB) is ERR_NTLM_INVALID_TOKEN. */
   async head(maxBytes = 64 * 1024): Promise<MessageHead> {
     let end = -1;
     await this.until(() => {
