@@ -40,7 +40,7 @@ export interface NtlmAxiosOptions extends NtlmHttpOptions {
    * NO_PROXY like axios does (no proxy credentials), unless the request sets `proxy: false`.
    */
   ntlmProxy?: ProxyOptions & {
-    /** Read HTTPS_PROXY / HTTP_PROXY when `uri` is not given, NO_PROXY when `noProxy` is not. Default true. */
+    /** Read HTTPS_PROXY, HTTP_PROXY and NO_PROXY (unless `noProxy` is given) when `uri` is not given. Default true. */
     fromEnv?: boolean;
     /** TLS options for an https: proxy. */
     tls?: ConnectionOptions;

@@ -82,4 +82,4 @@ export {
   type ServerNames,
   type NtlmStepResult,
 } from './context.js';
-export { Ntlm, type NtlmVersionNumber } from './ntlm.js';
+export { Ntlm, type NtlmVersionNumber, type Token, type CertStoreType } from './ntlm.js';

@@ -173,6 +173,14 @@ describe('proxy selection', () => {
     expect(proxyFor(new URL('http://x/'), {}, {})).toBeUndefined();
     expect(() => proxyFor(new URL('http://x/'), { uri: 'socks5://p:1' })).toThrow(NtlmError);
   });
+  test('an explicit uri is used with its own noProxy only: the environment is not read beside it', () => {
+    const env = { NO_PROXY: 'intranet.corp.example', HTTPS_PROXY: 'http://env-proxy:8080' };
+    const url = new URL('https://intranet.corp.example/');
+    expect(proxyFor(url, { uri: 'http://given:3128' }, env).host).toBe('given:3128');
+    expect(proxyFor(url, { uri: 'http://given:3128', noProxy: '.corp.example' }, env)).toBeUndefined();
+    expect(proxyFor(url, {}, env)).toBeUndefined();
+    expect(proxyFor(new URL('https://x.example/'), {}, env).host).toBe('env-proxy:8080');
+  });
 });
 
 describe('RequestFlow (the machine with a scripted transport)', () => {

@@ -37,7 +37,7 @@ export interface NtlmDispatcherOptions extends NtlmHttpOptions {
   fallback?: Dispatcher;
   /** A forward proxy (HTTP in absolute form, HTTPS through CONNECT), with its own NTLM credentials. */
   proxy?: ProxyOptions & {
-    /** Read HTTPS_PROXY / HTTP_PROXY when `uri` is not given, NO_PROXY when `noProxy` is not. Default true. */
+    /** Read HTTPS_PROXY, HTTP_PROXY and NO_PROXY (unless `noProxy` is given) when `uri` is not given. Default true. */
     fromEnv?: boolean;
     /** TLS options for an https: proxy. */
     tls?: ConnectionOptions;

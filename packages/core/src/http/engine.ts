@@ -19,7 +19,7 @@ import { routeFor, type Env, type ProxyOptions, type Route } from './proxy.js';
 
 /** The options of an `NtlmHttpEngine`: the shared options and the proxy. */
 export interface EngineOptions extends NtlmHttpOptions {
-  /** A forward proxy; `fromEnv` (default true) reads HTTP(S)_PROXY and NO_PROXY. None: direct connections. */
+  /** A forward proxy; without `uri`, `fromEnv` (default true) reads HTTP(S)_PROXY and NO_PROXY. None: direct. */
   proxy?: ProxyOptions & { fromEnv?: boolean };
 }
 

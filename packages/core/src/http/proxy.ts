@@ -10,7 +10,7 @@ export interface ProxyOptions {
   uri?: string;
   /** Credentials for the proxy's 407 NTLM challenge (separate from the origin's). */
   credentials?: Credentials;
-  /** Hosts that bypass the proxy (NO_PROXY syntax); default from NO_PROXY. */
+  /** Hosts that bypass the proxy (NO_PROXY syntax); default from NO_PROXY when `uri` is not given either. */
   noProxy?: string;
 }
 
@@ -43,9 +43,13 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
   return false;
 }
 
-/** The proxy URL for a request, or undefined for a direct connection. */
+/**
+ * The proxy URL for a request, or undefined for a direct connection. An explicit `uri` is used as given, with
+ * the `noProxy` given beside it: the environment (HTTP(S)_PROXY and NO_PROXY) is read only without one, as
+ * axios and undici's ProxyAgent do.
+ */
 export function proxyFor(url: URL, options: ProxyOptions, env: Env = {}): URL | undefined {
-  const noProxy = options.noProxy ?? envValue(env, 'no_proxy');
+  const noProxy = options.noProxy ?? (options.uri === undefined ? envValue(env, 'no_proxy') : undefined);
   if (bypassesProxy(url, noProxy)) return undefined;
   const uri =
     options.uri ??
