@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import axios from 'axios';
-import { Agent, request, fetch as undiciFetch } from 'undici';
+import { Agent, request } from 'undici';
 import { NtlmDispatcher, createNtlmFetch } from '@ntlmkit/undici';
 import { createNtlmAxios } from '@ntlmkit/axios';
 
@@ -153,9 +153,10 @@ export function makeClient(kind, { connections, insecure = false } = {}) {
       };
     }
     case 'baseline fetch': {
+      // Like for like with 'ntlmkit fetch': Node's global fetch with an undici Agent as its dispatcher.
       const dispatcher = new Agent({ ...connect, ...(connections ? { connections } : {}) });
       const send = async (url, init) => {
-        const r = await undiciFetch(url, { dispatcher, ...init });
+        const r = await fetch(url, { dispatcher, ...init });
         return { status: r.status, json: parse(await r.text()) };
       };
       return {

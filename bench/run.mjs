@@ -162,6 +162,10 @@ log(
   `## 2. Throughput (${fmt(N)} GETs, best of two runs, requests per second; ratio to the same library's unauthenticated keep-alive baseline)`,
 );
 log();
+log(
+  "Baselines: undici's `request` with an `Agent`; Node's global `fetch` with an undici `Agent` as its dispatcher (what `createNtlmFetch` calls by default); axios with a keep-alive `http.Agent`; `node:http` with a keep-alive Agent.",
+);
+log();
 const conditions = [
   { label: 'c=1', c: 1 },
   { label: 'c=32', c: 32 },

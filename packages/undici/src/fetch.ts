@@ -4,9 +4,13 @@
 // blob:) to fetch unchanged. Credentials go only to the origin called (and `origins`), never to a redirect target.
 import { NtlmError } from '@ntlmkit/core';
 import { normaliseOrigin } from '@ntlmkit/core/http';
+import type { Dispatcher } from 'undici';
 import { NtlmDispatcher, type NtlmDispatcherOptions } from './dispatcher.js';
 
 type Fetch = typeof globalThis.fetch;
+
+/** Origin views kept by one fetch function (a view is small and stateless; past this many, they are remade). */
+const MAX_VIEWS = 256;
 
 /** fetch's own signature, plus the dispatcher behind it. */
 export type NtlmFetch = Fetch & {
@@ -66,12 +70,22 @@ export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatc
     );
   const dispatcher = rest.dispatcher instanceof NtlmDispatcher ? rest.dispatcher : new NtlmDispatcher(rest);
   const configured = rest.dispatcher ? undefined : (rest as NtlmDispatcherOptions).origins?.map(normaliseOrigin);
+  // The view that limits credentials to the origin called (or to `origins`): made once per origin, not per call.
+  const everywhere = configured && dispatcher.scoped(configured);
+  const views = new Map<string, Dispatcher>();
+  const viewFor = (origin: string): Dispatcher => {
+    let view = views.get(origin);
+    if (!view) {
+      if (views.size >= MAX_VIEWS) views.clear();
+      views.set(origin, (view = dispatcher.scoped([origin])));
+    }
+    return view;
+  };
   const ntlmFetch = async (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]): Promise<Response> => {
     const origin = originOf(urlOf(input));
     // Not an http(s) URL (data:, blob:, or one fetch will reject): fetch decides, as it would without us.
     if (origin === undefined) return impl(input, init);
-    const scope = configured ?? [origin];
-    return impl(input, { ...init, dispatcher: dispatcher.scoped(scope) } as unknown as RequestInit);
+    return impl(input, { ...init, dispatcher: everywhere ?? viewFor(origin) } as unknown as RequestInit);
   };
   return Object.assign(ntlmFetch, {
     dispatcher,
