@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { makeClient, NTLM_CLIENTS, BASELINES } from './clients.mjs';
 import { tokenCreation } from './tokens.mjs';
 import { manyUsers } from './many-users.mjs';
+import { updateReadme } from './readme.mjs';
 import { serverProcess } from './server-process.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -95,7 +96,7 @@ log();
 log(
   `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; server in a separate process on loopback (@ntlmkit/server, NTLMv1 allowed so that every competitor can authenticate).${QUICK ? ' **Quick mode (BENCH_QUICK=1): reduced counts, figures not meaningful.**' : ''}`,
 );
-log(`Command: \`npx pnpm@10 bench\` (${new Date().toISOString().slice(0, 10)}).`);
+log(`Command: \`npx -y pnpm@10 bench\` (${new Date().toISOString().slice(0, 10)}).`);
 log();
 
 // --- 1. Round trips ---
@@ -452,6 +453,8 @@ if (!QUICK && !ONLY) {
   log("Chart: [throughput.svg](throughput.svg) (ratio to the same library's unauthenticated baseline).");
 }
 writeFileSync(join(here, ONLY ? 'results.only.md' : QUICK ? 'results.quick.md' : 'results.md'), `${out.join('\n')}\n`);
+// A full run also renews the README's figures (bench/readme.mjs), so that both show the same run.
+if (!QUICK && !ONLY) updateReadme(`${out.join('\n')}\n`);
 server.stop();
 
 function chart() {

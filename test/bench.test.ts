@@ -33,3 +33,29 @@ test('pnpm bench runs end to end (BENCH_QUICK=1)', async () => {
   expect(readFileSync(join(bench, 'results.quick.md'), 'utf8')).toContain('Quick mode');
   rmSync(join(bench, 'results.quick.md'));
 }, 300_000);
+
+describe("the README's figures are those of bench/results.md", () => {
+  // bench/readme.mjs is plain ESM; jest loads it through a dynamic import.
+  const load = () => import('../bench/readme.mjs');
+  const root = join(__dirname, '..');
+
+  test('the committed README carries the committed run (`node bench/readme.mjs` renews it)', async () => {
+    const { withFigures } = await load();
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const results = readFileSync(join(root, 'bench', 'results.md'), 'utf8');
+    expect(withFigures(readme, results)).toBe(readme);
+  });
+
+  test('the block is replaced whole, headings one level down, and a README without the block is refused', async () => {
+    const { withFigures } = await load();
+    const readme = `intro\n<!-- bench:begin (written by bench/readme.mjs from bench/results.md; do not edit) -->\nold\n<!-- bench:end -->\nafter\n`;
+    const out = withFigures(
+      readme,
+      '# ntlmkit benchmarks\n\n## 1. Round trips\n\n| a |\n\nChart: [x](throughput.svg)\n',
+    );
+    expect(out).toContain('#### 1. Round trips\n\n| a |\n<!-- bench:end -->\nafter');
+    expect(out).not.toContain('old');
+    expect(out).not.toContain('# ntlmkit benchmarks');
+    expect(() => withFigures('no block here', '## 1.')).toThrow(/no "<!-- bench:begin/);
+  });
+});
