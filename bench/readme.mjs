@@ -1,7 +1,7 @@
 // Copies the figures of a full benchmark run into the root README, between its bench markers, so that the
 // README shows the run that bench/results.md shows. run.mjs calls it after a full run; alone:
 // `node bench/readme.mjs` (from bench/results.md as it is).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,13 +12,12 @@ const END = '<!-- bench:end -->';
 /** The README with its bench block replaced by `results` (bench/results.md's text). */
 export function withFigures(readme, results) {
   const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
+  const end = readme.indexOf(END, start);
   if (start < 0 || end < start) throw new Error(`README.md has no "${BEGIN}" … "${END}" block`);
   const body = results
     .split('\n')
     .filter((line) => !line.startsWith('# ') && !line.startsWith('Chart: '))
-    .map((line) => (line.startsWith('## ') ? `#### ${line.slice(3)}` : line))
-    .map((line) => line.replace('](throughput.svg)', '](bench/throughput.svg)'))
+    .map((line) => (line.startsWith('## ') ? `### ${line.slice(3)}` : line))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -30,4 +29,4 @@ export function updateReadme(results = readFileSync(join(here, 'results.md'), 'u
   writeFileSync(path, withFigures(readFileSync(path, 'utf8'), results));
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) updateReadme();
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(process.argv[1])) updateReadme();

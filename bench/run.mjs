@@ -452,9 +452,10 @@ if (!QUICK && !ONLY) {
   writeFileSync(join(here, 'throughput.svg'), chart());
   log("Chart: [throughput.svg](throughput.svg) (ratio to the same library's unauthenticated baseline).");
 }
-writeFileSync(join(here, ONLY ? 'results.only.md' : QUICK ? 'results.quick.md' : 'results.md'), `${out.join('\n')}\n`);
+const results = `${out.join('\n')}\n`;
+writeFileSync(join(here, ONLY ? 'results.only.md' : QUICK ? 'results.quick.md' : 'results.md'), results);
 // A full run also renews the README's figures (bench/readme.mjs), so that both show the same run.
-if (!QUICK && !ONLY) updateReadme(`${out.join('\n')}\n`);
+if (!QUICK && !ONLY) updateReadme(results);
 server.stop();
 
 function chart() {

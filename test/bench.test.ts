@@ -44,6 +44,10 @@ describe("the README's figures are those of bench/results.md", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const results = readFileSync(join(root, 'bench', 'results.md'), 'utf8');
     expect(withFigures(readme, results)).toBe(readme);
+    // The paragraph after the block reads the same run: it names the run's date.
+    const date = /Command: .* \((\d{4}-\d\d-\d\d)\)/.exec(results)?.[1];
+    expect(date).toBeDefined();
+    expect(readme).toContain(`What the run of ${date!} says`);
   });
 
   test('the block is replaced whole, headings one level down, and a README without the block is refused', async () => {
@@ -53,7 +57,7 @@ describe("the README's figures are those of bench/results.md", () => {
       readme,
       '# ntlmkit benchmarks\n\n## 1. Round trips\n\n| a |\n\nChart: [x](throughput.svg)\n',
     );
-    expect(out).toContain('#### 1. Round trips\n\n| a |\n<!-- bench:end -->\nafter');
+    expect(out).toContain('### 1. Round trips\n\n| a |\n<!-- bench:end -->\nafter');
     expect(out).not.toContain('old');
     expect(out).not.toContain('# ntlmkit benchmarks');
     expect(() => withFigures('no block here', '## 1.')).toThrow(/no "<!-- bench:begin/);

@@ -75,7 +75,6 @@ const OWNER = Symbol('ntlmkit.axios.owner');
 const REFUSED = Symbol('ntlmkit.axios.refused');
 
 const isObject = (v: unknown) => typeof v === 'object' && v !== null;
-const PROXY_EXTRAS: Record<string, OptionCheck> = { tls: [isObject, 'an object of TLS options'] };
 const OWN_OPTIONS: Record<string, OptionCheck> = {
   freeSocketTimeout: [
     (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 2 ** 31 - 1,
@@ -176,7 +175,7 @@ export class NtlmAxiosEngine {
   /** Every option is checked here: a wrong one is an NtlmError (ERR_NTLM_INVALID_ARGUMENT). */
   constructor(options: NtlmAxiosOptions) {
     validateOptions(options, OWN_OPTIONS);
-    validateProxyOptions(options.ntlmProxy, 'ntlmProxy', PROXY_EXTRAS);
+    validateProxyOptions(options.ntlmProxy, 'ntlmProxy');
     const { ntlmProxy, freeSocketTimeout, ...shared } = options;
     // Like axios, HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply even without `ntlmProxy`.
     this.#engine = new NtlmHttpEngine({ ...shared, proxy: ntlmProxy ? { ...ntlmProxy } : {} }, logger(options.debug));

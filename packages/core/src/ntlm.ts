@@ -242,7 +242,10 @@ export class Ntlm {
     });
   }
 
-  /** Clears the credentials, tokens, certificate properties and handshake; `config` settings stay. */
+  /**
+   * Clears the credentials, tokens, certificate properties and handshake, and sets `ntlmVersion` back to 2;
+   * `config` settings stay.
+   */
   reset(): void {
     this.user = '';
     this.#password = '';

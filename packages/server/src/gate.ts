@@ -69,7 +69,8 @@ const DEFAULT_NAMES: TargetNames = {
 
 function checkShape(shape: ChallengeShape | undefined): ChallengeShape {
   if (shape === undefined) return {};
-  if (typeof shape !== 'object' || shape === null) throw invalid('`challenge` must be an object');
+  if (typeof shape !== 'object' || shape === null || Array.isArray(shape))
+    throw invalid('`challenge` must be an object');
   const { timestamp, withhold, ...rest } = shape;
   const unknown = Object.keys(rest);
   if (unknown.length) throw invalid(`unknown \`challenge\` option "${unknown[0]!.slice(0, 40)}"`);

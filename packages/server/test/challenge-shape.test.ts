@@ -55,6 +55,7 @@ test('the proxy shapes its CHALLENGE the same way', async () => {
 
 test.each([
   ['a string', 'x'],
+  ['an array', []],
   ['an unknown key', { timestamps: false }],
   ['a non-boolean timestamp', { timestamp: 0 }],
   ['a negative mask', { withhold: -1 }],

@@ -52,7 +52,6 @@ const OWN_OPTIONS: Record<string, OptionCheck> = {
   keepAliveMaxTimeout: [nonNegative, 'a number of milliseconds'],
   fallback: [(v) => isObject(v) && typeof (v as Dispatcher).dispatch === 'function', 'an undici Dispatcher'],
 };
-const PROXY_EXTRAS: Record<string, OptionCheck> = { tls: [isObject, 'an object of TLS options'] };
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -73,7 +72,7 @@ export class NtlmDispatcher extends Agent {
   /** Every option is checked here: a wrong one is an NtlmError (ERR_NTLM_INVALID_ARGUMENT). */
   constructor(options: NtlmDispatcherOptions = {}) {
     validateOptions(options, OWN_OPTIONS);
-    validateProxyOptions(options.proxy, 'proxy', PROXY_EXTRAS);
+    validateProxyOptions(options.proxy, 'proxy');
     const ref: { self?: NtlmDispatcher } = {};
     super({ factory: (origin: string | URL) => ref.self!.#createPool(String(origin)) });
     ref.self = this;
@@ -156,7 +155,7 @@ export class NtlmDispatcher extends Agent {
     return new NtlmView(this, { identity: new Identity(credentials) });
   }
 
-  /** A view that sends credentials only to `origins` (the fetch wrapper makes one per call). */
+  /** A view that sends credentials only to `origins` (the fetch wrapper keeps one per origin). */
   scoped(origins: readonly string[], base: RequestContext = {}): Dispatcher {
     if (!Array.isArray(origins))
       throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', '`origins` must be an array of origins');
@@ -252,11 +251,22 @@ export interface NtlmProxyAgentOptions extends Omit<NtlmDispatcherOptions, 'prox
   uri?: string;
   /** Credentials for the proxy's 407 (separate from the origin's `credentials`). */
   proxyCredentials?: Credentials;
-  /** Hosts that bypass the proxy; default NO_PROXY. */
+  /** Hosts that bypass the proxy; default NO_PROXY when `uri` is not given either. */
   noProxy?: string;
+  /** Read HTTPS_PROXY, HTTP_PROXY and NO_PROXY (unless `noProxy` is given) when `uri` is not given. Default true. */
+  fromEnv?: boolean;
   /** TLS options for an https: proxy. */
   proxyTls?: ConnectionOptions;
 }
+
+/** NtlmProxyAgent's own options, checked under the names the caller wrote. */
+const PROXY_AGENT_OPTIONS: Record<string, OptionCheck> = {
+  uri: [(v) => typeof v === 'string', 'a string (the proxy URL)'],
+  proxyCredentials: [isObject, 'an object { username, password | ntHash, domain?, workstation? }'],
+  noProxy: [(v) => typeof v === 'string', 'a string (NO_PROXY syntax)'],
+  fromEnv: [(v) => typeof v === 'boolean', 'true or false'],
+  proxyTls: [isObject, 'an object of TLS options'],
+};
 
 /**
  * NTLM through a forward proxy: plain HTTP in absolute form on an authenticated proxy connection, HTTPS
@@ -267,14 +277,16 @@ export class NtlmProxyAgent extends NtlmDispatcher {
   constructor(options: NtlmProxyAgentOptions = {}) {
     if (!options || typeof options !== 'object')
       throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'NtlmProxyAgent options must be an object');
-    const { uri, proxyCredentials, noProxy, proxyTls, ...rest } = options;
+    validateOptions(options, PROXY_AGENT_OPTIONS);
+    const { uri, proxyCredentials, noProxy, fromEnv, proxyTls, ...rest } = options;
     super({
       ...rest,
       proxy: {
         ...(uri !== undefined ? { uri } : {}),
-        ...(proxyCredentials ? { credentials: proxyCredentials } : {}),
+        ...(proxyCredentials !== undefined ? { credentials: proxyCredentials } : {}),
         ...(noProxy !== undefined ? { noProxy } : {}),
-        ...(proxyTls ? { tls: proxyTls } : {}),
+        ...(fromEnv !== undefined ? { fromEnv } : {}),
+        ...(proxyTls !== undefined ? { tls: proxyTls } : {}),
       },
     });
   }

@@ -3,7 +3,6 @@
 // always returns a promise, rejects where fetch rejects, and hands URLs it does not authenticate (data:,
 // blob:) to fetch unchanged. Credentials go only to the origin called (and `origins`), never to a redirect target.
 import { NtlmError } from '@ntlmkit/core';
-import { normaliseOrigin } from '@ntlmkit/core/http';
 import type { Dispatcher } from 'undici';
 import { NtlmDispatcher, type NtlmDispatcherOptions } from './dispatcher.js';
 
@@ -69,8 +68,8 @@ export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatc
       "this runtime has no global fetch: pass `fetch` (for example undici's)",
     );
   const dispatcher = rest.dispatcher instanceof NtlmDispatcher ? rest.dispatcher : new NtlmDispatcher(rest);
-  const configured = rest.dispatcher ? undefined : (rest as NtlmDispatcherOptions).origins?.map(normaliseOrigin);
   // The view that limits credentials to the origin called (or to `origins`): made once per origin, not per call.
+  const configured = rest.dispatcher ? undefined : (rest as NtlmDispatcherOptions).origins;
   const everywhere = configured && dispatcher.scoped(configured);
   const views = new Map<string, Dispatcher>();
   const viewFor = (origin: string): Dispatcher => {

@@ -371,6 +371,11 @@ describe('only typed errors from the public API', () => {
     ['scoped("x")', () => new NtlmDispatcher().scoped('x' as never)],
     ['createNtlmFetch(5)', () => createNtlmFetch(5 as never)],
     ['createNtlmFetch fetch not a function', () => createNtlmFetch({ fetch: 'x' as never })],
+    ['a misspelt proxy uri', () => new NtlmDispatcher({ proxy: { url: 'http://p:3128' } as never })],
+    ['a socks proxy', () => new NtlmDispatcher({ proxy: { uri: 'socks5://p:1080' } })],
+    ['NtlmProxyAgent uri a number', () => new NtlmProxyAgent({ uri: 3128 as never })],
+    ['NtlmProxyAgent proxyCredentials a string', () => new NtlmProxyAgent({ proxyCredentials: '' as never })],
+    ['NtlmProxyAgent fromEnv a string', () => new NtlmProxyAgent({ fromEnv: 'no' as never })],
   ])('%s: NtlmError', (_name, make) => {
     let caught: unknown;
     try {
@@ -379,5 +384,29 @@ describe('only typed errors from the public API', () => {
       caught = error;
     }
     expect(caught).toMatchObject({ name: 'NtlmError', code: expect.stringMatching(/^ERR_NTLM_/) });
+  });
+  test("NtlmProxyAgent's errors name the option the caller wrote", () => {
+    expect(() => new NtlmProxyAgent({ proxyCredentials: 0 as never })).toThrow('`proxyCredentials` must be an object');
+    expect(() => new NtlmProxyAgent({ proxyTls: 'x' as never })).toThrow('`proxyTls` must be an object');
+  });
+  test('NtlmProxyAgent with fromEnv: false ignores HTTP_PROXY (the request goes direct)', async () => {
+    const origin = http.createServer((_req, res) => res.end('direct'));
+    await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+    const { port } = origin.address() as { port: number };
+    const saved = process.env.HTTP_PROXY;
+    process.env.HTTP_PROXY = 'http://127.0.0.1:9';
+    const direct = new NtlmProxyAgent({ fromEnv: false });
+    const viaEnv = new NtlmProxyAgent();
+    try {
+      const res = await request(`http://127.0.0.1:${port}/`, { dispatcher: direct });
+      expect(await res.body.text()).toBe('direct');
+      // The same agent without fromEnv: false goes to HTTP_PROXY, where nothing listens.
+      await expect(request(`http://127.0.0.1:${port}/`, { dispatcher: viaEnv })).rejects.toThrow();
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
+      await Promise.all([direct.close(), viaEnv.close()]);
+      origin.close();
+    }
   });
 });

@@ -75,34 +75,30 @@ function parseProxyUri(uri: string): URL {
 
 const PROXY_OPTIONS: Readonly<Record<string, OptionCheck>> = {
   uri: [(v) => typeof v === 'string', 'a string (the proxy URL)'],
-  credentials: [(v) => typeof v === 'object' && v !== null, 'an object { username, password | ntHash, domain? }'],
+  credentials: [
+    (v) => typeof v === 'object' && v !== null,
+    'an object { username, password | ntHash, domain?, workstation? }',
+  ],
   noProxy: [(v) => typeof v === 'string', 'a string (NO_PROXY syntax)'],
   fromEnv: [(v) => typeof v === 'boolean', 'true or false'],
+  tls: [(v) => typeof v === 'object' && v !== null, 'an object of TLS options (for an https: proxy)'],
 };
 
 /**
  * Checks an adapter's proxy option (`name` as the adapter calls it) when given: an object of the known keys
- * (ProxyOptions, `fromEnv` and the adapter's `extra` ones), each of its type, and a `uri` that is an http:
- * or https: URL. An unknown key is refused: a misspelt `uri` would otherwise go direct, unnoticed. Throws
- * NtlmError ERR_NTLM_INVALID_ARGUMENT.
+ * (ProxyOptions, `fromEnv`, `tls`), each of its type, and a `uri` that is an http: or https: URL (an empty one
+ * means no proxy, as in HTTP_PROXY). An unknown key is refused: a misspelt `uri` would otherwise go direct,
+ * unnoticed. Throws NtlmError ERR_NTLM_INVALID_ARGUMENT.
  */
-export function validateProxyOptions(
-  value: unknown,
-  name: string,
-  extra: Readonly<Record<string, OptionCheck>> = {},
-): void {
+export function validateProxyOptions(value: unknown, name: string): void {
   if (value === undefined) return;
-  const checks = { ...PROXY_OPTIONS, ...extra };
+  const known = Object.keys(PROXY_OPTIONS).join(', ');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new NtlmError(
-      'ERR_NTLM_INVALID_ARGUMENT',
-      `\`${name}\` must be an object { ${Object.keys(checks).join(', ')} }`,
-    );
+    throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `\`${name}\` must be an object { ${known} }`);
   }
   for (const [key, v] of Object.entries(value)) {
-    const check = checks[key];
+    const check = PROXY_OPTIONS[key];
     if (!check) {
-      const known = Object.keys(checks).join(', ');
       throw new NtlmError(
         'ERR_NTLM_INVALID_ARGUMENT',
         `unknown \`${name}\` option "${key.slice(0, 40)}" (known: ${known})`,
@@ -113,7 +109,7 @@ export function validateProxyOptions(
     }
   }
   const uri = (value as ProxyOptions).uri;
-  if (uri !== undefined) parseProxyUri(uri);
+  if (uri) parseProxyUri(uri);
 }
 
 /**
