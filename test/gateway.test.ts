@@ -16,22 +16,12 @@ import {
   type Browser,
   type Scene,
 } from '../packages/airlock/test/gateway-scene';
-
-/** A seeded PRNG (mulberry32): the same scripts on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './support/random';
 
 const USERS = 1000;
 const SESSIONS = 1000;
-const rand = random(16);
+// The same scripts on every run.
+const rand = seededRandom(16);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 const ALPHABET = 'abcXYZ019 :,@%&=;+\\/?#ü€密';
 const users: Record<string, string> = {};

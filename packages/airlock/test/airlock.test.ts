@@ -18,6 +18,7 @@ import {
   type CredentialInput,
   type CredentialEncoding,
 } from '../src/index';
+import { rng } from './generators';
 
 describe('the documented results, byte for byte', () => {
   test('username:password for mapping1', () => {
@@ -153,10 +154,6 @@ describe('bad input', () => {
 });
 
 describe('round trip and a real cookie parser', () => {
-  function rng(seed: number) {
-    let s = seed >>> 0;
-    return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296;
-  }
   const alphabet = [
     'a',
     'Z',

@@ -5,6 +5,7 @@
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { READINGS, after, alice, client, outcome, server, sleep } from './helpers';
+import { startAlpnRecorder } from '../../../test/support/alpn';
 
 describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
   test.each([32, 256])(
@@ -107,24 +108,10 @@ describe('per-request TLS options keep connections apart', () => {
 });
 
 test('ALPN offers only http/1.1 (NTLM authenticates connections, which HTTP/2 multiplexes)', async () => {
-  const { createSelfSignedCertificate } = await import('@ntlmkit/server');
-  const cert = createSelfSignedCertificate();
-  const offered: string[][] = [];
-  const s = https.createServer(
-    {
-      cert: cert.cert,
-      key: cert.key,
-      ALPNCallback: ({ protocols }: { protocols: string[] }) => {
-        offered.push(protocols);
-        return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
-      },
-    } as never,
-    (_req, res) => res.end('ok'),
-  );
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise((resolve) => s.close(resolve)));
-  const url = `https://127.0.0.1:${(s.address() as { port: number }).port}`;
-  const api = client({ credentials: alice, origins: [url], httpsAgent: new https.Agent({ ca: cert.cert }) });
+  const recorder = await startAlpnRecorder();
+  after(() => recorder.close());
+  const { url } = recorder;
+  const api = client({ credentials: alice, origins: [url], httpsAgent: new https.Agent({ ca: recorder.ca }) });
   expect((await api.get(url, { responseType: 'text' })).data).toBe('ok');
-  expect(offered).toEqual([['http/1.1']]);
+  expect(recorder.offered).toEqual([['http/1.1']]);
 });

@@ -19,19 +19,9 @@ import {
 import { findNtlmTokens } from '../src/decode';
 import { parseAuthenticateHeaders, selectNtlmOffer } from '../src/http/authenticate-header';
 import { hex, vectors } from './vectors';
+import { seededRandom } from '../../../test/support/random';
 
 const N = 100_000;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const targetInfo = [
   { id: AvId.NbDomainName, value: utf16le('EXAMPLE') },
@@ -102,7 +92,7 @@ function fuzz<T>(
   run: (input: T) => unknown,
   show: (input: T) => string,
 ) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const counts = { ok: 0, rejected: 0 };
   for (let i = 0; i < N; i++) {
     const input = mutateOne(seeds[i % seeds.length]!, random);

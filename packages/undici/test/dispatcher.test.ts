@@ -4,6 +4,7 @@ import { Agent, Client, request, type Dispatcher } from 'undici';
 import { createNtlmServer, type NtlmServer, type NtlmServerOptions, type OutcomeEvent } from '@ntlmkit/server';
 import { NtlmDispatcher, createNtlmFetch, ntlm } from '../src/index';
 import { SERVER_READINGS, type ServerReading } from '../../../test/support/readings';
+import { startAlpnRecorder } from '../../../test/support/alpn';
 
 const users: Record<string, string> = { 'EXAMPLE\\alice': 'Passw0rd!', 'EXAMPLE\\bob': 'B0b-Passw0rd' };
 for (let i = 0; i < 40; i++) users[`EXAMPLE\\user${i}`] = `Pw-${i}`;
@@ -130,26 +131,11 @@ describe.each(SERVER_READINGS)('server reading: $name', (r) => {
 
   describe('TLS', () => {
     test('ALPN offers only http/1.1 (NTLM authenticates connections, which HTTP/2 multiplexes)', async () => {
-      const { createSelfSignedCertificate } = await import('@ntlmkit/server');
-      const https = await import('node:https');
-      const cert = createSelfSignedCertificate();
-      const offered: string[][] = [];
-      const s = https.createServer(
-        {
-          cert: cert.cert,
-          key: cert.key,
-          ALPNCallback: ({ protocols }: { protocols: string[] }) => {
-            offered.push(protocols);
-            return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
-          },
-        } as never,
-        (_req, res) => res.end('ok'),
-      );
-      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-      cleanup.push(() => new Promise((r) => s.close(r)));
-      const url = `https://127.0.0.1:${(s.address() as { port: number }).port}`;
-      expect((await get(dispatcher({ credentials: alice, connect: { ca: cert.cert } }), url)).text).toBe('ok');
-      expect(offered).toEqual([['http/1.1']]);
+      const recorder = await startAlpnRecorder();
+      cleanup.push(() => recorder.close());
+      const got = await get(dispatcher({ credentials: alice, connect: { ca: recorder.ca } }), recorder.url);
+      expect(got.text).toBe('ok');
+      expect(recorder.offered).toEqual([['http/1.1']]);
     });
 
     test.each(['TLSv1.3', 'TLSv1.2'] as const)(
