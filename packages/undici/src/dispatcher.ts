@@ -17,7 +17,8 @@ import {
   type Route,
 } from '@ntlmkit/core/http';
 import { Connector, logger, openTunnel, type ConnectOptions } from '@ntlmkit/core/node';
-import { CONTEXT, NtlmOriginPool, type PoolHost, type RequestContext } from './origin-pool.js';
+import { NtlmOriginPool, type PoolHost, type RequestContext } from './origin-pool.js';
+import { MODERN_HANDLERS } from './request.js';
 
 /** Options of `NtlmDispatcher`: the shared NTLM options (NtlmHttpOptions) and undici's connection settings. */
 export interface NtlmDispatcherOptions extends NtlmHttpOptions {
@@ -55,6 +56,29 @@ const OWN_OPTIONS: Record<string, OptionCheck> = {
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+/** How a view dispatches through its NtlmDispatcher (not public: views are the only callers). */
+const DISPATCH_AS = Symbol('ntlmkit.dispatchAs');
+
+/**
+ * An error thrown while a request was being dispatched, told to its handler as undici's dispatchers do
+ * (undici 7: onError, and false; undici 8: onResponseError, and true); thrown when the handler has no
+ * such callback.
+ */
+function deliverDispatchError(handler: Dispatcher.DispatchHandler, error: unknown): boolean {
+  const h = handler as {
+    onError?(error: unknown): void;
+    onResponseError?(controller: null, error: unknown): void;
+  };
+  if (MODERN_HANDLERS) {
+    if (typeof h.onResponseError !== 'function') throw error;
+    h.onResponseError(null, error);
+    return true;
+  }
+  if (typeof h.onError !== 'function') throw error;
+  h.onError(error);
+  return false;
+}
+
 type Events = 'connect' | 'disconnect' | 'connectionError' | 'drain';
 
 /**
@@ -66,6 +90,11 @@ export class NtlmDispatcher extends Agent {
   readonly #engine: NtlmHttpEngine;
   readonly #options: NtlmDispatcherOptions;
   readonly #pools = new Set<NtlmOriginPool>();
+  /** The open pools by undici's Agent key, for the views' requests (which need not go through the Agent). */
+  readonly #byKey = new Map<string, NtlmOriginPool>();
+  /** A view's context handed over to the pool the Agent dispatches these options to. */
+  #handoffOpts: Dispatcher.DispatchOptions | undefined;
+  #handoffContext: RequestContext | undefined;
   readonly #connectors = new Map<string, buildConnector.connector>();
   readonly #host: PoolHost;
 
@@ -74,7 +103,10 @@ export class NtlmDispatcher extends Agent {
     validateOptions(options, OWN_OPTIONS);
     validateProxyOptions(options.proxy, 'proxy');
     const ref: { self?: NtlmDispatcher } = {};
-    super({ factory: (origin: string | URL) => ref.self!.#createPool(String(origin)) });
+    super({
+      factory: (origin: string | URL, agentOptions?: { allowH2?: boolean }) =>
+        ref.self!.#createPool(String(origin), agentOptions?.allowH2 !== false),
+    });
     ref.self = this;
     this.#options = { ...options };
     this.#engine = new NtlmHttpEngine(this.#options, logger(options.debug));
@@ -90,13 +122,64 @@ export class NtlmDispatcher extends Agent {
       emit: (event: Events, origin, targets, error) => {
         (this.emit as (event: string, ...args: unknown[]) => boolean)(event, origin, [this, ...targets], error);
       },
+      handedOver: (opts) => (opts === this.#handoffOpts ? this.#handoffContext : undefined),
+      ended: (pool) => {
+        if (this.#byKey.get(pool.agentKey) === pool) this.#byKey.delete(pool.agentKey);
+        // Counted (connectionCount, stats) until its connections have ended.
+        void pool.closed?.then(() => this.#pools.delete(pool));
+      },
     };
   }
 
-  #createPool(origin: string): NtlmOriginPool {
+  /**
+   * `direct`: the pool the Agent uses for this origin's ordinary requests (undici 8 keeps another one for
+   * allowH2: false).
+   */
+  #createPool(origin: string, direct: boolean): NtlmOriginPool {
     const pool = new NtlmOriginPool(this.#host, origin);
     this.#pools.add(pool);
+    if (direct) this.#byKey.set(origin, pool);
     return pool;
+  }
+
+  /**
+   * A view's request: straight to the origin's pool when the Agent has one open (the Agent would do only that),
+   * else through the Agent (which makes the pool, or refuses as a closed dispatcher does), the context handed
+   * over beside the options.
+   */
+  [DISPATCH_AS](
+    context: RequestContext,
+    opts: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+  ): boolean {
+    const origin = (opts as { origin?: unknown } | null)?.origin;
+    const pool = typeof origin === 'string' || origin instanceof URL ? this.#byKey.get(String(origin)) : undefined;
+    if (
+      pool &&
+      !pool.ended &&
+      !this.closed &&
+      !this.destroyed &&
+      typeof handler === 'object' &&
+      handler !== null &&
+      // undici 7's Agent turns a second-style handler into a first-style one first; let it.
+      (MODERN_HANDLERS || typeof (handler as { onRequestStart?: unknown }).onRequestStart !== 'function') &&
+      (opts as { allowH2?: boolean }).allowH2 !== false &&
+      !(opts as { dispatcher?: unknown }).dispatcher
+    ) {
+      try {
+        return pool.dispatchAs(context, opts, handler);
+      } catch (error) {
+        return deliverDispatchError(handler, error);
+      }
+    }
+    const saved = [this.#handoffOpts, this.#handoffContext] as const;
+    this.#handoffOpts = opts;
+    this.#handoffContext = context;
+    try {
+      return this.dispatch(opts, handler);
+    } finally {
+      [this.#handoffOpts, this.#handoffContext] = saved;
+    }
   }
 
   #connector(route: Route, origin: string): buildConnector.connector {
@@ -207,7 +290,7 @@ class NtlmView extends Dispatcher {
   }
 
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    return this.parent.dispatch({ ...opts, [CONTEXT]: this.context } as Dispatcher.DispatchOptions, handler);
+    return this.parent[DISPATCH_AS](this.context, opts, handler);
   }
 
   /** A view of the same credentials limited to `origins`. */

@@ -40,8 +40,30 @@ function urlOf(input: unknown): string | undefined {
   return typeof url === 'string' ? url : undefined;
 }
 
-function originOf(url: string | undefined): string | undefined {
+/**
+ * The scheme and authority of an http(s) URL that needs no more than that to know its origin: nothing the
+ * URL parser would strip, decode or re-read (whitespace, controls, `%`, `@`, `\`), then the path, query,
+ * fragment or the end.
+ */
+const PREFIX = /^https?:\/\/[^/?#\\@%\s\p{Cc}]+(?=[/?#]|$)/iu;
+/** Origins by PREFIX (a service calls a few origins with many paths); past this many, the cache starts over. */
+const MAX_PREFIXES = 256;
+const origins = new Map<string, string | undefined>();
+
+/** @internal The origin fetch would call for `url` when it is http(s) (exported for its tests). */
+export function originOf(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
+  const prefix = PREFIX.exec(url)?.[0];
+  if (prefix === undefined) return parseOrigin(url);
+  let origin = origins.get(prefix);
+  if (origin === undefined && !origins.has(prefix)) {
+    if (origins.size >= MAX_PREFIXES) origins.clear();
+    origins.set(prefix, (origin = parseOrigin(prefix)));
+  }
+  return origin;
+}
+
+function parseOrigin(url: string): string | undefined {
   try {
     const parsed = new URL(url);
     return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
@@ -80,11 +102,17 @@ export function createNtlmFetch(options: NtlmFetchOptions | NtlmFetchOverDispatc
     }
     return view;
   };
-  const ntlmFetch = async (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]): Promise<Response> => {
-    const origin = originOf(urlOf(input));
-    // Not an http(s) URL (data:, blob:, or one fetch will reject): fetch decides, as it would without us.
-    if (origin === undefined) return impl(input, init);
-    return impl(input, { ...init, dispatcher: everywhere ?? viewFor(origin) } as unknown as RequestInit);
+  // Not an async function: fetch's own promise is returned as it is (no second promise per call); what a
+  // given fetch throws instead of rejecting still becomes a rejection.
+  const ntlmFetch = (input: Parameters<Fetch>[0], init?: Parameters<Fetch>[1]): Promise<Response> => {
+    try {
+      const origin = originOf(urlOf(input));
+      // Not an http(s) URL (data:, blob:, or one fetch will reject): fetch decides, as it would without us.
+      if (origin === undefined) return impl(input, init);
+      return impl(input, { ...init, dispatcher: everywhere ?? viewFor(origin) } as unknown as RequestInit);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
   return Object.assign(ntlmFetch, {
     dispatcher,

@@ -6,12 +6,21 @@ import { Dispatcher, Pool, type buildConnector } from 'undici';
 import { bodyFacts, bufferWithin, SlotPool, type Identity, type NtlmHttpEngine, type Route } from '@ntlmkit/core/http';
 import { NtlmError } from '@ntlmkit/core';
 import { hasHeader, replaceHeaders, type HeaderInput } from './headers.js';
-import { LegacyRequest, MODERN_HANDLERS, ModernRequest, type RequestSetup } from './request.js';
+import {
+  LegacyRequest,
+  MODERN_HANDLERS,
+  ModernRequest,
+  type NtlmRequest,
+  type RequestHost,
+  type RequestSetup,
+} from './request.js';
 import { UndiciSlot } from './slot.js';
 
-/** Per-request NTLM context that views (withCredentials, scoped) put on the dispatch options. */
-export const CONTEXT = Symbol('ntlmkit.request');
-
+/**
+ * Per-request NTLM context of the views (withCredentials, scoped). It travels beside the dispatch options,
+ * never on them: a copy of the caller's options per request (or a property added to them) costs every
+ * reader of those options, undici's included.
+ */
 export interface RequestContext {
   /** Authenticate as these credentials instead of the dispatcher's. */
   identity?: Identity;
@@ -32,6 +41,10 @@ export interface PoolHost {
   readonly fallback: Dispatcher | undefined;
   /** Events, emitted on the NtlmDispatcher as undici's Agent emits its pools'. */
   emit(event: Events, origin: URL, targets: readonly unknown[], error?: Error): void;
+  /** The context a view handed over with exactly these options (through undici's Agent), if any. */
+  handedOver(opts: Dispatcher.DispatchOptions): RequestContext | undefined;
+  /** The pool closes or is destroyed (its Agent let it go, or is closing): it takes no more requests. */
+  ended(pool: NtlmOriginPool): void;
 }
 
 const { Dispatcher1Wrapper } = undici as unknown as {
@@ -40,6 +53,8 @@ const { Dispatcher1Wrapper } = undici as unknown as {
 const wrapHandler = Dispatcher1Wrapper && ((h: unknown) => Dispatcher1Wrapper.wrapHandler(h));
 
 export class NtlmOriginPool extends Dispatcher {
+  /** The origin as undici's Agent keys it (the request's `origin`, as a string). */
+  readonly agentKey: string;
   readonly origin: string;
   readonly route: Route;
   readonly slots: SlotPool<UndiciSlot>;
@@ -49,13 +64,19 @@ export class NtlmOriginPool extends Dispatcher {
   #plain: Pool | undefined;
   #waiting = 0;
   #needDrain = false;
-  #active = new Set<{ abortWith(error: Error): void }>();
+  /** Requests in progress (a linked list through the requests: nothing allocated per request). */
+  #active: NtlmRequest | undefined;
+  #activeCount = 0;
   #closing: Promise<void> | undefined;
   #closed: (() => void) | undefined;
+
+  /** What this origin's requests share (one object for all of them). */
+  readonly #requests: RequestHost;
 
   constructor(host: PoolHost, origin: string) {
     super();
     this.#host = host;
+    this.agentKey = origin;
     this.#url = new URL(origin);
     this.origin = this.#url.origin;
     this.route = host.engine.route(this.#url, process.env);
@@ -73,14 +94,49 @@ export class NtlmOriginPool extends Dispatcher {
           onDisconnect: (slot) => this.slots.disconnected(slot),
         }),
     });
+    const engine = host.engine;
+    this.#requests = {
+      slots: this.slots,
+      keepAliveTimeout: host.keepAliveTimeout,
+      keepAliveMaxTimeout: host.keepAliveMaxTimeout,
+      makeFlow: (r) =>
+        engine.flow({
+          origin: this.origin,
+          url: () => new URL(this.origin + r.path),
+          route: this.route,
+          identity: r.identity,
+          method: r.opts.method,
+          body: r.body,
+        }),
+      onWaitEnd: () => this.waitEnded(),
+      onSettled: (request) => this.settled(request),
+    };
   }
 
-  override dispatch(opts: Dispatcher.DispatchOptions, given: Dispatcher.DispatchHandler): boolean {
+  /** Whether the pool was closed or destroyed. */
+  get ended(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** Settles when the pool has closed (its connections ended); undefined while it is open. */
+  get closed(): Promise<void> | undefined {
+    return this.#closing;
+  }
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return this.dispatchAs(this.#host.handedOver(opts), opts, handler);
+  }
+
+  /** A request with a view's context (undefined: the NtlmDispatcher's own credentials). */
+  dispatchAs(
+    context: RequestContext | undefined,
+    opts: Dispatcher.DispatchOptions,
+    given: Dispatcher.DispatchHandler,
+  ): boolean {
     if (this.#closing) throw new undici.errors.ClientClosedError();
     // undici 8 speaks only the second handler style; Node's own fetch may hand us the first.
     const handler = wrapHandler ? wrapHandler(given) : given;
     const engine = this.#host.engine;
-    const context = (opts as { [CONTEXT]?: RequestContext })[CONTEXT];
     if (opts.upgrade || opts.method === 'CONNECT') {
       if (this.route.kind !== 'direct')
         throw new NtlmError(
@@ -102,7 +158,7 @@ export class NtlmOriginPool extends Dispatcher {
     if (!authenticate && this.#host.fallback && this.route.kind === 'direct')
       return this.#host.fallback.dispatch(opts, handler);
 
-    let body = bodyFacts(opts.body);
+    const body = bodyFacts(opts.body);
     // A stream to an origin that may ask for NTLM after it was sent is read ahead within a bound.
     const proxyKnown =
       this.route.kind === 'forward' && engine.proxyMemory.scheme(this.route.proxy.origin) !== undefined;
@@ -111,10 +167,8 @@ export class NtlmOriginPool extends Dispatcher {
     const path = typeof opts.path === 'string' ? opts.path : '/';
     // undici closes the connection after a HEAD unless told otherwise; an authenticated one is worth keeping.
     if (opts.method === 'HEAD' && opts.reset === undefined) opts = { ...opts, reset: false };
-    const origin = this.origin;
     const setup: RequestSetup = {
-      slots: this.slots,
-      makeFlow: () => flowFor(body),
+      host: this.#requests,
       fast: !proxied && body.replayable,
       key: authenticate ? identity.key : '',
       opts:
@@ -123,7 +177,7 @@ export class NtlmOriginPool extends Dispatcher {
               ...opts,
               origin: this.route.proxy.origin,
               // Origin and path as the caller gave them: a path is never read as an authority (`//other/x`).
-              path: origin + path,
+              path: this.origin + path,
               headers: replaceHeaders(opts.headers as HeaderInput, {
                 host: this.#url.host,
                 'proxy-connection': 'keep-alive',
@@ -131,27 +185,23 @@ export class NtlmOriginPool extends Dispatcher {
             }
           : opts,
       hasBody: body.present,
-      keepAliveTimeout: this.#host.keepAliveTimeout,
-      keepAliveMaxTimeout: this.#host.keepAliveMaxTimeout,
-      onWaitEnd: () => this.waitEnded(),
-      onSettled: (request) => this.settled(request),
+      identity: authenticate ? identity : undefined,
+      body,
+      path,
     };
-    const flowFor = (facts: typeof body) =>
-      engine.flow({
-        origin,
-        url: () => new URL(origin + path),
-        route: this.route,
-        identity: authenticate ? identity : undefined,
-        method: opts.method,
-        body: facts,
-      });
     const request = MODERN_HANDLERS ? new ModernRequest(setup, handler) : new LegacyRequest(setup, handler as never);
-    this.#active.add(request);
-    if (!readAhead) return this.started(request.start());
-    request.begin();
+    this.#track(request);
+    try {
+      request.begin();
+    } catch (error) {
+      // The caller's own start callback threw: nothing was sent; the dispatcher tells the caller.
+      this.settled(request);
+      throw error;
+    }
+    if (!readAhead) return this.started(request.proceed());
     bufferWithin(opts.body as AsyncIterable<Uint8Array>, engine.maxReplayBytes).then(
       (read) => {
-        body = { present: true, replayable: read.replayable };
+        setup.body = { present: true, replayable: read.replayable };
         setup.opts = {
           ...setup.opts,
           body: read.replayable
@@ -202,9 +252,29 @@ export class NtlmOriginPool extends Dispatcher {
     }
   }
 
-  private settled(request: { abortWith(error: Error): void }): void {
-    this.#active.delete(request);
-    if (this.#closed && this.#active.size === 0) this.#closed();
+  #track(request: NtlmRequest): void {
+    request.activeNext = this.#active;
+    if (this.#active) this.#active.activePrev = request;
+    this.#active = request;
+    this.#activeCount++;
+  }
+
+  private settled(request: NtlmRequest): void {
+    const { activePrev: prev, activeNext: next } = request;
+    if (prev) prev.activeNext = next;
+    else if (this.#active === request) this.#active = next;
+    else return; // not tracked (settled before)
+    if (next) next.activePrev = prev;
+    request.activePrev = request.activeNext = undefined;
+    this.#activeCount--;
+    if (this.#closed && this.#activeCount === 0) this.#closed();
+  }
+
+  /** The requests in progress, as an array (to abort them all). */
+  #activeRequests(): NtlmRequest[] {
+    const all: NtlmRequest[] = [];
+    for (let r = this.#active; r; r = r.activeNext) all.push(r);
+    return all;
   }
 
   /** Open connections: pinned ones and the plain pool's. */
@@ -238,6 +308,7 @@ export class NtlmOriginPool extends Dispatcher {
   override close(): Promise<void>;
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
+    const first = !this.#closing;
     this.#closing ??= new Promise<void>((resolve) => {
       const finish = () => {
         this.slots.closeIdle();
@@ -249,9 +320,10 @@ export class NtlmOriginPool extends Dispatcher {
           () => resolve(),
         );
       };
-      if (this.#active.size === 0) finish();
+      if (this.#activeCount === 0) finish();
       else this.#closed = finish;
     });
+    if (first) this.#host.ended(this);
     if (!callback) return this.#closing;
     this.#closing.then(callback, callback);
   }
@@ -263,8 +335,10 @@ export class NtlmOriginPool extends Dispatcher {
   override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
     const callback = typeof a === 'function' ? a : b;
     const error = (typeof a === 'function' ? null : a) ?? new undici.errors.ClientDestroyedError();
+    const first = !this.#closing;
     this.#closing ??= Promise.resolve();
-    for (const request of [...this.#active]) request.abortWith(error);
+    if (first) this.#host.ended(this);
+    for (const request of this.#activeRequests()) request.abortWith(error);
     const done = Promise.all([
       ...[...this.slots.slots].map((s) => s.client.destroy(error).catch(() => undefined)),
       this.#plain?.destroy(error),

@@ -8,7 +8,7 @@
 // untouched, so there are two thin surfaces over one request core.
 import * as undici from 'undici';
 import type { Dispatcher } from 'undici';
-import type { Action, RequestFlow, ResponseHead, SlotPool } from '@ntlmkit/core/http';
+import type { Action, BodyFacts, Identity, RequestFlow, ResponseHead, SlotPool } from '@ntlmkit/core/http';
 import { withLegHeaders, type HeaderInput } from './headers.js';
 import type { UndiciSlot } from './slot.js';
 
@@ -27,10 +27,22 @@ class LegReplaced extends Error {
   }
 }
 
-export interface RequestSetup {
+/** What every request to one origin shares: made once per origin pool, not per request. */
+export interface RequestHost {
   slots: SlotPool<UndiciSlot>;
-  /** The machine for this request, made when a leg needs it (on an authenticated connection, rarely). */
-  makeFlow(): RequestFlow;
+  keepAliveTimeout: number;
+  keepAliveMaxTimeout: number;
+  /** The machine for a request, made when a leg needs it (on an authenticated connection, rarely). */
+  makeFlow(setup: RequestSetup): RequestFlow;
+  /** Counts requests waiting for a connection, for the pool's drain event. */
+  onWaitEnd(): void;
+  /** The request ended (delivered, failed or aborted). */
+  onSettled(request: NtlmRequest): void;
+}
+
+/** One request's facts (a plain object, so that a request on an authenticated connection allocates little). */
+export interface RequestSetup {
+  host: RequestHost;
   /**
    * The request may go as it is on a connection authenticated for `key` (no proxy layer, a body that can be
    * sent again): the machine is consulted only if that connection asks again or fails.
@@ -41,12 +53,10 @@ export interface RequestSetup {
   /** The leg options as the caller gave them (rewritten for a forward proxy). */
   opts: Dispatcher.DispatchOptions;
   hasBody: boolean;
-  keepAliveTimeout: number;
-  keepAliveMaxTimeout: number;
-  /** Counts requests waiting for a connection, for the pool's drain event. */
-  onWaitEnd(): void;
-  /** The request ended (delivered, failed or aborted). */
-  onSettled(request: NtlmRequest): void;
+  /** For the machine: the credentials (undefined: none go), the body's facts, the path as given. */
+  identity: Identity | undefined;
+  body: BodyFacts;
+  path: string;
 }
 
 /** The headers the machine reads, from either header style. */
@@ -73,13 +83,24 @@ function parseHint(value: string | undefined): number | undefined {
   return lastHintValue;
 }
 
+/** The first character of a header name, lower-cased (ASCII), from a buffer or a string. */
+const firstLower = (name: Buffer | string): number => (typeof name === 'string' ? name.charCodeAt(0) : name[0]!) | 0x20;
+
 /** One pass over raw headers ([name, value, …] buffers) for the four the handshake needs. */
 export function rawFacts(raw: (Buffer | string)[]): HeadFacts {
   const facts: HeadFacts = { closing: false, hint: undefined };
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     const n = name.length;
-    if (n !== 10 && n !== 16 && n !== 18) continue;
+    // By length and first letter, so that the other headers are not turned into strings.
+    if (n === 10) {
+      const c = firstLower(name);
+      if (c !== 0x63 && c !== 0x6b) continue; // c(onnection), k(eep-alive)
+    } else if (n === 16) {
+      if (firstLower(name) !== 0x77) continue; // w(ww-authenticate)
+    } else if (n === 18) {
+      if (firstLower(name) !== 0x70) continue; // p(roxy-authenticate)
+    } else continue;
     const lower = name.toString().toLowerCase();
     if (lower === 'www-authenticate') (facts.challenges ??= []).push(raw[i + 1]!.toString());
     else if (lower === 'proxy-authenticate') (facts.proxyChallenges ??= []).push(raw[i + 1]!.toString());
@@ -129,11 +150,15 @@ export abstract class NtlmRequest {
   #flow: RequestFlow | undefined;
   /** The generation of the authenticated socket a fast leg was sent for. */
   private fastOn: number | undefined;
+  /** @internal The origin pool's list of requests in progress. */
+  activePrev: NtlmRequest | undefined;
+  /** @internal */
+  activeNext: NtlmRequest | undefined;
 
   constructor(protected readonly s: RequestSetup) {}
 
   private get flow(): RequestFlow {
-    return (this.#flow ??= this.s.makeFlow());
+    return (this.#flow ??= this.s.host.makeFlow(this.s));
   }
 
   /** The machine, brought to where a fast leg on an authenticated connection left it. */
@@ -145,12 +170,6 @@ export abstract class NtlmRequest {
       if (this.legWritten) flow.sending(this.slot!);
     }
     return flow;
-  }
-
-  /** Starts the request; false when it waits for a connection. */
-  start(): boolean {
-    this.begin();
-    return this.proceed();
   }
 
   /** The caller can abort from now on, even while the request waits for its body or a connection. */
@@ -165,14 +184,14 @@ export abstract class NtlmRequest {
       this.finish(this.aborted, true);
       return true;
     }
-    const slot = this.s.slots.take(this.s.key);
+    const slot = this.s.host.slots.take(this.s.key);
     if (slot) {
       this.run(slot);
       return true;
     }
-    this.cancelWait = this.s.slots.wait(this.s.key, (granted) => {
+    this.cancelWait = this.s.host.slots.wait(this.s.key, (granted) => {
       this.cancelWait = undefined;
-      this.s.onWaitEnd();
+      this.s.host.onWaitEnd();
       this.run(granted);
     });
     return false;
@@ -195,7 +214,7 @@ export abstract class NtlmRequest {
     if (this.cancelWait) {
       this.cancelWait();
       this.cancelWait = undefined;
-      this.s.onWaitEnd();
+      this.s.host.onWaitEnd();
       this.finish(reason, true);
       return;
     }
@@ -234,9 +253,8 @@ export abstract class NtlmRequest {
     this.legWritten = false;
     this.legWithBody = withBody;
     const base = this.s.opts;
-    const names = Object.keys(headers);
     let opts =
-      names.length === 0 && (withBody || !this.s.hasBody)
+      (headers === NO_HEADERS || Object.keys(headers).length === 0) && (withBody || !this.s.hasBody)
         ? base
         : {
             ...base,
@@ -295,16 +313,19 @@ export abstract class NtlmRequest {
     return false;
   }
 
-  /** The leg ended. The delivered response: the connection is free before the caller hears of it. */
-  protected legEnd(deliver: () => void): void {
+  /**
+   * The leg ended. True: it was the delivered response, and the caller is told next (the connection is free
+   * before the caller hears of it); false: the machine's next step has been taken.
+   */
+  protected legEnd(): boolean {
     if (this.delivering) {
       this.done = true;
       this.release(this.reusableUntil);
-      this.s.onSettled(this);
-      deliver();
-      return;
+      this.s.host.onSettled(this);
+      return true;
     }
     this.act(this.next!, true);
+    return false;
   }
 
   protected legError(error: Error, deliver: (error: Error) => void): void {
@@ -313,7 +334,7 @@ export abstract class NtlmRequest {
       // A started response is never replayed, for any method.
       this.done = true;
       this.release(0);
-      this.s.onSettled(this);
+      this.s.host.onSettled(this);
       deliver(error);
       return;
     }
@@ -329,23 +350,23 @@ export abstract class NtlmRequest {
 
   private reuseDeadline(f: HeadFacts): number {
     if (f.closing) return 0;
-    const ms = f.hint !== undefined ? f.hint * 1000 - REUSE_MARGIN_MS : this.s.keepAliveTimeout;
-    return ms > 0 ? Date.now() + Math.min(ms, this.s.keepAliveMaxTimeout) : 0;
+    const ms = f.hint !== undefined ? f.hint * 1000 - REUSE_MARGIN_MS : this.s.host.keepAliveTimeout;
+    return ms > 0 ? Date.now() + Math.min(ms, this.s.host.keepAliveMaxTimeout) : 0;
   }
 
   private release(reusableUntil: number): void {
     const slot = this.slot;
     if (!slot) return;
     this.slot = undefined;
-    this.s.slots.release(slot, reusableUntil);
+    this.s.host.slots.release(slot, reusableUntil);
   }
 
   /** Ends the request with an error (nothing was delivered); `clean`: its connection is still usable. */
   private finish(error: Error, clean: boolean): void {
     if (this.done) return;
     this.done = true;
-    this.release(clean && this.slot?.connected ? Date.now() + this.s.keepAliveTimeout : 0);
-    this.s.onSettled(this);
+    this.release(clean && this.slot?.connected ? Date.now() + this.s.host.keepAliveTimeout : 0);
+    this.s.host.onSettled(this);
     this.userError(error);
   }
 
@@ -369,15 +390,30 @@ type LegacyHandler = {
   onRequestSent?(): void;
 };
 
+/**
+ * The caller's handler as a request holds it once it has ended: nothing. undici's Client may keep its
+ * request objects (and so the leg handler, this request) until a full collection; the caller's handler and
+ * its response stream must not live on with them, or every young-generation collection copies them.
+ */
+const ENDED = Object.freeze({});
+
 /** For undici 7's Client, and the first-style handlers undici 7 hands its dispatchers. */
 export class LegacyRequest extends NtlmRequest {
   private leg: ((reason?: Error) => void) | undefined;
 
   constructor(
     setup: RequestSetup,
-    private readonly user: LegacyHandler,
+    private user: LegacyHandler,
   ) {
     super(setup);
+  }
+
+  /** The caller's handler, for its last callback; the request lets go of it and of the leg. */
+  private ended(): LegacyHandler {
+    const user = this.user;
+    this.user = ENDED;
+    this.leg = undefined;
+    return user;
   }
 
   protected userStart(): void {
@@ -385,8 +421,9 @@ export class LegacyRequest extends NtlmRequest {
   }
 
   protected userError(error: Error): void {
-    if (!this.user.onError) throw error;
-    this.user.onError(error);
+    const user = this.ended();
+    if (!user.onError) throw error;
+    user.onError(error);
   }
 
   protected abortLeg(reason: Error): void {
@@ -408,7 +445,7 @@ export class LegacyRequest extends NtlmRequest {
   }
 
   onComplete(trailers: Buffer[] | string[] | null): void {
-    this.legEnd(() => this.user.onComplete?.(trailers));
+    if (this.legEnd()) this.ended().onComplete?.(trailers);
   }
 
   onError(error: Error): void {
@@ -474,10 +511,18 @@ export class ModernRequest extends NtlmRequest {
 
   constructor(
     setup: RequestSetup,
-    private readonly user: ModernHandler,
+    private user: ModernHandler,
   ) {
     super(setup);
     this.controller = new RequestController((reason) => this.userAbort(reason));
+  }
+
+  /** The caller's handler, for its last callback; the request lets go of it and of the leg. */
+  private ended(): ModernHandler {
+    const user = this.user;
+    this.user = ENDED;
+    this.leg = undefined;
+    return user;
   }
 
   protected userStart(): void {
@@ -485,8 +530,9 @@ export class ModernRequest extends NtlmRequest {
   }
 
   protected userError(error: Error): void {
-    if (!this.user.onResponseError) throw error;
-    this.user.onResponseError(this.controller as unknown as Dispatcher.DispatchController, error);
+    const user = this.ended();
+    if (!user.onResponseError) throw error;
+    user.onResponseError(this.controller as unknown as Dispatcher.DispatchController, error);
   }
 
   protected abortLeg(reason: Error): void {
@@ -519,10 +565,9 @@ export class ModernRequest extends NtlmRequest {
   }
 
   onResponseEnd(controller: Controller, trailers: Record<string, string | string[] | undefined>): void {
-    this.legEnd(() => {
-      this.controller.rawTrailers = controller.rawTrailers ?? null;
-      this.user.onResponseEnd?.(this.controller as unknown as Dispatcher.DispatchController, trailers);
-    });
+    if (!this.legEnd()) return;
+    this.controller.rawTrailers = controller.rawTrailers ?? null;
+    this.ended().onResponseEnd?.(this.controller as unknown as Dispatcher.DispatchController, trailers);
   }
 
   onResponseError(_controller: Controller, error: Error): void {

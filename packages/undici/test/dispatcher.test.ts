@@ -176,6 +176,52 @@ describe.each(SERVER_READINGS)('server reading: $name', (r) => {
       expect((await get(d, s.url)).status).toBe(401);
     });
 
+    test("a view after undici's Agent let the origin's pool go (every connection closed), and after close", async () => {
+      const s = await server({ keepAliveTimeoutMs: 100 });
+      const d = dispatcher();
+      const view = d.withCredentials(bob);
+      expect((await get(view, s.url)).json().user).toBe('EXAMPLE\\bob');
+      // The server closes the idle connection; the Agent closes the origin's pool and makes a new one later.
+      await new Promise((resolve) => d.once('disconnect', resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(d.connectionCount()).toBe(0);
+      expect((await get(view, s.url)).json().user).toBe('EXAMPLE\\bob');
+      expect((await get(view, `${s.url}/again`)).json().user).toBe('EXAMPLE\\bob');
+      expect(Object.keys(d.stats)).toEqual([new URL(s.url).origin]);
+      await d.close();
+      // As the closed dispatcher itself refuses (undici destroys a dispatcher once it has closed).
+      const parent = await get(d, s.url).catch((error: { code?: string }) => error.code);
+      expect(parent).toMatch(/^UND_ERR_(CLOSED|DESTROYED)$/);
+      await expect(get(view, s.url)).rejects.toMatchObject({ code: parent });
+    });
+
+    test("a start callback that throws: the handler's onError hears it, through a view as through the Agent, and close does not wait for it", async () => {
+      const s = await server();
+      const d = dispatcher();
+      const view = d.withCredentials(alice);
+      await get(view, s.url); // the origin's pool exists: the view's next request goes to it directly
+      for (const target of [d, view] as Dispatcher[]) {
+        const boom = new Error('boom');
+        const errors: Error[] = [];
+        const url = new URL(s.url);
+        target.dispatch(
+          { origin: url.origin, path: '/', method: 'GET' },
+          {
+            onConnect() {
+              throw boom;
+            },
+            onError(error: Error) {
+              errors.push(error);
+            },
+          },
+        );
+        expect(errors).toEqual([boom]);
+      }
+      expect(s.stats.requests).toBe(3); // the first request's three legs: nothing for the two that threw
+      const hangs = new Promise((resolve) => setTimeout(() => resolve('hangs'), 2000));
+      await expect(Promise.race([d.close().then(() => 'closed'), hangs])).resolves.toBe('closed');
+    });
+
     test('equal credentials share connections; different secrets never do', async () => {
       const s = await server();
       const d = dispatcher({ connections: 4 });
@@ -241,10 +287,26 @@ describe.each(SERVER_READINGS)('server reading: $name', (r) => {
       const f = createNtlmFetch({ credentials: alice });
       cleanup.push(() => f.close());
       const p = f('htp://x/');
-      expect(p).toBeInstanceOf(Promise);
-      // (jest runs tests in another realm than Node's fetch: compare the name, not the constructor.)
+      // fetch's own promise, from Node's realm (jest runs tests in another one): a Promise by its tag.
+      expect(Object.prototype.toString.call(p)).toBe('[object Promise]');
+      // (For the same reason: compare the error's name, not its constructor.)
       await expect(p).rejects.toMatchObject({ name: 'TypeError' });
       await expect(f('not a url')).rejects.toMatchObject({ name: 'TypeError' });
+    });
+
+    test('a given fetch that throws instead of rejecting: the call rejects, it does not throw', async () => {
+      const boom = new TypeError('thrown, not rejected');
+      const f = createNtlmFetch({
+        credentials: alice,
+        fetch: (() => {
+          throw boom;
+        }) as unknown as typeof fetch,
+      });
+      cleanup.push(() => f.close());
+      let p: Promise<Response> | undefined;
+      expect(() => (p = f('http://127.0.0.1:1/'))).not.toThrow();
+      await expect(p).rejects.toBe(boom);
+      await expect(f('data:text/plain,x')).rejects.toBe(boom);
     });
 
     test('data: and blob: URLs go to fetch unchanged', async () => {

@@ -8,6 +8,49 @@ import type { CertificateInput } from '../channel-binding.js';
 import { ConnectionAuth } from './connection-auth.js';
 import type { ConnectionView } from './machine.js';
 
+/**
+ * A slot's place in one idle order (the pool's, the budget's): a node of a doubly linked list, made once per
+ * slot, so that a connection going idle and busy again on every request allocates nothing.
+ */
+class IdleNode {
+  prev: IdleNode | undefined;
+  next: IdleNode | undefined;
+  listed = false;
+  constructor(readonly slot: PinnedSlot) {}
+}
+
+/** Idle slots in the order they became idle: least recently used at the head. */
+class IdleList {
+  private head: IdleNode | undefined;
+  private tail: IdleNode | undefined;
+
+  /** The least recently used slot. */
+  first(): PinnedSlot | undefined {
+    return this.head?.slot;
+  }
+
+  /** Appends (as the most recently used); a node already listed moves to the end. */
+  push(node: IdleNode): void {
+    if (node.listed) this.remove(node);
+    node.listed = true;
+    node.prev = this.tail;
+    node.next = undefined;
+    if (this.tail) this.tail.next = node;
+    else this.head = node;
+    this.tail = node;
+  }
+
+  remove(node: IdleNode): void {
+    if (!node.listed) return;
+    node.listed = false;
+    if (node.prev) node.prev.next = node.next;
+    else this.head = node.next;
+    if (node.next) node.next.prev = node.prev;
+    else this.tail = node.prev;
+    node.prev = node.next = undefined;
+  }
+}
+
 /** A pinned connection: one socket at a time, one request at a time. Adapters extend it. */
 export abstract class PinnedSlot implements ConnectionView {
   /** What the current socket has proven to the origin. */
@@ -24,6 +67,10 @@ export abstract class PinnedSlot implements ConnectionView {
   pool: SlotPool<PinnedSlot> | undefined;
   /** @internal The idle list it is on (by key), if it is idle. */
   idleKey: string | undefined;
+  /** @internal Its place in its pool's idle order. */
+  readonly poolNode: IdleNode = new IdleNode(this);
+  /** @internal Its place in the budget's idle order. */
+  readonly budgetNode: IdleNode = new IdleNode(this);
 
   /** A live socket is behind the slot. */
   abstract get connected(): boolean;
@@ -41,8 +88,8 @@ export abstract class PinnedSlot implements ConnectionView {
 /** Bounds the connections of one client; idle ones are closed least recently used first to make room. */
 export class ConnectionBudget {
   private used = 0;
-  /** Idle slots, least recently used first. */
-  private readonly idle = new Map<PinnedSlot, SlotPool<PinnedSlot>>();
+  /** Idle slots of every pool, least recently used first. */
+  private readonly idle = new IdleList();
   /** Pools that wait for a place, first come first served. */
   private readonly waiting: SlotPool<PinnedSlot>[] = [];
 
@@ -60,11 +107,10 @@ export class ConnectionBudget {
       this.used++;
       return true;
     }
-    const oldest = this.idle.keys().next();
-    if (oldest.done) return false;
-    const slot = oldest.value;
+    const slot = this.idle.first();
+    if (!slot) return false;
     // The evicted slot's place goes to the caller directly.
-    this.idle.get(slot)!.evict(slot);
+    slot.pool!.evict(slot);
     return true;
   }
 
@@ -75,15 +121,14 @@ export class ConnectionBudget {
     else this.used--;
   }
 
-  /** @internal */
-  markIdle(slot: PinnedSlot, pool: SlotPool<PinnedSlot>): void {
-    this.idle.delete(slot);
-    this.idle.set(slot, pool);
+  /** @internal The slot (of `slot.pool`) is idle. */
+  markIdle(slot: PinnedSlot): void {
+    this.idle.push(slot.budgetNode);
   }
 
   /** @internal */
   markBusy(slot: PinnedSlot): void {
-    this.idle.delete(slot);
+    this.idle.remove(slot.budgetNode);
   }
 
   /** @internal */
@@ -97,6 +142,9 @@ export class ConnectionBudget {
     if (i >= 0) this.waiting.splice(i, 1);
   }
 }
+
+/** Empty idle lists kept per pool (see unlistIdle). */
+const KEPT_EMPTY_LISTS = 4;
 
 interface Waiter<S> {
   key: string;
@@ -122,7 +170,7 @@ export class SlotPool<S extends PinnedSlot> {
   /** Idle slots by the key they are authenticated for ('' for none), most recently used last. */
   private readonly idle = new Map<string, S[]>();
   /** The same idle slots in the order they became idle (least recently used first). */
-  private readonly idleOrder = new Set<S>();
+  private readonly idleOrder = new IdleList();
   private readonly waiters: Waiter<S>[] = [];
   private readonly now: () => number;
 
@@ -199,8 +247,8 @@ export class SlotPool<S extends PinnedSlot> {
     if (list) list.push(slot);
     else this.idle.set(key, [slot]);
     slot.idleKey = key;
-    this.idleOrder.add(slot);
-    this.o.budget.markIdle(slot, this);
+    this.idleOrder.push(slot.poolNode);
+    this.o.budget.markIdle(slot);
   }
 
   /** The socket of an idle slot closed: the slot is gone. A busy slot reconnects for its request. */
@@ -241,7 +289,7 @@ export class SlotPool<S extends PinnedSlot> {
   }
 
   private oldestIdle(): S | undefined {
-    return this.idleOrder.values().next().value;
+    return this.idleOrder.first() as S | undefined;
   }
 
   private add(): S {
@@ -262,11 +310,14 @@ export class SlotPool<S extends PinnedSlot> {
     const key = slot.idleKey;
     if (key === undefined) return;
     slot.idleKey = undefined;
-    this.idleOrder.delete(slot);
+    this.idleOrder.remove(slot.poolNode);
     const list = this.idle.get(key)!;
-    const i = list.lastIndexOf(slot);
-    list.splice(i, 1);
-    if (list.length === 0) this.idle.delete(key);
+    // Usually the most recently used one, at the end: taken off without a new array.
+    if (list[list.length - 1] === slot) list.pop();
+    else list.splice(list.lastIndexOf(slot), 1);
+    // An empty list is kept for a few credential sets (a pool of one set empties it on every request),
+    // dropped beyond that (a gateway's many users).
+    if (list.length === 0 && this.idle.size > KEPT_EMPTY_LISTS) this.idle.delete(key);
   }
 
   /** Takes the slot out of the pool without giving its place back. */
