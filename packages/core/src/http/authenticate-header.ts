@@ -14,21 +14,25 @@ export interface AuthChallenge {
   params: Record<string, string>;
 }
 
-/** Splits on commas that are outside quoted strings. */
+/** Splits on commas that are outside quoted strings (by index: a CHALLENGE token is hundreds of characters). */
 function splitOutsideQuotes(value: string): string[] {
   const out: string[] = [];
-  let current = '';
+  const push = (part: string) => {
+    const trimmed = part.trim();
+    if (trimmed) out.push(trimmed);
+  };
+  let start = 0;
   let quoted = false;
   for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (c === '"' && value[i - 1] !== '\\') quoted = !quoted;
-    if (c === ',' && !quoted) {
-      out.push(current);
-      current = '';
-    } else current += c;
+    const c = value.charCodeAt(i);
+    if (c === 0x22 /* " */ && value.charCodeAt(i - 1) !== 0x5c /* \ */) quoted = !quoted;
+    else if (c === 0x2c /* , */ && !quoted) {
+      push(value.slice(start, i));
+      start = i + 1;
+    }
   }
-  out.push(current);
-  return out.map((s) => s.trim()).filter(Boolean);
+  push(value.slice(start));
+  return out;
 }
 
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
