@@ -184,7 +184,6 @@ export class NtlmOriginPool extends Dispatcher {
               }),
             }
           : opts,
-      hasBody: body.present,
       identity: authenticate ? identity : undefined,
       body,
       path,

@@ -52,7 +52,6 @@ export interface RequestSetup {
   key: string;
   /** The leg options as the caller gave them (rewritten for a forward proxy). */
   opts: Dispatcher.DispatchOptions;
-  hasBody: boolean;
   /** For the machine: the credentials (undefined: none go), the body's facts, the path as given. */
   identity: Identity | undefined;
   body: BodyFacts;
@@ -254,11 +253,11 @@ export abstract class NtlmRequest {
     this.legWithBody = withBody;
     const base = this.s.opts;
     let opts =
-      (headers === NO_HEADERS || Object.keys(headers).length === 0) && (withBody || !this.s.hasBody)
+      (headers === NO_HEADERS || Object.keys(headers).length === 0) && (withBody || !this.s.body.present)
         ? base
         : {
             ...base,
-            headers: withLegHeaders(base.headers as HeaderInput, headers, !withBody && this.s.hasBody),
+            headers: withLegHeaders(base.headers as HeaderInput, headers, !withBody && this.s.body.present),
             body: withBody ? base.body : null,
           };
     // The connection that carries a NEGOTIATE must stay open for the AUTHENTICATE (undici closes after a HEAD).
