@@ -31,6 +31,10 @@ const GIVE_UP_AFTER = 5;
 // BENCH_CLIENTS='ntlmkit axios,baseline axios').
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
 const runs = (section) => !ONLY || ONLY.has(section);
+// BENCH_CONDITIONS='c=32;c=1, 2 ms' runs only these columns of the throughput section; BENCH_VERBOSE=1 prints
+// every measured run on stderr.
+const CONDITIONS = process.env.BENCH_CONDITIONS?.split(';');
+const VERBOSE = process.env.BENCH_VERBOSE === '1';
 const measured = (kinds) =>
   process.env.BENCH_CLIENTS ? kinds.filter((k) => process.env.BENCH_CLIENTS.split(',').includes(k)) : kinds;
 const out = [];
@@ -76,14 +80,20 @@ async function load(client, url, n, concurrency) {
   return { rps: (n / ms) * 1000, failures };
 }
 
-// Warm up (connections, handshakes, the JIT), then the best of three runs, the clients of a table cell
-// taking turns (A B C, B C A, C A B): this VM's speed drifts by tens of per cent over minutes, so a ratio
-// is only worth something between figures measured side by side. Failures of every run, the warm-up's
-// included, are counted; a client that never gets through is not run again.
-// A measured run lasts at least this long (at the warm-up's rate), so that fast cells are not 0.1 s samples.
-const MIN_RUN_SECONDS = 1;
+// Warm up (connections, handshakes, the JIT), then ROUNDS runs each, the clients of a table cell
+// taking turns, each round in the reverse order of the one before (A B C, C B A, B C A, A C B, …): this VM's
+// speed drifts by tens of per cent over minutes and a single run's figure moves by ±15 % from one second to the
+// next, so a ratio is only worth something between figures measured side by side, and many short rounds in
+// alternating order say more than a few long ones. Failures of every run, the warm-up's included, are counted;
+// a client that never gets through is not run again.
+// A measured run lasts at least this long (at the warm-up's rate) and has at least MIN_RUN_REQUESTS requests.
+const MIN_RUN_SECONDS = 0.5;
+const MIN_RUN_REQUESTS = 200;
+// A client's warm-up lasts at least this long: a few hundred requests are over before the JIT has compiled the
+// client's code, and a client measured first would then pay for compiling the code its baseline shares with it.
+const MIN_WARM_SECONDS = QUICK ? 0 : 0.5;
 const MAX_RUN_REQUESTS = 50_000;
-const ROUNDS = QUICK ? 1 : 5;
+const ROUNDS = QUICK ? 1 : 10;
 
 /**
  * A client's figure against its baseline: the median of their per-round ratios (each round's runs were
@@ -111,18 +121,34 @@ function sideBySide(kinds) {
   return order;
 }
 
+/**
+ * Before a measured run: a full collection (`--expose-gc`, as `pnpm bench` runs) and a moment for the sockets
+ * the previous client closed, so that no run pays for the garbage or the closing connections of the one before.
+ */
+async function settle() {
+  globalThis.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, QUICK ? 0 : 50));
+}
+
 /** `entries`: [{ key, client, url }]; returns { [key]: { rps, failures } }. */
 async function measureTogether(entries, warmUp, n, concurrency) {
   const out = {};
   const live = [];
   for (const e of entries) {
     try {
-      const warm = await load(e.client, e.url, warmUp, concurrency);
+      const started = performance.now();
+      let warm = await load(e.client, e.url, warmUp, concurrency);
+      while (warm.rps > 0 && performance.now() - started < MIN_WARM_SECONDS * 1000) {
+        const more = await load(e.client, e.url, warmUp, concurrency);
+        warm = { rps: more.rps, failures: warm.failures + more.failures };
+      }
       if (warm.rps === 0) {
         out[e.key] = { rps: 0, failures: n };
         continue;
       }
-      const count = QUICK ? n : Math.min(MAX_RUN_REQUESTS, Math.max(n, Math.round(warm.rps * MIN_RUN_SECONDS)));
+      const count = QUICK
+        ? n
+        : Math.min(MAX_RUN_REQUESTS, Math.max(MIN_RUN_REQUESTS, Math.round(warm.rps * MIN_RUN_SECONDS)));
       out[e.key] = { rps: 0, failures: warm.failures, runs: [] };
       live.push({ ...e, count });
     } catch (error) {
@@ -130,10 +156,13 @@ async function measureTogether(entries, warmUp, n, concurrency) {
     }
   }
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < live.length; i++) {
-      const e = live[(i + round) % live.length];
+    const order = live.map((_, i) => live[(i + (round >> 1)) % live.length]);
+    if (round % 2) order.reverse();
+    for (const e of order) {
       try {
+        await settle();
         const r = await load(e.client, e.url, e.count, concurrency);
+        if (VERBOSE) console.error(`  round ${round + 1}, ${e.key}, c=${concurrency}: ${Math.round(r.rps)} req/s`);
         out[e.key].rps = Math.max(out[e.key].rps, r.rps);
         out[e.key].runs.push(r.rps);
         out[e.key].failures += r.failures;
@@ -143,6 +172,18 @@ async function measureTogether(entries, warmUp, n, concurrency) {
     }
   }
   return out;
+}
+
+/** How a table's runs were made, for its heading (`quickN`: the requests per run in quick mode). */
+function howRun(quickN, who) {
+  const run = QUICK
+    ? `${fmt(quickN)} GETs per run`
+    : `runs of at least ${MIN_RUN_SECONDS} s and ${fmt(MIN_RUN_REQUESTS)} GETs after a warm-up of at least ${MIN_WARM_SECONDS} s`;
+  const rounds =
+    ROUNDS > 1
+      ? `${ROUNDS} rounds taken in turns by ${who} (each round in the reverse order of the one before)`
+      : `one round`;
+  return `${run}, ${rounds}; requests per second of the best run`;
 }
 
 const fmt = (n, digits = 0) =>
@@ -219,7 +260,7 @@ function makeClientWith(kind, options) {
 
 // --- 2. Throughput ---
 log(
-  `## 2. Throughput (${fmt(N)} GETs or at least ${MIN_RUN_SECONDS} s per run, best of ${ROUNDS} runs taken in turns by the clients of a column, requests per second; ratio to the same library's unauthenticated keep-alive baseline: the median of the ${ROUNDS} per-round ratios)`,
+  `## 2. Throughput (${howRun(N, 'the clients of a column')}; ratio to the same library's unauthenticated keep-alive baseline: the median of the ${ROUNDS} per-round ratios)`,
 );
 log();
 log(
@@ -237,10 +278,11 @@ const conditions = [
   { label: 'c=32, pool 8, 2 ms', c: 32, connections: 8, delayMs: 2 },
 ];
 const throughput = {};
-log(`| client | ${conditions.map((c) => c.label).join(' | ')} |`);
-log(`| --- | ${conditions.map(() => '---:').join(' | ')} |`);
+const columns = conditions.filter((c) => !CONDITIONS || CONDITIONS.includes(c.label));
+log(`| client | ${columns.map((c) => c.label).join(' | ')} |`);
+log(`| --- | ${columns.map(() => '---:').join(' | ')} |`);
 const kinds = measured([...NTLM_CLIENTS, ...Object.values(BASELINES)]);
-for (const cond of runs('throughput') ? conditions : []) {
+for (const cond of runs('throughput') ? columns : []) {
   const authUrl = await ipc('start', { authenticate: true, delayMs: cond.delayMs ?? 0 });
   const plainUrl = await ipc('start', { authenticate: false, delayMs: cond.delayMs ?? 0 });
   const entries = sideBySide(kinds).map((kind) => {
@@ -256,7 +298,7 @@ for (const cond of runs('throughput') ? conditions : []) {
   await ipc('stopAll');
 }
 for (const kind of runs('throughput') ? kinds : []) {
-  const cells = conditions.map((cond) => {
+  const cells = columns.map((cond) => {
     const r = throughput[kind][cond.label];
     const base = throughput[BASELINES[makeClient(kind).library]]?.[cond.label];
     const ratio = base && !kind.startsWith('baseline') ? ` (${fmt(ratioTo(r, base), 2)}×)` : '';
@@ -266,7 +308,7 @@ for (const kind of runs('throughput') ? kinds : []) {
   log(`| ${kind} | ${cells.join(' | ')} |`);
 }
 log();
-if (runs('throughput') && !process.env.BENCH_CLIENTS) {
+if (runs('throughput') && !process.env.BENCH_CLIENTS && !CONDITIONS) {
   const best = (label) =>
     Math.max(
       ...['axios-ntlm', 'httpntlm'].filter((k) => !throughput[k][label].failures).map((k) => throughput[k][label].rps),
@@ -407,7 +449,7 @@ if (!runs('apache')) {
   };
   const n = QUICK ? 40 : 1000;
   log(
-    `## 6. Against Apache + mod_auth_gssapi + gss-ntlmssp (${fmt(n)} GETs or at least ${MIN_RUN_SECONDS} s per run, best of ${ROUNDS} runs, each ntlmkit adapter in turns with its baseline on the same Apache (ratio: the median of the per-round ratios), 32 connections per client at c=32; NTLM clients get /index.html, the baselines the same Apache's unauthenticated /public/index.html)`,
+    `## 6. Against Apache + mod_auth_gssapi + gss-ntlmssp (${howRun(n, 'each ntlmkit adapter and its baseline on the same Apache')}; ratio: the median of the per-round ratios; 32 connections per client at c=32; NTLM clients get /index.html, the baselines the same Apache's unauthenticated /public/index.html)`,
   );
   log();
   log('| client | c=1 | c=32 |');
@@ -471,7 +513,7 @@ if (runs('handshakes')) {
     { label: 'HTTPS, closed after every response, channel binding checked', https: true },
   ];
   log(
-    `## 8. Handshake-bound workloads (${fmt(n)} GETs or at least ${MIN_RUN_SECONDS} s per run, best of ${ROUNDS} runs taken in turns by the clients of a column, requests per second; ratio to the same library's unauthenticated new-connection baseline: the median of the ${ROUNDS} per-round ratios)`,
+    `## 8. Handshake-bound workloads (${howRun(n, 'the clients of a column')}; ratio to the same library's unauthenticated new-connection baseline: the median of the ${ROUNDS} per-round ratios)`,
   );
   log();
   log(
@@ -530,14 +572,16 @@ if (runs('handshakes')) {
 
 // --- chart ---
 // Quick figures are not meaningful: they never replace the committed chart.
-if (!QUICK && !ONLY) {
+// A run of some sections, clients or columns only writes results.only.md.
+const PARTIAL = Boolean(ONLY || CONDITIONS || process.env.BENCH_CLIENTS);
+if (!QUICK && !PARTIAL) {
   writeFileSync(join(here, 'throughput.svg'), chart());
   log("Chart: [throughput.svg](throughput.svg) (ratio to the same library's unauthenticated baseline).");
 }
 const results = `${out.join('\n')}\n`;
-writeFileSync(join(here, ONLY ? 'results.only.md' : QUICK ? 'results.quick.md' : 'results.md'), results);
+writeFileSync(join(here, PARTIAL ? 'results.only.md' : QUICK ? 'results.quick.md' : 'results.md'), results);
 // A full run also renews the README's figures (bench/readme.mjs), so that both show the same run.
-if (!QUICK && !ONLY) updateReadme(results);
+if (!QUICK && !PARTIAL) updateReadme(results);
 server.stop();
 
 function chart() {

@@ -81,6 +81,7 @@ test.each([
       'DEFAULT_MAX_CONNECTIONS',
       'DEFAULT_MAX_REPLAY_BYTES',
       'Identity',
+      'LinkedList',
       'NtlmHttpEngine',
       'OriginMemory',
       'PinnedSlot',

@@ -3,7 +3,15 @@
 // and a plain undici Pool for requests that carry no credentials.
 import * as undici from 'undici';
 import { Dispatcher, Pool, type buildConnector } from 'undici';
-import { bodyFacts, bufferWithin, SlotPool, type Identity, type NtlmHttpEngine, type Route } from '@ntlmkit/core/http';
+import {
+  bodyFacts,
+  bufferWithin,
+  LinkedList,
+  SlotPool,
+  type Identity,
+  type NtlmHttpEngine,
+  type Route,
+} from '@ntlmkit/core/http';
 import { NtlmError } from '@ntlmkit/core';
 import { hasHeader, replaceHeaders, type HeaderInput } from './headers.js';
 import {
@@ -64,9 +72,8 @@ export class NtlmOriginPool extends Dispatcher {
   #plain: Pool | undefined;
   #waiting = 0;
   #needDrain = false;
-  /** Requests in progress (a linked list through the requests: nothing allocated per request). */
-  #active: NtlmRequest | undefined;
-  #activeCount = 0;
+  /** Requests in progress (a list threaded through the requests: nothing allocated per request). */
+  readonly #active = new LinkedList<NtlmRequest>();
   #closing: Promise<void> | undefined;
   #closed: (() => void) | undefined;
 
@@ -252,28 +259,12 @@ export class NtlmOriginPool extends Dispatcher {
   }
 
   #track(request: NtlmRequest): void {
-    request.activeNext = this.#active;
-    if (this.#active) this.#active.activePrev = request;
-    this.#active = request;
-    this.#activeCount++;
+    this.#active.push(request);
   }
 
   private settled(request: NtlmRequest): void {
-    const { activePrev: prev, activeNext: next } = request;
-    if (prev) prev.activeNext = next;
-    else if (this.#active === request) this.#active = next;
-    else return; // not tracked (settled before)
-    if (next) next.activePrev = prev;
-    request.activePrev = request.activeNext = undefined;
-    this.#activeCount--;
-    if (this.#closed && this.#activeCount === 0) this.#closed();
-  }
-
-  /** The requests in progress, as an array (to abort them all). */
-  #activeRequests(): NtlmRequest[] {
-    const all: NtlmRequest[] = [];
-    for (let r = this.#active; r; r = r.activeNext) all.push(r);
-    return all;
+    if (!this.#active.remove(request)) return; // not tracked (settled before)
+    if (this.#closed && this.#active.size === 0) this.#closed();
   }
 
   /** Open connections: pinned ones and the plain pool's. */
@@ -319,7 +310,7 @@ export class NtlmOriginPool extends Dispatcher {
           () => resolve(),
         );
       };
-      if (this.#activeCount === 0) finish();
+      if (this.#active.size === 0) finish();
       else this.#closed = finish;
     });
     if (first) this.#host.ended(this);
@@ -337,7 +328,7 @@ export class NtlmOriginPool extends Dispatcher {
     const first = !this.#closing;
     this.#closing ??= Promise.resolve();
     if (first) this.#host.ended(this);
-    for (const request of this.#activeRequests()) request.abortWith(error);
+    for (const request of this.#active.toArray()) request.abortWith(error);
     const done = Promise.all([
       ...[...this.slots.slots].map((s) => s.client.destroy(error).catch(() => undefined)),
       this.#plain?.destroy(error),

@@ -8,7 +8,7 @@
 // untouched, so there are two thin surfaces over one request core.
 import * as undici from 'undici';
 import type { Dispatcher } from 'undici';
-import type { Action, BodyFacts, Identity, RequestFlow, ResponseHead, SlotPool } from '@ntlmkit/core/http';
+import type { Action, BodyFacts, Identity, Links, RequestFlow, ResponseHead, SlotPool } from '@ntlmkit/core/http';
 import { withLegHeaders, type HeaderInput } from './headers.js';
 import type { UndiciSlot } from './slot.js';
 
@@ -133,7 +133,7 @@ function headOf(status: number, f: HeadFacts): ResponseHead {
 }
 
 /** The request core, whichever handler style the Client speaks. */
-export abstract class NtlmRequest {
+export abstract class NtlmRequest implements Links<NtlmRequest> {
   protected slot: UndiciSlot | undefined;
   /** The caller aborted (the reason), or the request ended. */
   protected aborted: Error | undefined;
@@ -141,7 +141,7 @@ export abstract class NtlmRequest {
   /** The current leg's response goes to the caller. */
   protected delivering = false;
   /** What to do when the current (consumed) leg ends. */
-  private next: Action | undefined;
+  private afterLeg: Action | undefined;
   private legWritten = false;
   private legWithBody = true;
   private cancelWait: (() => void) | undefined;
@@ -149,10 +149,12 @@ export abstract class NtlmRequest {
   #flow: RequestFlow | undefined;
   /** The generation of the authenticated socket a fast leg was sent for. */
   private fastOn: number | undefined;
-  /** @internal The origin pool's list of requests in progress. */
-  activePrev: NtlmRequest | undefined;
+  /** @internal Its place in the origin pool's list of requests in progress (`Links`). */
+  prev: NtlmRequest | undefined;
   /** @internal */
-  activeNext: NtlmRequest | undefined;
+  next: NtlmRequest | undefined;
+  /** @internal */
+  listed = false;
 
   constructor(protected readonly s: RequestSetup) {}
 
@@ -248,7 +250,7 @@ export abstract class NtlmRequest {
       return;
     }
     this.delivering = false;
-    this.next = undefined;
+    this.afterLeg = undefined;
     this.legWritten = false;
     this.legWithBody = withBody;
     const base = this.s.opts;
@@ -279,13 +281,13 @@ export abstract class NtlmRequest {
       }
       // The authenticated socket went away before the request was written: the new one needs a handshake.
       this.fastOn = undefined;
-      this.next = this.flow.start(this.slot);
+      this.afterLeg = this.flow.start(this.slot);
       this.abortLeg(new LegReplaced());
       return false;
     }
     const instead = this.flow.sending(this.slot!);
     if (instead) {
-      this.next = instead;
+      this.afterLeg = instead;
       this.abortLeg(new LegReplaced());
       return false;
     }
@@ -308,7 +310,7 @@ export abstract class NtlmRequest {
       this.reusableUntil = this.reuseDeadline(facts);
       return true;
     }
-    this.next = action;
+    this.afterLeg = action;
     return false;
   }
 
@@ -323,7 +325,7 @@ export abstract class NtlmRequest {
       this.s.host.onSettled(this);
       return true;
     }
-    this.act(this.next!, true);
+    this.act(this.afterLeg!, true);
     return false;
   }
 
@@ -339,7 +341,7 @@ export abstract class NtlmRequest {
     }
     // Never from inside undici's error path on this Client (it is still walking its queue): the next
     // step runs once that has unwound.
-    const next = error instanceof LegReplaced && this.next ? this.next : undefined;
+    const next = error instanceof LegReplaced && this.afterLeg ? this.afterLeg : undefined;
     queueMicrotask(() => {
       if (next) this.act(next, false);
       else if (this.aborted) this.finish(this.aborted, false);

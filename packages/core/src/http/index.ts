@@ -42,4 +42,5 @@ export {
   type Env,
   type Route,
 } from './proxy.js';
+export { LinkedList, type Links } from './linked-list.js';
 export { bodyFacts, bufferWithin, type BodyFacts, type BufferedBody } from './body.js';

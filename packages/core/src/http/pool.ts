@@ -7,48 +7,17 @@
 import type { CertificateInput } from '../channel-binding.js';
 import { ConnectionAuth } from './connection-auth.js';
 import type { ConnectionView } from './machine.js';
+import { LinkedList, type Links } from './linked-list.js';
 
 /**
- * A slot's place in one idle order (the pool's, the budget's): a node of a doubly linked list, made once per
- * slot, so that a connection going idle and busy again on every request allocates nothing.
+ * A slot's place in one idle order (the pool's, the budget's: a slot is in both at once), made once per slot,
+ * so that a connection going idle and busy again on every request allocates nothing.
  */
-class IdleNode {
-  prev: IdleNode | undefined;
-  next: IdleNode | undefined;
+class IdleLink implements Links<IdleLink> {
+  prev: IdleLink | undefined;
+  next: IdleLink | undefined;
   listed = false;
   constructor(readonly slot: PinnedSlot) {}
-}
-
-/** Idle slots in the order they became idle: least recently used at the head. */
-class IdleList {
-  private head: IdleNode | undefined;
-  private tail: IdleNode | undefined;
-
-  /** The least recently used slot. */
-  first(): PinnedSlot | undefined {
-    return this.head?.slot;
-  }
-
-  /** Appends (as the most recently used); a node already listed moves to the end. */
-  push(node: IdleNode): void {
-    if (node.listed) this.remove(node);
-    node.listed = true;
-    node.prev = this.tail;
-    node.next = undefined;
-    if (this.tail) this.tail.next = node;
-    else this.head = node;
-    this.tail = node;
-  }
-
-  remove(node: IdleNode): void {
-    if (!node.listed) return;
-    node.listed = false;
-    if (node.prev) node.prev.next = node.next;
-    else this.head = node.next;
-    if (node.next) node.next.prev = node.prev;
-    else this.tail = node.prev;
-    node.prev = node.next = undefined;
-  }
 }
 
 /** A pinned connection: one socket at a time, one request at a time. Adapters extend it. */
@@ -68,9 +37,9 @@ export abstract class PinnedSlot implements ConnectionView {
   /** @internal The idle list it is on (by key), if it is idle. */
   idleKey: string | undefined;
   /** @internal Its place in its pool's idle order. */
-  readonly poolNode: IdleNode = new IdleNode(this);
+  readonly poolNode: IdleLink = new IdleLink(this);
   /** @internal Its place in the budget's idle order. */
-  readonly budgetNode: IdleNode = new IdleNode(this);
+  readonly budgetNode: IdleLink = new IdleLink(this);
 
   /** A live socket is behind the slot. */
   abstract get connected(): boolean;
@@ -89,7 +58,7 @@ export abstract class PinnedSlot implements ConnectionView {
 export class ConnectionBudget {
   private used = 0;
   /** Idle slots of every pool, least recently used first. */
-  private readonly idle = new IdleList();
+  private readonly idle = new LinkedList<IdleLink>();
   /** Pools that wait for a place, first come first served. */
   private readonly waiting: SlotPool<PinnedSlot>[] = [];
 
@@ -107,7 +76,7 @@ export class ConnectionBudget {
       this.used++;
       return true;
     }
-    const slot = this.idle.first();
+    const slot = this.idle.first?.slot;
     if (!slot) return false;
     // The evicted slot's place goes to the caller directly.
     slot.pool!.evict(slot);
@@ -170,7 +139,7 @@ export class SlotPool<S extends PinnedSlot> {
   /** Idle slots by the key they are authenticated for ('' for none), most recently used last. */
   private readonly idle = new Map<string, S[]>();
   /** The same idle slots in the order they became idle (least recently used first). */
-  private readonly idleOrder = new IdleList();
+  private readonly idleOrder = new LinkedList<IdleLink>();
   private readonly waiters: Waiter<S>[] = [];
   private readonly now: () => number;
 
@@ -289,7 +258,7 @@ export class SlotPool<S extends PinnedSlot> {
   }
 
   private oldestIdle(): S | undefined {
-    return this.idleOrder.first() as S | undefined;
+    return this.idleOrder.first?.slot as S | undefined;
   }
 
   private add(): S {
