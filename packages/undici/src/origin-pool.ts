@@ -196,7 +196,7 @@ export class NtlmOriginPool extends Dispatcher {
       path,
     };
     const request = MODERN_HANDLERS ? new ModernRequest(setup, handler) : new LegacyRequest(setup, handler as never);
-    this.#track(request);
+    this.#active.push(request);
     try {
       request.begin();
     } catch (error) {
@@ -256,10 +256,6 @@ export class NtlmOriginPool extends Dispatcher {
       this.#needDrain = false;
       this.#host.emit('drain', this.#url, [this]);
     }
-  }
-
-  #track(request: NtlmRequest): void {
-    this.#active.push(request);
   }
 
   private settled(request: NtlmRequest): void {
