@@ -64,7 +64,7 @@ declare module 'axios' {
 export const DEFAULT_FREE_SOCKET_TIMEOUT = 4000;
 /** Redirects followed when the request does not say (`maxRedirects`), as axios (follow-redirects). */
 const DEFAULT_MAX_REDIRECTS = 21;
-/** How long connecting to the proxy of a CONNECT tunnel may take (openTunnel's `timeoutMs`). */
+/** How long setting up a CONNECT tunnel may take, TLS to the origin included (openTunnel's `timeoutMs`). */
 const TUNNEL_TIMEOUT_MS = 10_000;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const DIRECT: Route = { kind: 'direct' };
@@ -134,6 +134,78 @@ function targetOf(url: URL): Target {
 }
 
 /** The caller authenticates the request itself (axios's `auth`, or an Authorization header). */
+/** What a refused `ntlm.credentials` becomes in the request's config (the config is kept by the error). */
+const REDACTED = Object.freeze({ redacted: 'credentials refused; not kept' });
+
+/** Headers dropped when a redirect changes the origin, whatever `sensitiveHeaders` says. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+/** axios's `sensitiveHeaders` (more headers dropped on a redirect to another origin), checked as axios does. */
+function sensitiveHeadersOf(config: InternalAxiosRequestConfig): string[] {
+  const value = (config as { sensitiveHeaders?: unknown }).sensitiveHeaders;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((h) => typeof h === 'string')) {
+    throw new AxiosError('sensitiveHeaders must be an array of strings', AxiosError.ERR_BAD_OPTION_VALUE, config);
+  }
+  return value.map((h: string) => h.toLowerCase());
+}
+
+interface RedirectStep {
+  from: URL;
+  to: URL;
+  method: string;
+  nextMethod: string;
+  /** The headers the next hop would send. */
+  headers: AxiosHeaders;
+  response: AxiosResponse;
+}
+
+/**
+ * The caller's `beforeRedirect(options, responseDetails, requestDetails)`, called as follow-redirects calls it
+ * under axios's http adapter: `options` describes the next request (href, protocol, hostname, port, path,
+ * method, headers); a throw stops the redirect (the request rejects with ERR_FR_REDIRECTION_FAILURE); the
+ * headers it leaves in `options.headers` are the ones sent. Returns those headers.
+ */
+function callBeforeRedirect(
+  config: InternalAxiosRequestConfig,
+  hook: (...args: unknown[]) => unknown,
+  step: RedirectStep,
+): AxiosHeaders {
+  const { from, to, response } = step;
+  const headers = step.headers.toJSON() as Record<string, string>;
+  const options = {
+    href: to.href,
+    protocol: to.protocol,
+    host: to.host,
+    hostname: to.hostname.startsWith('[') ? to.hostname.slice(1, -1) : to.hostname,
+    port: to.port === '' ? '' : Number(to.port),
+    pathname: to.pathname,
+    search: to.search,
+    path: to.pathname + to.search,
+    method: step.nextMethod.toUpperCase(),
+    headers,
+  };
+  try {
+    hook(
+      options,
+      { headers: { ...response.headers }, statusCode: response.status },
+      { url: from.href, method: step.method.toUpperCase(), headers: step.headers.toJSON() },
+    );
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const error = new AxiosError(
+      `Redirected request failed: ${reason}`,
+      'ERR_FR_REDIRECTION_FAILURE',
+      config,
+      response.request,
+      response,
+    );
+    (error as { cause?: unknown }).cause = cause;
+    throw error;
+  }
+  return new AxiosHeaders(isObject(options.headers) ? options.headers : headers);
+}
+
 function ownAuthorization(config: InternalAxiosRequestConfig): boolean {
   return config.auth !== undefined || (config.headers as AxiosHeaders | undefined)?.has?.('authorization') === true;
 }
@@ -260,17 +332,18 @@ export class NtlmAxiosEngine {
   }
 
   async #request(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-    const refused = (config as { [REFUSED]?: NtlmError })[REFUSED] ?? this.#unsupported(config);
-    if (refused) throw toAxiosError(refused, config);
-    const first = urlOf(config);
-    // axios reports what it cannot send (a bad URL, data:) in its own words.
-    if (!first) return this.#http(config);
+    // First of all, so that no error of this request (a refusal included) holds a password in its config.
     let identity: Identity | undefined;
     try {
       identity = this.#identityOf(config);
     } catch (error) {
       throw toAxiosError(error, config);
     }
+    const refused = (config as { [REFUSED]?: NtlmError })[REFUSED] ?? this.#unsupported(config);
+    if (refused) throw toAxiosError(refused, config);
+    const first = urlOf(config);
+    // axios reports what it cannot send (a bad URL, data:) in its own words.
+    if (!first) return this.#http(config);
     const cancellation = new Cancellation(config);
     this.#active.add(cancellation);
     let streaming = false;
@@ -325,7 +398,14 @@ export class NtlmAxiosEngine {
     const credentials = (own as { credentials?: unknown }).credentials;
     if (credentials === undefined) return this.#engine.identity;
     if (credentials instanceof Identity) return credentials;
-    const identity = NtlmHttpEngine.identity(credentials as Credentials);
+    let identity: Identity;
+    try {
+      identity = NtlmHttpEngine.identity(credentials as Credentials);
+    } catch (error) {
+      // Credentials that are refused may still hold a password: the config keeps neither.
+      config.ntlm = { ...own, credentials: REDACTED as unknown as Credentials };
+      throw error;
+    }
     // The config is kept by responses and errors: it holds the identity (user and domain only), not the secret.
     config.ntlm = { ...own, credentials: identity as unknown as Credentials };
     return identity;
@@ -340,6 +420,8 @@ export class NtlmAxiosEngine {
   ): Promise<AxiosResponse> {
     const scope = this.#engine.options.origins ? undefined : [first.origin];
     const maxRedirects = typeof config.maxRedirects === 'number' ? config.maxRedirects : DEFAULT_MAX_REDIRECTS;
+    const sensitive = sensitiveHeadersOf(config);
+    const beforeRedirect = (config as { beforeRedirect?: unknown }).beforeRedirect;
     let current = config;
     let url = first;
     for (let hop = 0; ; hop++) {
@@ -364,10 +446,22 @@ export class NtlmAxiosEngine {
       }
       if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
       await drain(response);
-      const headers = new AxiosHeaders(current.headers);
+      let headers = new AxiosHeaders(current.headers);
       if (toGet) for (const h of ['content-type', 'content-length', 'transfer-encoding']) headers.delete(h);
-      if (next.origin !== url.origin) {
-        for (const h of ['authorization', 'cookie', 'proxy-authorization']) headers.delete(h);
+      const crossOrigin = next.origin !== url.origin;
+      // Like axios: credentials of the caller's own (Basic `auth`, the headers that carry them and those named
+      // in `sensitiveHeaders`) never go to another origin.
+      if (crossOrigin) for (const h of [...CREDENTIAL_HEADERS, ...sensitive]) headers.delete(h);
+      const nextMethod = toGet ? 'get' : method;
+      if (typeof beforeRedirect === 'function') {
+        headers = callBeforeRedirect(config, beforeRedirect as (...args: unknown[]) => unknown, {
+          from: url,
+          to: next,
+          method,
+          nextMethod,
+          headers,
+          response,
+        });
       }
       this.#engine.log(`redirect ${response.status} from ${url.origin} to ${next.origin}`);
       current = {
@@ -377,7 +471,8 @@ export class NtlmAxiosEngine {
         params: undefined,
         allowAbsoluteUrls: true,
         headers,
-        ...(toGet ? { method: 'get', data: undefined } : {}),
+        ...(crossOrigin ? { auth: undefined } : {}),
+        ...(toGet ? { method: nextMethod, data: undefined } : {}),
       } as InternalAxiosRequestConfig;
       url = next;
     }
@@ -481,9 +576,9 @@ export class NtlmAxiosEngine {
     const origin = targetOf(new URL(known.origin));
     const connect =
       route.kind === 'direct'
-        ? () => connector.connect(origin)
+        ? (signal: AbortSignal) => connector.connect(origin, undefined, signal)
         : route.kind === 'forward'
-          ? () => connector.connect(targetOf(route.proxy))
+          ? (signal: AbortSignal) => connector.connect(targetOf(route.proxy), undefined, signal)
           : this.#tunnel(route.proxy, new URL(known.origin), connector);
     const pool: SlotPool<AxiosSlot> = new SlotPool<AxiosSlot>({
       limit: this.#engine.connections,
@@ -505,17 +600,19 @@ export class NtlmAxiosEngine {
   /** A CONNECT tunnel (with the proxy's 407 handshake), then TLS to the origin checked as on a direct connection. */
   #tunnel(proxy: URL, target: URL, connector: Connector) {
     const engine = this.#engine;
-    return async () => {
+    return (signal: AbortSignal) => {
       const layer = engine.proxyLayer(proxy);
-      const raw = await openTunnel({
+      // The timeout covers the whole setup, TLS to the origin included; closing the slot aborts it.
+      return openTunnel({
         proxy,
         target,
         ...(layer ? { layer } : {}),
         ...(this.#proxyTls ? { proxyTls: this.#proxyTls } : {}),
         timeoutMs: TUNNEL_TIMEOUT_MS,
+        signal,
+        secure: (raw) => connector.connect(targetOf(target), raw, signal),
         log: engine.log,
       });
-      return connector.connect(targetOf(target), raw);
     };
   }
 }

@@ -23,8 +23,11 @@ export interface SlotOptions {
   https: boolean;
   /** The TLS is the origin's, so its certificate feeds the channel binding (false through a forward proxy). */
   binds: boolean;
-  /** A new connection: TCP or TLS, to the origin, a forward proxy, or the origin inside a CONNECT tunnel. */
-  connect(): Promise<Socket>;
+  /**
+   * A new connection: TCP or TLS, to the origin, a forward proxy, or the origin inside a CONNECT tunnel;
+   * `signal` is aborted when the slot is closed before it is there.
+   */
+  connect(signal: AbortSignal): Promise<Socket>;
   /** How long an idle socket stays open (ms). */
   idleMs: number;
   onDisconnect(slot: AxiosSlot): void;
@@ -82,6 +85,10 @@ export class AxiosSlot extends PinnedSlot {
   listener: LegListener | undefined;
   readonly #o: SlotOptions;
   #socket: Socket | undefined;
+  /** Closed (`close()`): a connection still being opened is aborted, or destroyed when it arrives. */
+  #closed = false;
+  /** Aborts the connection being opened. */
+  #connecting: AbortController | undefined;
 
   constructor(o: SlotOptions) {
     super();
@@ -113,6 +120,10 @@ export class AxiosSlot extends PinnedSlot {
   }
 
   close(): void {
+    this.#closed = true;
+    this.#connecting?.abort(
+      new NtlmError('ERR_NTLM_CONNECTION_CLOSED', 'the connection was closed while it was being opened'),
+    );
     this.agent.destroy();
   }
 
@@ -126,8 +137,15 @@ export class AxiosSlot extends PinnedSlot {
 
   /** @internal A new connection for the agent: a new socket behind the slot (a new generation), connected. */
   connect(callback: Callback): void {
-    this.#o.connect().then(
+    const connecting = (this.#connecting = new AbortController());
+    this.#o.connect(connecting.signal).then(
       (socket) => {
+        if (this.#connecting === connecting) this.#connecting = undefined;
+        if (this.#closed) {
+          socket.destroy();
+          callback(new NtlmError('ERR_NTLM_CONNECTION_CLOSED', 'the connection was closed while it was being opened'));
+          return;
+        }
         this.generation++;
         this.#socket = socket;
         socket.once('close', () => {
@@ -137,7 +155,10 @@ export class AxiosSlot extends PinnedSlot {
         });
         callback(null, socket);
       },
-      (error: Error) => callback(error),
+      (error: Error) => {
+        if (this.#connecting === connecting) this.#connecting = undefined;
+        callback(error);
+      },
     );
   }
 }

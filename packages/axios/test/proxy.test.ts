@@ -3,6 +3,7 @@ import https from 'node:https';
 import { createNtlmProxy, createNtlmServer, type NtlmProxy, type NtlmServer } from '@ntlmkit/server';
 import { createNtlmAxios, type NtlmAxiosInstance } from '../src/index';
 import { SERVER_READINGS, type ServerReading } from '../../../test/support/readings';
+import { silentProxy } from '../../../test/support/silent-proxy';
 
 const proxyCredentials = { username: 'CORP\\proxy', password: 'Pr0xy!' };
 const alice = { username: 'EXAMPLE\\alice', password: 'Passw0rd!' };
@@ -98,5 +99,60 @@ describe.each(SERVER_READINGS)('server reading: $name', (r) => {
       if (saved === undefined) delete process.env.HTTP_PROXY;
       else process.env.HTTP_PROXY = saved;
     }
+  });
+});
+
+/** A proxy that accepts connections and never answers (a CONNECT that hangs), closed after the test. */
+async function silent() {
+  const p = await silentProxy();
+  cleanup.push(() => p.stop());
+  return p;
+}
+
+describe('a proxy that never answers CONNECT', () => {
+  const silentClient = (uri: string, extra: Record<string, unknown> = {}) => {
+    const c = createNtlmAxios({
+      credentials: alice,
+      ntlmProxy: { uri, credentials: proxyCredentials, fromEnv: false },
+      ...extra,
+    });
+    cleanup.push(() => c.ntlm.destroy());
+    return c;
+  };
+
+  test('a cancelled request rejects at once and its proxy connection is closed', async () => {
+    const p = await silent();
+    const api = silentClient(p.uri);
+    const controller = new AbortController();
+    const t = Date.now();
+    const pending = api.get('https://example.test/', { signal: controller.signal }).catch((e: Error) => e);
+    setTimeout(() => controller.abort(), 100);
+    expect(await pending).toMatchObject({ code: 'ERR_CANCELED' });
+    expect(Date.now() - t).toBeLessThan(1000);
+    await p.allClosed(1000);
+    expect(p.sockets.length).toBeGreaterThan(0);
+    expect(p.open()).toBe(0);
+  });
+
+  test('an axios timeout: ECONNABORTED at once, the proxy connection closed', async () => {
+    const p = await silent();
+    const api = silentClient(p.uri);
+    const t = Date.now();
+    const e = await api.get('https://example.test/', { timeout: 200 }).catch((x: Error) => x);
+    expect(e).toMatchObject({ code: 'ECONNABORTED' });
+    expect(Date.now() - t).toBeLessThan(1500);
+    await p.allClosed(1000);
+    expect(p.open()).toBe(0);
+  });
+
+  test('instance.ntlm.destroy() closes a tunnel being set up', async () => {
+    const p = await silent();
+    const api = silentClient(p.uri);
+    const pending = api.get('https://example.test/').catch((e: Error) => e);
+    while (p.sockets.length === 0) await new Promise((r) => setTimeout(r, 10));
+    api.ntlm.destroy();
+    expect(await pending).toMatchObject({ code: 'ERR_NTLM_CONNECTION_CLOSED' });
+    await p.allClosed(1000);
+    expect(p.open()).toBe(0);
   });
 });

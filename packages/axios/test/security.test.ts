@@ -161,6 +161,160 @@ describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
   });
 });
 
+describe("the caller's own credentials and axios's redirect options", () => {
+  /** A plain HTTP server (no NTLM) that records the Authorization, Cookie and X-Secret headers it gets. */
+  async function recorder() {
+    const seen: Record<string, string | undefined>[] = [];
+    const s = await server({
+      authenticate: false,
+      handler: (req, res) => {
+        const { authorization, cookie } = req.headers;
+        seen.push({ path: req.url, authorization, cookie, secret: req.headers['x-secret'] as string | undefined });
+        res.end('{}');
+      },
+    });
+    return { s, seen };
+  }
+  async function redirecting(to: string, status = 302) {
+    const seen: (string | undefined)[] = [];
+    const s = await server({
+      authenticate: false,
+      handler: (req, res) => {
+        seen.push(req.headers.authorization);
+        if (req.url === '/start') res.writeHead(status, { location: `${to}/landed` }).end();
+        else res.end('{}');
+      },
+    });
+    return { s, seen };
+  }
+  const basic = { username: 'bob', password: 'BasicSecret' };
+  const basicHeader = `Basic ${Buffer.from('bob:BasicSecret').toString('base64')}`;
+
+  test('Basic `auth` goes to the origin of the call, never to a redirect target on another origin', async () => {
+    const target = await recorder();
+    const start = await redirecting(target.s.url.replace('127.0.0.1', 'localhost'));
+    const api = client({ credentials: alice });
+    await api.get(`${start.s.url}/start`, { auth: basic, headers: { Cookie: 'a=1', 'X-Secret': 's' } });
+    expect(start.seen).toEqual([basicHeader]);
+    expect(target.seen).toEqual([{ path: '/landed', authorization: undefined, cookie: undefined, secret: 's' }]);
+    // axios without NTLM does the same.
+    target.seen.length = 0;
+    await axios.get(`${start.s.url}/start`, { auth: basic });
+    expect(target.seen[0]?.authorization).toBeUndefined();
+  });
+
+  test('Basic `auth` is kept on a redirect within the origin', async () => {
+    const seen: (string | undefined)[][] = [];
+    const same = await server({
+      authenticate: false,
+      handler: (req, res) => {
+        seen.push([req.url, req.headers.authorization]);
+        if (req.url === '/start') res.writeHead(307, { location: '/landed' }).end();
+        else res.end('{}');
+      },
+    });
+    await client({ credentials: alice }).get(`${same.url}/start`, { auth: basic });
+    expect(seen).toEqual([
+      ['/start', basicHeader],
+      ['/landed', basicHeader],
+    ]);
+  });
+
+  test('`sensitiveHeaders` are dropped on a redirect to another origin; a value axios refuses is refused', async () => {
+    const target = await recorder();
+    const start = await redirecting(target.s.url.replace('127.0.0.1', 'localhost'));
+    const api = client({ credentials: alice });
+    await api.get(`${start.s.url}/start`, {
+      headers: { 'X-Secret': 's' },
+      sensitiveHeaders: ['x-SECRET'],
+    } as never);
+    expect(target.seen).toEqual([{ path: '/landed', authorization: undefined, cookie: undefined, secret: undefined }]);
+    const e = await rejection(api.get(`${start.s.url}/start`, { sensitiveHeaders: 'x-secret' } as never));
+    expect(e).toMatchObject({ code: 'ERR_BAD_OPTION_VALUE' });
+  });
+
+  test('`beforeRedirect` is called before each redirect; a throw stops it, as in axios', async () => {
+    const target = await recorder();
+    const start = await redirecting(target.s.url.replace('127.0.0.1', 'localhost'), 303);
+    const api = client({ credentials: alice });
+    const calls: unknown[][] = [];
+    const veto = (...args: unknown[]) => {
+      calls.push(args);
+      throw new Error('redirect vetoed');
+    };
+    const e = await rejection(api.post(`${start.s.url}/start`, 'x', { beforeRedirect: veto }));
+    expect(e).toBeInstanceOf(AxiosError);
+    expect(e).toMatchObject({
+      code: 'ERR_FR_REDIRECTION_FAILURE',
+      message: 'Redirected request failed: redirect vetoed',
+    });
+    expect(target.seen).toEqual([]);
+    const landed = new URL(`${target.s.url.replace('127.0.0.1', 'localhost')}/landed`);
+    expect(calls).toEqual([
+      [
+        expect.objectContaining({
+          href: landed.href,
+          protocol: 'http:',
+          hostname: 'localhost',
+          port: Number(landed.port),
+          path: '/landed',
+          method: 'GET',
+        }),
+        expect.objectContaining({ statusCode: 303 }),
+        expect.objectContaining({ url: `${start.s.url}/start`, method: 'POST' }),
+      ],
+    ]);
+    // Plain axios says the same.
+    const plain = await rejection(axios.post(`${start.s.url}/start`, 'x', { beforeRedirect: veto }));
+    expect(plain).toMatchObject({
+      code: 'ERR_FR_REDIRECTION_FAILURE',
+      message: 'Redirected request failed: redirect vetoed',
+    });
+  });
+
+  test('`beforeRedirect` may change the headers of the next request', async () => {
+    const target = await recorder();
+    const start = await redirecting(target.s.url.replace('127.0.0.1', 'localhost'));
+    const api = client({ credentials: alice });
+    const r = await api.get(`${start.s.url}/start`, {
+      beforeRedirect: (options: Record<string, unknown>) => {
+        (options.headers as Record<string, string>)['x-secret'] = 'for the target';
+      },
+    });
+    expect(r.status).toBe(200);
+    expect(target.seen).toEqual([
+      { path: '/landed', authorization: undefined, cookie: undefined, secret: 'for the target' },
+    ]);
+  });
+});
+
+describe('no password in the config of an error thrown before the request starts', () => {
+  const secret = 'Per-Request-S3cret!';
+  const own = { ntlm: { credentials: { username: 'EXAMPLE\\carol', password: secret } } };
+  const printed = (e: AxiosError) =>
+    [inspect(e, { depth: 10 }), inspect(e, { depth: 10, showHidden: true }), JSON.stringify(e.toJSON())].join('\n');
+
+  test.each([
+    ['an unsupported option (socketPath)', { socketPath: '/tmp/x.sock' }, 'ERR_NTLM_UNSUPPORTED'],
+    ['an unsupported option (proxy)', { proxy: { host: '127.0.0.1', port: 9 } }, 'ERR_NTLM_UNSUPPORTED'],
+    [
+      'credentials that are refused',
+      { ntlm: { credentials: { username: 'a', password: secret, ntHash: 'zz' } } },
+      'ERR_NTLM_INVALID_ARGUMENT',
+    ],
+    ['a URL axios refuses', { url: 'http:/bad' }, undefined],
+    ['a scheme that is not http(s)', { url: 'ftp://127.0.0.1/' }, undefined],
+  ])('%s', async (_name, extra, code) => {
+    const s = await server();
+    const api = client({ credentials: alice });
+    const e = await rejection(api.request({ url: s.url, ...own, ...extra } as never));
+    expect(e).toBeInstanceOf(AxiosError);
+    if (code) expect(e.code).toBe(code);
+    expect(printed(e)).not.toContain(secret);
+    expect(s.stats.requests).toBe(0);
+  });
+});
+
 describe('withNtlm changes only the instance it is given', () => {
   test("axios's default export is refused, with the way out in the message", () => {
     const e = (() => {

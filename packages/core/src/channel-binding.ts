@@ -1,6 +1,7 @@
 // EPA channel bindings: RFC 5929 tls-server-end-point, packed as a gss_channel_bindings_struct
 // (RFC 2744) and MD5-hashed into MsvAvChannelBindings (MS-NLMP 2.2.2.1).
-import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from '@noble/hashes/sha2.js';
+import { sha3_224, sha3_256, sha3_384, sha3_512 } from '@noble/hashes/sha3.js';
 import { checkBytes, checkInteger, checkOptions } from './arguments.js';
 import { concatBytes, fromBase64, oemEncode, writeU32LE } from './bytes.js';
 import { md5 } from './crypto/hash.js';
@@ -10,34 +11,82 @@ import { NtlmError } from './errors.js';
 /** A DER certificate, PEM text, base64 DER, or an object with a DER `raw` (Node's PeerCertificate). */
 export type CertificateInput = Uint8Array | string | { raw: Uint8Array };
 
-/** The hashes a tls-server-end-point binding can use (RFC 5929 4.1). */
-export type EndPointHash = 'sha224' | 'sha256' | 'sha384' | 'sha512';
+/** The hashes a tls-server-end-point binding can use (RFC 5929 4.1), named as node:crypto's `createHash` names them. */
+export type EndPointHash =
+  | 'sha224'
+  | 'sha256'
+  | 'sha384'
+  | 'sha512'
+  | 'sha512-224'
+  | 'sha512-256'
+  | 'sha3-224'
+  | 'sha3-256'
+  | 'sha3-384'
+  | 'sha3-512';
 
-const HASHES: Record<EndPointHash, (data: Uint8Array) => Uint8Array> = { sha224, sha256, sha384, sha512 };
+// Always @noble/hashes, also under `@ntlmkit/core/node` (its hash provider covers MD5 only): one
+// implementation, the same bytes everywhere (the tests compare each with node:crypto's createHash).
+const HASHES: Record<EndPointHash, (data: Uint8Array) => Uint8Array> = {
+  sha224,
+  sha256,
+  sha384,
+  sha512,
+  'sha512-224': sha512_224,
+  'sha512-256': sha512_256,
+  'sha3-224': sha3_224,
+  'sha3-256': sha3_256,
+  'sha3-384': sha3_384,
+  'sha3-512': sha3_512,
+};
 
-// Signature algorithms with a single hash (RFC 5929 4.1). MD5 and SHA-1 are replaced by SHA-256.
+// Signature algorithms with a single hash (RFC 5929 4.1): MD5 and SHA-1 are replaced by SHA-256, any
+// other hash is used as it is (SHA-224 included). OIDs: RFC 3279, RFC 4055, RFC 5758, NIST CSOR (sigAlgs).
 const SIGNATURE_HASH: Record<string, EndPointHash> = {
   '1.2.840.113549.1.1.4': 'sha256', // md5WithRSAEncryption
   '1.2.840.113549.1.1.5': 'sha256', // sha1WithRSAEncryption
-  '1.2.840.113549.1.1.14': 'sha224',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.113549.1.1.14': 'sha224', // sha224WithRSAEncryption
+  '1.2.840.113549.1.1.11': 'sha256', // sha256WithRSAEncryption
+  '1.2.840.113549.1.1.12': 'sha384', // sha384WithRSAEncryption
+  '1.2.840.113549.1.1.13': 'sha512', // sha512WithRSAEncryption
+  '1.2.840.113549.1.1.15': 'sha512-224', // sha512-224WithRSAEncryption
+  '1.2.840.113549.1.1.16': 'sha512-256', // sha512-256WithRSAEncryption
   '1.2.840.10045.4.1': 'sha256', // ecdsa-with-SHA1
-  '1.2.840.10045.4.3.1': 'sha224',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
+  '1.2.840.10045.4.3.1': 'sha224', // ecdsa-with-SHA224
+  '1.2.840.10045.4.3.2': 'sha256', // ecdsa-with-SHA256
+  '1.2.840.10045.4.3.3': 'sha384', // ecdsa-with-SHA384
+  '1.2.840.10045.4.3.4': 'sha512', // ecdsa-with-SHA512
   '1.2.840.10040.4.3': 'sha256', // dsa-with-sha1
-  '2.16.840.1.101.3.4.3.1': 'sha224',
-  '2.16.840.1.101.3.4.3.2': 'sha256',
+  '2.16.840.1.101.3.4.3.1': 'sha224', // dsa-with-sha224
+  '2.16.840.1.101.3.4.3.2': 'sha256', // dsa-with-sha256
+  '2.16.840.1.101.3.4.3.3': 'sha384', // id-dsa-with-sha384
+  '2.16.840.1.101.3.4.3.4': 'sha512', // id-dsa-with-sha512
+  '2.16.840.1.101.3.4.3.5': 'sha3-224', // id-dsa-with-sha3-224
+  '2.16.840.1.101.3.4.3.6': 'sha3-256', // id-dsa-with-sha3-256
+  '2.16.840.1.101.3.4.3.7': 'sha3-384', // id-dsa-with-sha3-384
+  '2.16.840.1.101.3.4.3.8': 'sha3-512', // id-dsa-with-sha3-512
+  '2.16.840.1.101.3.4.3.9': 'sha3-224', // id-ecdsa-with-sha3-224
+  '2.16.840.1.101.3.4.3.10': 'sha3-256', // id-ecdsa-with-sha3-256
+  '2.16.840.1.101.3.4.3.11': 'sha3-384', // id-ecdsa-with-sha3-384
+  '2.16.840.1.101.3.4.3.12': 'sha3-512', // id-ecdsa-with-sha3-512
+  '2.16.840.1.101.3.4.3.13': 'sha3-224', // id-rsassa-pkcs1-v1_5-with-sha3-224
+  '2.16.840.1.101.3.4.3.14': 'sha3-256', // id-rsassa-pkcs1-v1_5-with-sha3-256
+  '2.16.840.1.101.3.4.3.15': 'sha3-384', // id-rsassa-pkcs1-v1_5-with-sha3-384
+  '2.16.840.1.101.3.4.3.16': 'sha3-512', // id-rsassa-pkcs1-v1_5-with-sha3-512
 };
+// RSASSA-PSS names its hash in its parameters (RFC 4055 3.1): the same rule, on the digest's OID.
 const DIGEST_HASH: Record<string, EndPointHash> = {
+  '1.2.840.113549.2.5': 'sha256', // MD5
   '1.3.14.3.2.26': 'sha256', // SHA-1
   '2.16.840.1.101.3.4.2.4': 'sha224',
   '2.16.840.1.101.3.4.2.1': 'sha256',
   '2.16.840.1.101.3.4.2.2': 'sha384',
   '2.16.840.1.101.3.4.2.3': 'sha512',
+  '2.16.840.1.101.3.4.2.5': 'sha512-224',
+  '2.16.840.1.101.3.4.2.6': 'sha512-256',
+  '2.16.840.1.101.3.4.2.7': 'sha3-224',
+  '2.16.840.1.101.3.4.2.8': 'sha3-256',
+  '2.16.840.1.101.3.4.2.9': 'sha3-384',
+  '2.16.840.1.101.3.4.2.10': 'sha3-512',
 };
 const RSASSA_PSS = '1.2.840.113549.1.1.10';
 const NO_SINGLE_HASH: Record<string, string> = { '1.3.101.112': 'Ed25519', '1.3.101.113': 'Ed448' };

@@ -39,8 +39,15 @@ import { DEFAULT_VERSION, type NtlmVersion } from './messages/version.js';
 import { randomBytes } from './random.js';
 
 /**
- * Windows' LmCompatibilityLevel, client side: 0 LM + NTLMv1, 1 LM + NTLMv1 with NTLM2 session
- * security (ESS) when negotiated, 2 NTLMv1 only (ESS when negotiated), 3-5 NTLMv2 only.
+ * Windows' LmCompatibilityLevel, client side (what the level means here, for the NEGOTIATE and the AUTHENTICATE):
+ * - 0: LM + NTLMv1 responses, never NTLMv2 session security: the NEGOTIATE does not ask for
+ *   EXTENDED_SESSIONSECURITY (ESS), so it is not negotiated and the AUTHENTICATE does not carry it.
+ * - 1: LM + NTLMv1; ESS asked for, and used (the NTLM2 session response) when the server grants it.
+ * - 2: NTLMv1 only (the NT response in both fields, NoLMResponseNTLMv1); ESS as at level 1.
+ * - 3, 4, 5: NTLMv2 only (4 and 5 differ from 3 on domain controllers only); ESS asked for and echoed.
+ * At every level the AUTHENTICATE's flags are those negotiated (2.2.1.3): asked for and granted. A flag the
+ * server grants unasked (ESS at level 0 included) is not negotiated; an ESS that a caller's own NEGOTIATE
+ * asked for at level 0 and the server granted is negotiated, and used (3.3.1), as the spec says.
  */
 export type LmCompatibilityLevel = 0 | 1 | 2 | 3 | 4 | 5;
 
@@ -136,7 +143,8 @@ const NOT_ECHOED =
 /**
  * NegotiateFlags of the AUTHENTICATE (2.2.1.3: "the flags negotiated in the previous messages"): what
  * the server selected of what we asked for; its character set (2.2.2.5: neither is SEC_E_INVALID_TOKEN);
- * TARGET_INFO when it sent target info (as Windows and .NET clients do); ESS over LM_KEY.
+ * TARGET_INFO when it sent target info (as Windows and .NET clients do); ESS over LM_KEY. The level does not
+ * remove ESS here: at level 0 it is not asked for (negotiateFlagsForLevel), so not negotiated.
  */
 export function authenticateFlags(
   server: number,
@@ -155,9 +163,16 @@ export function authenticateFlags(
   flags |= F.NTLM | F.VERSION;
   if (server & F.TARGET_INFO && level >= 3) flags |= F.TARGET_INFO;
   if (flags & F.EXTENDED_SESSIONSECURITY) flags &= ~F.LM_KEY;
-  if (level === 0) flags &= ~F.EXTENDED_SESSIONSECURITY;
   if (anonymous) flags |= F.ANONYMOUS;
   return flags >>> 0;
+}
+
+/**
+ * The flags a NEGOTIATE asks for at this level: `flags` (default DEFAULT_NEGOTIATE_FLAGS), without
+ * EXTENDED_SESSIONSECURITY at level 0 (see LmCompatibilityLevel).
+ */
+export function negotiateFlagsForLevel(level: LmCompatibilityLevel, flags: number = DEFAULT_NEGOTIATE_FLAGS): number {
+  return (level === 0 ? flags & ~F.EXTENDED_SESSIONSECURITY : flags) >>> 0;
 }
 
 /** A parsed CHALLENGE from a caller, checked as far as we use it. */
@@ -306,7 +321,8 @@ export function buildAuthenticateMessage(options: AuthenticateOptions): Authenti
 
   const prepared = resolveCredentials(o);
   const credentials = prepared.resolved();
-  const requested = negotiate ? negotiateFlags(negotiate) : DEFAULT_NEGOTIATE_FLAGS;
+  // What was asked for: the NEGOTIATE sent, or the one we would have sent at this level.
+  const requested = negotiate ? negotiateFlags(negotiate) : negotiateFlagsForLevel(level);
   const flags =
     o.flags === undefined
       ? authenticateFlags(challenge.flags, requested, level, credentials.anonymous)

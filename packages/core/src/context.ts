@@ -1,9 +1,11 @@
 // One NTLM security context on the client side: the NEGOTIATE it sent (the MIC covers it) and what
 // came of the CHALLENGE. The bytes are in messages/ and client.ts; the state of a handshake lives here
 // and nowhere else (the HTTP engine and the component-style Ntlm class both step one of these).
+import { checkFlags, checkInteger, checkOptions } from './arguments.js';
 import type { CertificateInput } from './channel-binding.js';
 import {
   buildAuthenticateMessage,
+  negotiateFlagsForLevel,
   type AuthenticateResult,
   type Dialect,
   type LmCompatibilityLevel,
@@ -13,6 +15,7 @@ import { NtlmError } from './errors.js';
 import { AvId, findAvPair } from './messages/av-pairs.js';
 import { decodeUtf16le } from './bytes.js';
 import { parseChallengeMessage } from './messages/challenge.js';
+import { DEFAULT_NEGOTIATE_FLAGS } from './messages/flags.js';
 import { createNegotiateMessage, type NegotiateOptions } from './messages/negotiate.js';
 import type { NtlmVersion } from './messages/version.js';
 
@@ -40,11 +43,11 @@ export interface NtlmContextOptions {
   credentials: Credentials | PreparedCredentials;
   /** MsvAvTargetName, e.g. `HTTP/server.example.com`. */
   spn?: string;
-  /** Default 3: NTLMv2 only. */
+  /** Default 3: NTLMv2 only. Read for the NEGOTIATE (level 0 asks for no ESS) and the AUTHENTICATE. */
   lmCompatibilityLevel?: LmCompatibilityLevel;
   /** Send a MIC when the spec says so (default true). */
   mic?: boolean;
-  /** NEGOTIATE flags and Version; defaults as createNegotiateMessage. */
+  /** NEGOTIATE flags and Version; defaults as createNegotiateMessage. At level 0 ESS is never asked for. */
   negotiate?: NegotiateOptions;
   /** Version written into the AUTHENTICATE. */
   version?: NtlmVersion;
@@ -160,7 +163,15 @@ export class NtlmContext implements ClientMechanism {
     if (input === undefined) {
       if (this.#state !== 'initial')
         throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the NEGOTIATE was sent: the next step needs the server CHALLENGE');
-      this.#negotiate = createNegotiateMessage(this.#options.negotiate);
+      // The level decides what the NEGOTIATE asks for (level 0: no ESS), so that the AUTHENTICATE's flags,
+      // those negotiated (MS-NLMP 2.2.1.3), agree with it.
+      const o = this.#options;
+      const level = (
+        o.lmCompatibilityLevel === undefined ? 3 : checkInteger(o.lmCompatibilityLevel, 'lmCompatibilityLevel', 0, 5)
+      ) as LmCompatibilityLevel;
+      const negotiate = checkOptions(o.negotiate, 'negotiate options', true);
+      const flags = negotiate.flags === undefined ? DEFAULT_NEGOTIATE_FLAGS : checkFlags(negotiate.flags, 'flags');
+      this.#negotiate = createNegotiateMessage({ ...negotiate, flags: negotiateFlagsForLevel(level, flags) });
       this.#state = 'continue';
       return this.#negotiate;
     }

@@ -5,7 +5,7 @@ import { macKey, type MacKey } from './crypto/hash.js';
 import { ntowfv1, ntowfv2FromHash } from './crypto/ntowf.js';
 import { NtlmError } from './errors.js';
 
-/** Who authenticates: a user name and a password or NT hash. Empty username and password: anonymous. */
+/** Who authenticates: a user name and a password or NT hash. Empty username and password: anonymous (any domain). */
 export interface Credentials {
   /** `user`, `DOMAIN\user` or `user@domain.example` (a UPN is sent unsplit, with an empty domain). */
   username: string;
@@ -31,7 +31,7 @@ export interface ResolvedCredentials {
   password?: string;
   /** NTOWFv1, the 16-byte NT hash (zeros for anonymous). */
   ntHash: Uint8Array;
-  /** True for anonymous credentials: no user, domain, password or hash. */
+  /** True for anonymous credentials: no user, password or hash (a domain may be given, and is sent). */
   anonymous: boolean;
 }
 
@@ -79,8 +79,11 @@ export function resolveCredentials(credentials: Credentials): ResolvedCredential
   }
   const { user, domain } = splitUsername(credentials.username, credentials.domain ?? '');
   const workstation = credentials.workstation ?? '';
-  const anonymous = user === '' && domain === '' && !credentials.password && credentials.ntHash === undefined;
-  if (anonymous) return { user: '', domain: '', workstation, ntHash: new Uint8Array(16), anonymous: true };
+  // MS-NLMP 3.1.5.1.2, 3.3.1, 3.3.2: "If (User is set to "" AND Passwd is set to "")": anonymous, whatever the
+  // domain. The domain is still sent as DomainName (the AUTHENTICATE carries UserDom); acceptors, ours included
+  // (3.2.5.1.2), recognise anonymous by the empty user name and responses alone.
+  const anonymous = user === '' && !credentials.password && credentials.ntHash === undefined;
+  if (anonymous) return { user: '', domain, workstation, ntHash: new Uint8Array(16), anonymous: true };
   if (credentials.ntHash !== undefined) {
     return { user, domain, workstation, ntHash: parseNtHash(credentials.ntHash), anonymous: false };
   }

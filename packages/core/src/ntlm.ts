@@ -176,6 +176,9 @@ export class Ntlm {
   #newContext(): NtlmContext {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below have their own `this`
     const self = this;
+    // LmCompatibilityLevel 0-5 as client.ts's LmCompatibilityLevel describes it (0: no ESS asked for; 1, 2:
+    // NTLMv1, ESS when granted; 3-5: NTLMv2); -1 (the default) follows ntlmVersion: 1 → level 2, 2 → level 3.
+    // The context reads it for the NEGOTIATE and again for the AUTHENTICATE.
     const level = () =>
       (this.#settings.LmCompatibilityLevel >= 0
         ? this.#settings.LmCompatibilityLevel

@@ -8,6 +8,10 @@ import {
   prepareCredentials,
   PreparedCredentials,
   ntowfv2,
+  buildAuthenticateMessage,
+  createChallengeMessage,
+  parseAuthenticateMessage,
+  NegotiateFlags,
 } from '../src/internal';
 import { preparedFor } from '../src/credentials';
 
@@ -33,6 +37,37 @@ describe('credentials', () => {
     );
     expect(() => resolveCredentials(undefined as never)).toThrow(NtlmError);
     expect(resolveCredentials({ username: '', password: '' }).anonymous).toBe(true);
+  });
+
+  test('MS-NLMP 3.1.5.1.2: empty user and password are anonymous whatever the domain, which is kept', () => {
+    expect(resolveCredentials({ username: '', password: '', domain: 'DOM' })).toMatchObject({
+      user: '',
+      domain: 'DOM',
+      anonymous: true,
+      ntHash: new Uint8Array(16),
+    });
+    expect(resolveCredentials({ username: 'DOM\\', password: '' })).toMatchObject({ domain: 'DOM', anonymous: true });
+    expect(resolveCredentials({ username: '', domain: 'DOM' }).anonymous).toBe(true);
+    expect(resolveCredentials({ username: '', password: 'x', domain: 'DOM' }).anonymous).toBe(false);
+    expect(resolveCredentials({ username: '', ntHash: new Uint8Array(16), domain: 'DOM' }).anonymous).toBe(false);
+    const r = buildAuthenticateMessage({
+      username: '',
+      password: '',
+      domain: 'DOM',
+      challenge: createChallengeMessage({
+        flags: 0xe28a8215,
+        serverChallenge: new Uint8Array(8),
+        targetName: 'DOM',
+        targetInfo: [],
+      }),
+      mic: false,
+    });
+    const m = parseAuthenticateMessage(r.message);
+    expect(r.dialect).toBe('anonymous');
+    expect(m).toMatchObject({ user: '', domain: 'DOM' });
+    expect(m.ntChallengeResponse).toHaveLength(0);
+    expect(toHex(m.lmChallengeResponse)).toBe('00');
+    expect(m.flags & NegotiateFlags.ANONYMOUS).toBe(NegotiateFlags.ANONYMOUS);
   });
 });
 

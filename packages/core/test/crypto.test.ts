@@ -2,7 +2,8 @@ import { des7, desEncryptBlock, desl } from '../src/crypto/des';
 import { rc4 } from '../src/crypto/rc4';
 import { md4 } from '../src/crypto/md4';
 import { hmacMd5, HmacMd5Key } from '../src/crypto/hash';
-import { lmowfv1, ntowfv1, ntowfv2 } from '../src/crypto/ntowf';
+import { lmowfv1, ntowfv1, ntowfv2, ntowfv2FromHash } from '../src/crypto/ntowf';
+import { upcaseUnicode } from '../src/crypto/upcase';
 import { computeResponseV1, computeResponseV2 } from '../src/crypto/compute-response';
 import { kxkey } from '../src/crypto/kxkey';
 import { encryptRandomSessionKey } from '../src/crypto/key-exchange';
@@ -183,6 +184,49 @@ eachProvider(() => {
       expect(toHex(ntowfv2('Password', 'user', 'Domain'))).toBe(toHex(ntowfv2('Password', 'USER', 'Domain')));
       expect(toHex(ntowfv2('Password', 'User', 'DOMAIN'))).not.toBe(toHex(ntowfv2('Password', 'User', 'Domain')));
       expect(toHex(hmacMd5(ntowfv1('Password'), utf16le('USERDomain')))).toBe(v2.ntowfv2_lmowfv2_4_2_4_1_1.hex);
+    });
+  });
+
+  describe("upper-casing as Windows' RtlUpcaseUnicodeString: one code unit to one code unit", () => {
+    // NTOWFv2 = HMAC_MD5(MD4(UNICODE(Passwd)), UNICODE(Uppercase(User) || UserDom)), written out here.
+    const expected = (password: string, upperUser: string, domain: string) =>
+      toHex(hmacMd5(md4(utf16le(password)), utf16le(upperUser + domain)));
+
+    test("NTOWFv2: 'ß' stays 'ß' (toUpperCase would give 'SS')", () => {
+      expect(toHex(ntowfv2('pw', 'straße', 'D'))).toBe(expected('pw', 'STRAßE', 'D'));
+      expect(toHex(ntowfv2('pw', 'straße', 'D'))).not.toBe(expected('pw', 'STRASSE', 'D'));
+    });
+
+    test("NTOWFv2: 'ǆ' (U+01C6) becomes 'Ǆ' (U+01C4); 'ﬁ' and 'ŉ' stay", () => {
+      expect(toHex(ntowfv2('pw', '\u01c6', 'D'))).toBe(expected('pw', '\u01c4', 'D'));
+      expect(toHex(ntowfv2('pw', 'ﬁle', 'D'))).toBe(expected('pw', 'ﬁLE', 'D'));
+      expect(toHex(ntowfv2('pw', '\u0149', 'D'))).toBe(expected('pw', '\u0149', 'D'));
+    });
+
+    test('NTOWFv2: a surrogate pair stays as it is (𐐨 would be 𐐀 in full case mapping); ASCII as before', () => {
+      const deseret = '\u{10428}'; // DESERET SMALL LETTER LONG I; its upper case is U+10400
+      expect(toHex(ntowfv2('pw', `a${deseret}`, 'D'))).toBe(expected('pw', `A${deseret}`, 'D'));
+      expect(toHex(ntowfv2('pw', 'User', 'Domain'))).toBe(expected('pw', 'USER', 'Domain'));
+      const hash = ntowfv1('pw');
+      expect(toHex(ntowfv2FromHash(hash, 'straße', 'D'))).toBe(expected('pw', 'STRAßE', 'D'));
+    });
+
+    test('upcaseUnicode keeps lengths: unit by unit', () => {
+      expect(upcaseUnicode('straße')).toBe('STRAßE');
+      expect(upcaseUnicode('ﬁ\u01c6é\u{10428}x')).toBe('ﬁ\u01c4É\u{10428}X');
+      expect(upcaseUnicode('\ud801')).toBe('\ud801'); // a lone surrogate too
+      expect(upcaseUnicode('abc-XYZ_09')).toBe('ABC-XYZ_09');
+    });
+
+    test("LMOWFv1: the password upper-cased the same way ('ß' stays 0xDF)", () => {
+      const lm = (upper: string) => {
+        const key = new Uint8Array(14);
+        key.set(oemEncode(upper).subarray(0, 14));
+        const magic = oemEncode('KGS!@#$%');
+        return toHex(new Uint8Array([...des7(key.subarray(0, 7), magic), ...des7(key.subarray(7, 14), magic)]));
+      };
+      expect(toHex(lmowfv1('straße'))).toBe(lm('STRAßE'));
+      expect(toHex(lmowfv1('Password'))).toBe(lm('PASSWORD'));
     });
   });
 

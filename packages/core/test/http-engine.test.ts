@@ -43,6 +43,79 @@ describe('WWW-Authenticate parsing', () => {
     expect(parseAuthenticateHeaders(undefined)).toEqual([]);
   });
 
+  test('RFC 9110 5.6.4: a quoted-pair escapes one character, so in `\\\\"` the quote ends the string', () => {
+    expect(parseAuthenticateHeaders('Basic realm="C:\\\\", NTLM')).toEqual([
+      { scheme: 'Basic', params: { realm: 'C:\\' } },
+      { scheme: 'NTLM', params: {} },
+    ]);
+    expect(selectNtlmOffer(parseAuthenticateHeaders('Basic realm="C:\\\\", NTLM'))).toEqual({
+      kind: 'ntlm',
+      scheme: 'NTLM',
+    });
+    expect(parseAuthenticateHeaders('Basic realm="say \\"hi\\", twice\\\\\\"", NTLM')).toEqual([
+      { scheme: 'Basic', params: { realm: 'say "hi", twice\\"' } },
+      { scheme: 'NTLM', params: {} },
+    ]);
+  });
+
+  test('RFC 9110 11.2: a quoted value with spaces in a later auth-param stays in its challenge', () => {
+    expect(parseAuthenticateHeaders('Bearer realm="api", error="invalid token", NTLM')).toEqual([
+      { scheme: 'Bearer', params: { realm: 'api', error: 'invalid token' } },
+      { scheme: 'NTLM', params: {} },
+    ]);
+    const c = parseAuthenticateHeaders(
+      'Bearer realm="api", error="invalid_token", error_description="expired, NTLM TlRMTVNTUAACAAAA"',
+    );
+    expect(c).toEqual([
+      {
+        scheme: 'Bearer',
+        params: { realm: 'api', error: 'invalid_token', error_description: 'expired, NTLM TlRMTVNTUAACAAAA' },
+      },
+    ]);
+    expect(selectNtlmOffer(c)).toEqual({ kind: 'none' });
+    expect(parseAuthenticateHeaders('Digest realm="x y", nonce="abc", qop="auth,auth-int", NTLM')).toEqual([
+      { scheme: 'Digest', params: { realm: 'x y', nonce: 'abc', qop: 'auth,auth-int' } },
+      { scheme: 'NTLM', params: {} },
+    ]);
+  });
+
+  test('RFC 9110 11.6.1: several challenges, BWS around "=", token68 with trailing "=", empty list elements', () => {
+    expect(parseAuthenticateHeaders('Basic realm = "x y" , charset=UTF-8, NTLM')).toEqual([
+      { scheme: 'Basic', params: { realm: 'x y', charset: 'UTF-8' } },
+      { scheme: 'NTLM', params: {} },
+    ]);
+    expect(parseAuthenticateHeaders('NTLM TlRMTVNTUAACAAAA==, Negotiate abc=, Basic realm="r"')).toEqual([
+      { scheme: 'NTLM', token: 'TlRMTVNTUAACAAAA==', params: {} },
+      { scheme: 'Negotiate', token: 'abc=', params: {} },
+      { scheme: 'Basic', params: { realm: 'r' } },
+    ]);
+    expect(parseAuthenticateHeaders(', , Negotiate,, ,NTLM ,')).toEqual([
+      { scheme: 'Negotiate', params: {} },
+      { scheme: 'NTLM', params: {} },
+    ]);
+    expect(parseAuthenticateHeaders('Basic realm="a",, ,charset="UTF-8", NTLM')).toEqual([
+      { scheme: 'Basic', params: { realm: 'a', charset: 'UTF-8' } },
+      { scheme: 'NTLM', params: {} },
+    ]);
+    expect(parseAuthenticateHeaders(['', ' , '])).toEqual([]);
+  });
+
+  test('schemes are case-insensitive; malformed parts are skipped without hiding the challenges after them', () => {
+    expect(selectNtlmOffer(parseAuthenticateHeaders('nTlM'))).toEqual({ kind: 'ntlm', scheme: 'NTLM' });
+    expect(selectNtlmOffer(parseAuthenticateHeaders('basic realm="x", NEGOTIATE'))).toEqual({
+      kind: 'ntlm',
+      scheme: 'Negotiate',
+    });
+    expect(parseAuthenticateHeaders('NTLM ====')).toEqual([{ scheme: 'NTLM', params: {} }]);
+    expect(parseAuthenticateHeaders('Basic "junk", =x, NTLM')).toEqual([
+      { scheme: 'Basic', params: {} },
+      { scheme: 'NTLM', params: {} },
+    ]);
+    expect(parseAuthenticateHeaders('Basic realm="unterminated, NTLM')).toEqual([
+      { scheme: 'Basic', params: { realm: 'unterminated, NTLM' } },
+    ]);
+  });
+
   const challenge = toBase64(
     createChallengeMessage({
       flags: 0xe28a8215,

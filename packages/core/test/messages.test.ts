@@ -371,8 +371,15 @@ describe('AUTHENTICATE: what real servers need', () => {
   test('legacy dialects only on request', () => {
     expect(buildAuthenticateMessage(base).dialect).toBe('NTLMv2');
     expect(buildAuthenticateMessage({ ...base, lmCompatibilityLevel: 2 }).dialect).toBe('NTLMv1-ESS');
-    expect(buildAuthenticateMessage({ ...base, lmCompatibilityLevel: 0 }).dialect).toBe('NTLMv1');
-    const v1msg = parseAuthenticateMessage(createAuthenticateMessage({ ...base, lmCompatibilityLevel: 0 }));
+    // Level 0 asks for no ESS in its NEGOTIATE; a NEGOTIATE that asked for it (and got it) negotiated it.
+    const level0 = {
+      ...base,
+      lmCompatibilityLevel: 0 as const,
+      negotiate: createNegotiateMessage({ flags: 0xe2008217 }),
+    };
+    expect(buildAuthenticateMessage(level0).dialect).toBe('NTLMv1');
+    expect(buildAuthenticateMessage({ ...base, lmCompatibilityLevel: 0 }).dialect).toBe('NTLMv1-ESS');
+    const v1msg = parseAuthenticateMessage(createAuthenticateMessage(level0));
     expect(v1msg.ntChallengeResponse).toHaveLength(24);
     expect(() => createAuthenticateMessage({ ...base, lmCompatibilityLevel: 7 as never })).toThrow(NtlmError);
   });

@@ -12,13 +12,16 @@ import {
   DEFAULT_NEGOTIATE_FLAGS,
   findAvPair,
   NegotiateFlags,
+  Ntlm,
+  NtlmContext,
   parseAuthenticateMessage,
   parseChallengeMessage,
+  parseNegotiateMessage,
   toHex,
   utf16le,
   type AvPair,
 } from '../src/internal';
-import { authenticateFlags } from '../src/client';
+import { authenticateFlags, negotiateFlagsForLevel } from '../src/client';
 import { common, eachProvider, hex, vectors } from './vectors';
 
 const F = NegotiateFlags;
@@ -307,7 +310,7 @@ eachProvider(() => {
         expect(flags & bit).toBeTruthy();
     });
 
-    test('OEM when the server chose it; neither character set is SEC_E_INVALID_TOKEN; level 0 drops ESS', () => {
+    test('OEM when the server chose it; neither character set is SEC_E_INVALID_TOKEN; ESS only when negotiated', () => {
       expect(authenticateFlags(0x00088202, DEFAULT_NEGOTIATE_FLAGS, 3, false) & (F.OEM | F.UNICODE)).toBe(F.OEM);
       expect(() => authenticateFlags(0x00088200, DEFAULT_NEGOTIATE_FLAGS, 3, false)).toThrow(
         expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }),
@@ -315,8 +318,122 @@ eachProvider(() => {
       expect(() => parseChallengeMessage(challengeWith(0x00088200)) && build(challengeWith(0x00088200))).toThrow(
         expect.objectContaining({ code: 'ERR_NTLM_INVALID_TOKEN' }),
       );
-      expect(authenticateFlags(0xe28a8215, DEFAULT_NEGOTIATE_FLAGS, 0, false) & F.EXTENDED_SESSIONSECURITY).toBe(0);
+      // Level 0 asks for no ESS (negotiateFlagsForLevel): a server that grants it anyway does not negotiate it.
+      expect(authenticateFlags(0xe28a8215, negotiateFlagsForLevel(0), 0, false) & F.EXTENDED_SESSIONSECURITY).toBe(0);
+      expect(authenticateFlags(0xe28a8215, DEFAULT_NEGOTIATE_FLAGS, 0, false) & F.EXTENDED_SESSIONSECURITY).toBe(
+        F.EXTENDED_SESSIONSECURITY,
+      );
       expect(authenticateFlags(0xe28a8215, DEFAULT_NEGOTIATE_FLAGS, 3, true) & F.ANONYMOUS).toBeTruthy();
     });
+  });
+});
+
+describe('2.2.1.3 at every LmCompatibilityLevel: the AUTHENTICATE keeps what the NEGOTIATE asked for and the server granted', () => {
+  const ESS = F.EXTENDED_SESSIONSECURITY;
+  const clientChallenge = hex(common.client_challenge);
+  /** A server that echoes what it may of the NEGOTIATE (as @ntlmkit/server does); `plus` grants flags unasked. */
+  const serverFlags = (requested: number, plus = 0) =>
+    ((requested &
+      (F.UNICODE | F.REQUEST_TARGET | F.SIGN | F.ALWAYS_SIGN | F.KEY_EXCH | ESS | F.NEGOTIATE_56 | F.NEGOTIATE_128)) |
+      F.UNICODE |
+      F.NTLM |
+      F.TARGET_INFO |
+      F.VERSION |
+      F.TARGET_TYPE_DOMAIN |
+      plus) >>>
+    0;
+  const levels = [
+    [0, false, 'NTLMv1'],
+    [1, true, 'NTLMv1-ESS'],
+    [2, true, 'NTLMv1-ESS'],
+    [3, true, 'NTLMv2'],
+    [undefined, true, 'NTLMv2'],
+  ] as const;
+
+  function handshake(level: 0 | 1 | 2 | 3 | undefined, plus = 0) {
+    const context = new NtlmContext({
+      credentials: alice,
+      ...(level === undefined ? {} : { lmCompatibilityLevel: level }),
+      clientChallenge,
+      now: () => Date.UTC(2026, 0, 1),
+    });
+    const requested = parseNegotiateMessage(context.step()).flags;
+    const granted = serverFlags(requested, plus);
+    const message = parseAuthenticateMessage(context.step(challengeWith(granted)));
+    return { requested, granted, message, dialect: context.result!.dialect };
+  }
+
+  test.each(levels)(
+    'level %s: ESS asked for: %s; the AUTHENTICATE is %s with the negotiated flags',
+    (level, asks, dialect) => {
+      const { requested, granted, message, dialect: sent } = handshake(level);
+      expect((requested & ESS) !== 0).toBe(asks);
+      expect(sent).toBe(dialect);
+      // Every flag of the AUTHENTICATE was asked for and granted, but TARGET_INFO (the CHALLENGE's own).
+      expect((message.flags & ~(requested & granted) & ~F.TARGET_INFO) >>> 0).toBe(0);
+      expect(message.flags & ESS).toBe(requested & granted & ESS);
+      for (const bit of [F.UNICODE, F.NTLM, F.VERSION, F.SIGN, F.KEY_EXCH, F.NEGOTIATE_128, F.NEGOTIATE_56]) {
+        expect((message.flags & bit) >>> 0).toBe(bit);
+      }
+      if (dialect === 'NTLMv1-ESS') {
+        expect(toHex(message.lmChallengeResponse)).toBe(`${common.client_challenge}${'00'.repeat(16)}`);
+      }
+    },
+  );
+
+  test('level 0: a server that grants ESS unasked does not get it (it was not negotiated): NTLMv1, LM response', () => {
+    const { requested, granted, message, dialect } = handshake(0, ESS);
+    expect(requested & ESS).toBe(0);
+    expect(granted & ESS).toBe(ESS);
+    expect(message.flags & ESS).toBe(0);
+    expect(dialect).toBe('NTLMv1');
+    expect(toHex(message.lmChallengeResponse)).not.toBe(`${common.client_challenge}${'00'.repeat(16)}`);
+    expect(toHex(message.lmChallengeResponse)).not.toBe(toHex(message.ntChallengeResponse));
+  });
+
+  test("level 0 with a caller's own NEGOTIATE that asked for ESS, granted: negotiated, so carried and used", () => {
+    const negotiate = createNegotiateMessage(); // DEFAULT_NEGOTIATE_FLAGS, ESS included
+    const r = buildAuthenticateMessage({
+      ...alice,
+      negotiate,
+      challenge: challengeWith(serverFlags(DEFAULT_NEGOTIATE_FLAGS)),
+      lmCompatibilityLevel: 0,
+      clientChallenge,
+    });
+    expect(r.flags & ESS).toBe(ESS);
+    expect(r.dialect).toBe('NTLMv1-ESS');
+    // Without a NEGOTIATE, the flags are those level 0 would have asked for: no ESS.
+    const bare = buildAuthenticateMessage({
+      ...alice,
+      challenge: challengeWith(serverFlags(DEFAULT_NEGOTIATE_FLAGS)),
+      lmCompatibilityLevel: 0,
+      mic: false,
+    });
+    expect(bare.flags & ESS).toBe(0);
+    expect(bare.dialect).toBe('NTLMv1');
+  });
+
+  test('the NEGOTIATE at level 0 keeps explicit flags but ESS; the Ntlm class reads LmCompatibilityLevel and ntlmVersion', () => {
+    const context = new NtlmContext({ credentials: alice, lmCompatibilityLevel: 0, negotiate: { flags: 0xe2088297 } });
+    expect(parseNegotiateMessage(context.step()).flags).toBe((0xe2088297 & ~ESS) >>> 0);
+    const asked = (configure: (n: Ntlm) => void) => {
+      const n = new Ntlm();
+      n.user = alice.username;
+      n.password = alice.password;
+      n.config('EncodeToken=false');
+      configure(n);
+      const requested = parseNegotiateMessage(n.createNegotiateToken() as Uint8Array).flags;
+      n.challengeToken = challengeWith(serverFlags(requested, ESS));
+      const message = parseAuthenticateMessage(n.createAuthToken() as Uint8Array);
+      return { requested: requested & ESS, sent: message.flags & ESS, dialect: n.lastResult!.dialect };
+    };
+    expect(asked((n) => n.config('LmCompatibilityLevel=0'))).toEqual({ requested: 0, sent: 0, dialect: 'NTLMv1' });
+    expect(asked((n) => n.config('LmCompatibilityLevel=1'))).toEqual({
+      requested: ESS,
+      sent: ESS,
+      dialect: 'NTLMv1-ESS',
+    });
+    expect(asked((n) => (n.ntlmVersion = 1))).toEqual({ requested: ESS, sent: ESS, dialect: 'NTLMv1-ESS' });
+    expect(asked(() => {})).toEqual({ requested: ESS, sent: ESS, dialect: 'NTLMv2' });
   });
 });

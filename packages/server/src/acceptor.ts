@@ -33,7 +33,8 @@ import type { UserEntry, Users } from './users.js';
 
 /**
  * Channel binding checks over TLS, as IIS's extendedProtection tokenChecking: `none` ignores bindings, `allow`
- * checks one when present, `require` demands one. A wrong or all-zero binding fails except with `none`.
+ * checks one when present, `require` demands one. A wrong binding fails except with `none`; an all-zero one
+ * counts as none (MS-NLMP 2.2.2.1): accepted by `allow`, refused by `require`.
  */
 export type TokenChecking = 'none' | 'allow' | 'require';
 /** The client's MsvAvChannelBindings: ours (`present`), none, all-zero, or another value (`wrong`). */
@@ -263,9 +264,18 @@ function verifyNtlmV2(
 ): string | undefined {
   outcome.dialect = 'NTLMv2';
   const v2 = message.ntlmv2!;
-  const responseKey = ntowfv2FromHash(entry.ntHash, message.user, message.domain);
-  const proof = hmacMd5(responseKey, issued.serverChallenge, v2.blob);
-  if (!bytesEqual(proof, v2.ntProofStr)) return 'wrong password (NTProofStr does not match)';
+  // 3.2.5.1.2: "NTLM servers SHOULD support NTLM clients which incorrectly use NIL for the UserDom for
+  // calculating ResponseKeyNT and ResponseKeyLM": when the domain sent does not give the NTProofStr, an
+  // empty UserDom is tried; the key that matched is the one the session key (and so the MIC) comes from.
+  let responseKey: Uint8Array | undefined;
+  for (const userDom of message.domain === '' ? [''] : [message.domain, '']) {
+    const key = ntowfv2FromHash(entry.ntHash, message.user, userDom);
+    if (bytesEqual(hmacMd5(key, issued.serverChallenge, v2.blob), v2.ntProofStr)) {
+      responseKey = key;
+      break;
+    }
+  }
+  if (!responseKey) return 'wrong password (NTProofStr does not match)';
   const proofKey = toHex(v2.ntProofStr);
   if (policy.seenProofs.has(proofKey)) return 'replayed AUTHENTICATE';
   policy.seenProofs.add(proofKey);
@@ -373,9 +383,14 @@ function checkChannelBinding(
   } else outcome.channelBinding = 'wrong';
   if (!policy.tls || policy.tokenChecking === 'none') return undefined;
   if (outcome.channelBinding === 'wrong') return 'wrong channel binding';
-  if (outcome.channelBinding === 'zero') return 'all-zero channel binding over TLS';
-  if (outcome.channelBinding === 'absent' && policy.tokenChecking === 'require') {
-    return 'channel binding required (tokenChecking: require)';
+  // MS-NLMP 2.2.2.1: an all-zero MsvAvChannelBindings means none was given (as Windows reads it,
+  // SEC_CHANNEL_BINDINGS_RESULT_ABSENT: "omitted or consist entirely of zeroes"): `allow` accepts it as it
+  // accepts none, `require` refuses it as it refuses none. It is still reported as `zero`.
+  if (policy.tokenChecking === 'require') {
+    if (outcome.channelBinding === 'absent') return 'channel binding required (tokenChecking: require)';
+    if (outcome.channelBinding === 'zero') {
+      return 'channel binding required (tokenChecking: require), but the client sent an all-zero one (none)';
+    }
   }
   return undefined;
 }

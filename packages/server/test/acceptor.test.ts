@@ -14,7 +14,9 @@ import {
   filetimeToMs,
   fromHex,
   hmacMd5,
+  NtlmContext,
   ntowfv2,
+  parseAuthenticateMessage,
   parseChallengeMessage,
   toHex,
   utf16le,
@@ -79,6 +81,12 @@ interface Hand {
   room?: boolean;
   announce?: boolean;
   password?: string;
+  /** The DomainName field; default EXAMPLE. */
+  domain?: string;
+  /** The UserDom the response key is computed with; default the DomainName sent. */
+  keyDomain?: string;
+  /** AV pairs added after MsvAvFlags (e.g. MsvAvChannelBindings). */
+  extraPairs?: { id: number; value: Uint8Array }[];
 }
 
 const RANDOM = fromHex('00112233445566778899aabbccddeeff');
@@ -98,7 +106,10 @@ function handBuilt(issued: IssuedChallenge, h: Hand): Uint8Array {
   const pairs: number[] = [];
   for (const p of c.targetInfo)
     pairs.push(p.id & 0xff, p.id >> 8, p.value.length & 0xff, p.value.length >> 8, ...p.value);
-  pairs.push(AvId.Flags, 0, 4, 0, announce ? 2 : 0, 0, 0, 0, 0, 0, 0, 0);
+  pairs.push(AvId.Flags, 0, 4, 0, announce ? 2 : 0, 0, 0, 0);
+  for (const p of h.extraPairs ?? [])
+    pairs.push(p.id & 0xff, p.id >> 8, p.value.length & 0xff, p.value.length >> 8, ...p.value);
+  pairs.push(0, 0, 0, 0); // MsvAvEOL
   const time = issued.timestamp ?? dateToFiletime(NOW);
   const blob = Uint8Array.from([
     1,
@@ -121,7 +132,8 @@ function handBuilt(issued: IssuedChallenge, h: Hand): Uint8Array {
     0,
     0,
   ]);
-  const key = ntowfv2(h.password ?? 'Passw0rd!', 'alice', 'EXAMPLE');
+  const domain = h.domain ?? 'EXAMPLE';
+  const key = ntowfv2(h.password ?? 'Passw0rd!', 'alice', h.keyDomain ?? domain);
   const proof = hmacMd5(key, issued.serverChallenge, blob);
   const kxkey = hmacMd5(key, proof); // NTLMv2: KeyExchangeKey = SessionBaseKey
   const ersk =
@@ -135,7 +147,7 @@ function handBuilt(issued: IssuedChallenge, h: Hand): Uint8Array {
   const fields = [
     new Uint8Array(24),
     Uint8Array.from([...proof, ...blob]),
-    utf16le('EXAMPLE'),
+    utf16le(domain),
     utf16le('alice'),
     new Uint8Array(0),
     ersk,
@@ -573,5 +585,113 @@ describe('the connection, time, replay, bindings and SPN', () => {
       ok: false,
       reason: expect.stringMatching(/malformed AUTHENTICATE/),
     });
+  });
+});
+
+describe('what MS-NLMP asks servers to tolerate', () => {
+  const flags = (F.UNICODE | F.NTLM | F.VERSION | F.EXTENDED_SESSIONSECURITY | F.TARGET_INFO) >>> 0;
+  const signed = (flags | F.SIGN | F.KEY_EXCH | F.NEGOTIATE_128) >>> 0;
+  const dom = (o: Partial<AcceptorPolicy> = {}) => strict({ users: new Users({ 'DOM\\alice': 'Passw0rd!' }), ...o });
+
+  test("3.2.5.1.2: a client that computed its key with a NIL UserDom (DomainName 'DOM') is accepted, MIC and all", () => {
+    const p = dom();
+    const issued = issueChallenge(p, createNegotiateMessage());
+    const m = handBuilt(issued, { flags, sent: 'none', micKey: 'kxkey', domain: 'DOM', keyDomain: '' });
+    expect(verifyAuthenticate(p, issued, m)).toMatchObject({
+      ok: true,
+      user: 'DOM\\alice',
+      domain: 'DOM',
+      dialect: 'NTLMv2',
+      mic: true,
+      micKey: 'key-exchange-key',
+    });
+  });
+
+  test('3.2.5.1.2: with KEY_EXCH and SIGN the random session key is decrypted with the key that matched', () => {
+    const p = dom();
+    const issued = issueChallenge(p, createNegotiateMessage());
+    const m = handBuilt(issued, { flags: signed, sent: 'random', micKey: 'random', domain: 'DOM', keyDomain: '' });
+    expect(verifyAuthenticate(p, issued, m)).toMatchObject({ ok: true, mic: true, micKey: 'random-session-key' });
+  });
+
+  test('3.2.5.1.2: the domain sent is tried first; a key from another domain is still a wrong password', () => {
+    const p = dom();
+    const issued = issueChallenge(p, createNegotiateMessage());
+    const same = handBuilt(issued, { flags, sent: 'none', micKey: 'kxkey', domain: 'DOM' });
+    expect(verifyAuthenticate(p, issued, same)).toMatchObject({ ok: true, mic: true });
+    const p2 = dom();
+    const issued2 = issueChallenge(p2, createNegotiateMessage());
+    const other = handBuilt(issued2, { flags, sent: 'none', micKey: 'kxkey', domain: 'DOM', keyDomain: 'OTHER' });
+    expect(verifyAuthenticate(p2, issued2, other)).toMatchObject({
+      ok: false,
+      reason: 'wrong password (NTProofStr does not match)',
+    });
+  });
+
+  test('2.2.2.1: an all-zero MsvAvChannelBindings over TLS is none: allow accepts it, require refuses it', () => {
+    const expectedChannelBinding = new Uint8Array(16).fill(7);
+    const zero = [{ id: AvId.ChannelBindings, value: new Uint8Array(16) }];
+    const run = (tokenChecking: AcceptorPolicy['tokenChecking'], extraPairs?: typeof zero) => {
+      const p = strict({ tls: true, tokenChecking, expectedChannelBinding });
+      const issued = issueChallenge(p, createNegotiateMessage());
+      return verifyAuthenticate(p, issued, handBuilt(issued, { flags, sent: 'none', micKey: 'kxkey', extraPairs }));
+    };
+    expect(run('allow', zero)).toMatchObject({ ok: true, channelBinding: 'zero', mic: true });
+    expect(run('allow')).toMatchObject({ ok: true, channelBinding: 'absent' });
+    expect(run('require', zero)).toMatchObject({
+      ok: false,
+      channelBinding: 'zero',
+      reason: 'channel binding required (tokenChecking: require), but the client sent an all-zero one (none)',
+    });
+    expect(run('require')).toMatchObject({
+      ok: false,
+      channelBinding: 'absent',
+      reason: 'channel binding required (tokenChecking: require)',
+    });
+    expect(run('none', zero)).toMatchObject({ ok: true, channelBinding: 'zero' });
+    const wrong = [{ id: AvId.ChannelBindings, value: new Uint8Array(16).fill(9) }];
+    expect(run('allow', wrong)).toMatchObject({ ok: false, channelBinding: 'wrong', reason: 'wrong channel binding' });
+    const right = [{ id: AvId.ChannelBindings, value: expectedChannelBinding }];
+    expect(run('require', right)).toMatchObject({ ok: true, channelBinding: 'present' });
+  });
+});
+
+describe("core's NtlmContext against the acceptor", () => {
+  const run = (p: AcceptorPolicy, options: Omit<ConstructorParameters<typeof NtlmContext>[0], 'now'>) => {
+    const acceptor = new NtlmAcceptor(p);
+    const context = new NtlmContext({ ...options, now: () => NOW });
+    const message = context.step(acceptor.challenge(context.step()));
+    return { outcome: acceptor.authenticate(message), message: parseAuthenticateMessage(message) };
+  };
+
+  test.each([
+    [0, 'NTLMv1'],
+    [1, 'NTLMv1-ESS'],
+    [2, 'NTLMv1-ESS'],
+    [3, 'NTLMv2'],
+  ] as const)(
+    'level %s: accepted as %s (flags as negotiated, ESS exactly when both sides have it)',
+    (level, dialect) => {
+      const { outcome, message } = run(strict({ lmCompatibilityLevel: 4 }), {
+        credentials: alice,
+        lmCompatibilityLevel: level,
+      });
+      expect(outcome).toMatchObject({ ok: true, dialect });
+      expect((message.flags & F.EXTENDED_SESSIONSECURITY) !== 0).toBe(level !== 0);
+    },
+  );
+
+  test('anonymous (3.1.5.1.2: empty user and password) whatever the domain; the domain is sent and reported', () => {
+    for (const credentials of [
+      { username: '', password: '', domain: 'DOM' },
+      { username: 'DOM\\', password: '' },
+      { username: '', password: '' },
+    ]) {
+      const { outcome, message } = run(strict({ allowAnonymous: true }), { credentials });
+      const domain = credentials.username ? 'DOM' : (credentials.domain ?? '');
+      expect(outcome).toMatchObject({ ok: true, dialect: 'anonymous', user: '', domain });
+      expect(message.flags & F.ANONYMOUS).toBe(F.ANONYMOUS);
+      expect(run(strict(), { credentials }).outcome).toMatchObject({ ok: false, dialect: 'anonymous' });
+    }
   });
 });

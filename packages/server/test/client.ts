@@ -5,7 +5,9 @@ import type { TLSSocket } from 'node:tls';
 import {
   buildAuthenticateMessage,
   createNegotiateMessage,
+  DEFAULT_NEGOTIATE_FLAGS,
   fromBase64,
+  NegotiateFlags,
   toBase64,
   type AuthenticateOptions,
 } from '@ntlmkit/core';
@@ -90,7 +92,11 @@ export async function ntlmHandshake(
   o: Overrides = {},
 ): Promise<Reply & { authenticate: Uint8Array }> {
   const scheme = o.scheme ?? 'NTLM';
-  const negotiate = createNegotiateMessage();
+  // As core's NtlmContext does: level 0 asks for no ESS (the AUTHENTICATE keeps only what was negotiated).
+  const level0 = o.lmCompatibilityLevel === 0;
+  const negotiate = createNegotiateMessage(
+    level0 ? { flags: DEFAULT_NEGOTIATE_FLAGS & ~NegotiateFlags.EXTENDED_SESSIONSECURITY } : {},
+  );
   const r1 = await send(url, agent, { authorization: `${scheme} ${toBase64(negotiate)}` });
   if (r1.status !== 401) throw new Error(`expected 401 with a challenge, got ${r1.status}`);
   const { token } = challengeFrom(r1);

@@ -19,6 +19,7 @@ import {
 import { Connector, logger, openTunnel, type ConnectOptions } from '@ntlmkit/core/node';
 import { NtlmOriginPool, type PoolHost, type RequestContext } from './origin-pool.js';
 import { MODERN_HANDLERS } from './request.js';
+import type { SlotConnectOptions } from './slot.js';
 
 /** Options of `NtlmDispatcher`: the shared NTLM options (NtlmHttpOptions) and undici's connection settings. */
 export interface NtlmDispatcherOptions extends NtlmHttpOptions {
@@ -199,21 +200,24 @@ export class NtlmDispatcher extends Agent {
       // TLS to the origin inside a CONNECT tunnel, its identity checked as on a direct connection.
       const proxy = route.proxy;
       const origin_ = new URL(origin);
+      // The connect timeout covers the whole setup (proxy connection, CONNECT exchange, TLS to the origin),
+      // as undici's covers a connect; the slot's signal (it is closed: its request was aborted) ends it at once.
       connector = (opts, callback) => {
         const layer = this.#engine.proxyLayer(proxy);
+        const signal = (opts as SlotConnectOptions).signal;
         openTunnel({
           proxy,
           target: origin_,
           ...(layer ? { layer } : {}),
           ...(this.#options.proxy?.tls ? { proxyTls: this.#options.proxy.tls } : {}),
           timeoutMs: (connect as { timeout?: number }).timeout ?? 10_000,
+          ...(signal ? { signal } : {}),
+          secure: (socket) => tls.connect(target(opts), socket),
           log: this.#engine.log,
-        })
-          .then((socket) => tls.connect(target(opts), socket))
-          .then(
-            (socket) => callback(null, socket as never),
-            (error: Error) => callback(error, null),
-          );
+        }).then(
+          (socket) => callback(null, socket as never),
+          (error: Error) => callback(error, null),
+        );
       };
     } else {
       // Directly, or to a forward proxy (whose own TLS options apply).

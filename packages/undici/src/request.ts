@@ -143,6 +143,8 @@ export abstract class NtlmRequest implements Links<NtlmRequest> {
   /** What to do when the current (consumed) leg ends. */
   private afterLeg: Action | undefined;
   private legWritten = false;
+  /** undici has started the current leg (onConnect / onRequestStart): it can be aborted through its own handle. */
+  private legStarted = false;
   private legWithBody = true;
   private cancelWait: (() => void) | undefined;
   private reusableUntil = 0;
@@ -219,6 +221,20 @@ export abstract class NtlmRequest implements Links<NtlmRequest> {
       this.finish(reason, true);
       return;
     }
+    if (!this.legStarted) {
+      // No leg in undici's hands yet: the body is being read ahead, or the leg waits in its Client for the
+      // connection being opened (undici calls onConnect / onRequestStart only once a socket exists, and may
+      // take the whole connect timeout to get one). The caller hears now; the leg, if undici ever starts it,
+      // is aborted before anything is written (legStart). The connection is closed, not kept for the pool:
+      // the aborted leg stays queued on that Client ahead of any other request, and undici destroys the
+      // socket a request is aborted on anyway — a slot handed on would fail its next request. Closing the
+      // slot destroys its Client (undici destroys a socket that arrives afterwards) and aborts a CONNECT
+      // tunnel in progress; the pool gives the place to the next request at once.
+      const slot = this.slot;
+      this.finish(reason, false);
+      slot?.close();
+      return;
+    }
     this.abortLeg(reason);
   }
 
@@ -252,6 +268,7 @@ export abstract class NtlmRequest implements Links<NtlmRequest> {
     this.delivering = false;
     this.afterLeg = undefined;
     this.legWritten = false;
+    this.legStarted = false;
     this.legWithBody = withBody;
     const base = this.s.opts;
     let opts =
@@ -269,6 +286,7 @@ export abstract class NtlmRequest implements Links<NtlmRequest> {
 
   /** A leg is about to be written. False: it was aborted instead (the machine or the caller said so). */
   protected legStart(): boolean {
+    this.legStarted = true;
     if (this.aborted) {
       this.abortLeg(this.aborted);
       return false;

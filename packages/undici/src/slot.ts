@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import { Client, type buildConnector } from 'undici';
 import { PinnedSlot } from '@ntlmkit/core/http';
+import { NtlmError } from '@ntlmkit/core';
 import { peerCertificate } from '@ntlmkit/core/node';
 
 /**
@@ -19,6 +20,13 @@ const KEEP_ALIVE_THRESHOLD = -1000;
  * request with it), made once — a new error per closed connection costs a stack trace each.
  */
 const LET_GO = Object.assign(new Error('the connection pool closed this idle connection'), { code: 'UND_ERR_INFO' });
+
+/**
+ * What the slot's connector is called with: undici's options and a signal aborted when the slot is closed
+ * while it connects (the tunnel connector stops its CONNECT at once; undici destroys a socket that comes
+ * after its Client was destroyed anyway).
+ */
+export type SlotConnectOptions = buildConnector.Options & { signal?: AbortSignal };
 
 export interface SlotOptions {
   /** Where the Client connects: the origin, or a forward proxy. */
@@ -42,6 +50,10 @@ export class UndiciSlot extends PinnedSlot {
   readonly client: Client;
   #socket: Socket | undefined;
   #certificate: { raw: Uint8Array } | undefined;
+  /** The current socket is TLS (its certificate, or an error, feeds the channel binding). */
+  #tls = false;
+  /** Aborts the connect in progress, if any. */
+  #connecting: AbortController | undefined;
 
   constructor(o: SlotOptions) {
     super();
@@ -51,18 +63,23 @@ export class UndiciSlot extends PinnedSlot {
       keepAliveTimeout: o.keepAliveTimeout,
       keepAliveMaxTimeout: o.keepAliveMaxTimeout,
       keepAliveTimeoutThreshold: KEEP_ALIVE_THRESHOLD,
-      connect: (opts, callback) =>
-        o.connector(opts, (error, socket) => {
+      connect: (opts, callback) => {
+        const connecting = new AbortController();
+        this.#connecting = connecting;
+        o.connector({ ...opts, signal: connecting.signal } as SlotConnectOptions, (error, socket) => {
+          if (this.#connecting === connecting) this.#connecting = undefined;
           if (!error && socket) this.#adopt(socket);
           // undici types the callback's arguments as a union of tuples, which (error, socket) does not satisfy.
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
           callback(error, socket as never);
-        }),
+        });
+      },
     });
     this.client.on('connect', (origin, targets) => o.events('connect', origin, targets));
     this.client.on('disconnect', (origin, targets, error) => {
       this.#socket = undefined;
       this.#certificate = undefined;
+      this.#tls = false;
       o.onDisconnect(this);
       o.events('disconnect', origin, targets, error);
     });
@@ -73,17 +90,27 @@ export class UndiciSlot extends PinnedSlot {
     this.generation++;
     this.#socket = socket;
     this.#certificate = peerCertificate(socket);
+    this.#tls = (socket as { encrypted?: boolean }).encrypted === true;
   }
 
   get connected(): boolean {
     return this.#socket !== undefined && !this.#socket.destroyed;
   }
 
+  /**
+   * The certificate the channel binding is made from: none over plain TCP; over TLS, the server's, and an
+   * NtlmError (ERR_NTLM_NO_CHANNEL_BINDING, as the axios adapter's) when the TLS connection shows none (an
+   * anonymous cipher suite): an AUTHENTICATE over TLS never goes without a binding silently.
+   */
   peerCertificate(): { raw: Uint8Array } | undefined {
-    return this.#certificate;
+    if (this.#certificate || !this.#tls) return this.#certificate;
+    const message = 'the TLS peer certificate of the connection is not available for the channel binding';
+    throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', message);
   }
 
   close(): void {
+    this.#connecting?.abort(LET_GO);
+    this.#connecting = undefined;
     this.client.destroy(LET_GO).catch(() => undefined);
   }
 

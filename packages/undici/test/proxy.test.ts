@@ -1,6 +1,7 @@
 // NTLM proxy authentication through @ntlmkit/server's proxy mode: HTTP forward, CONNECT, origin NTLM
 // with EPA inside the tunnel, and the proxy faults (close after 407, 407 loops, wrong password).
 import { request } from 'undici';
+import { silentProxy } from '../../../test/support/silent-proxy';
 import {
   createNtlmProxy,
   createNtlmServer,
@@ -149,4 +150,60 @@ test('the proxy never relays beyond loopback by default', async () => {
   const p = await proxy();
   const r = await get(agent(p), 'http://192.0.2.1:81/');
   expect(r.status).toBe(403);
+});
+
+/** A proxy that accepts connections and never answers (a CONNECT that hangs), closed after the test. */
+async function silent() {
+  const p = await silentProxy();
+  cleanup.push(() => p.stop());
+  return p;
+}
+/** The promise's outcome, or 'pending' after `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise((r) => (timer = setTimeout(() => r('pending'), ms)));
+  try {
+    return await Promise.race([
+      p.then(
+        () => 'resolved',
+        (e: unknown) => e,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('a proxy that never answers CONNECT: the connect timeout covers the tunnel, ERR_NTLM_TUNNEL_TIMEOUT', async () => {
+  const p = await silent();
+  const a = new NtlmProxyAgent({ uri: p.uri, proxyCredentials, credentials: alice, connect: { timeout: 300 } });
+  cleanup.push(() => a.destroy());
+  const t = Date.now();
+  const outcome = await within(get(a, 'https://example.test/'), 3000);
+  expect(outcome).toMatchObject({
+    name: 'NtlmError',
+    code: 'ERR_NTLM_TUNNEL_TIMEOUT',
+    message: expect.stringContaining('waiting for the answer to CONNECT') as unknown,
+  });
+  expect(Date.now() - t).toBeLessThan(2000);
+  expect(p.sockets.length).toBeGreaterThan(0);
+  await p.allClosed(1000);
+  expect(p.open()).toBe(0);
+});
+
+test('a proxy that never answers CONNECT: an abort rejects at once and closes the proxy connection', async () => {
+  const p = await silent();
+  const a = new NtlmProxyAgent({ uri: p.uri, proxyCredentials, credentials: alice });
+  cleanup.push(() => a.destroy());
+  const controller = new AbortController();
+  const reason = new Error('no more waiting');
+  const t = Date.now();
+  const pending = within(get(a, 'https://example.test/', { signal: controller.signal }), 3000);
+  setTimeout(() => controller.abort(reason), 100);
+  expect(await pending).toBe(reason);
+  expect(Date.now() - t).toBeLessThan(1000);
+  await p.allClosed(1000);
+  expect(p.sockets.length).toBeGreaterThan(0);
+  expect(p.open()).toBe(0);
 });

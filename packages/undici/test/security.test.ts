@@ -1,5 +1,7 @@
 // Where credentials go, at most once, aborts, and no secret in any object: through real sockets.
 import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
 import { inspect } from 'node:util';
 import {
   request,
@@ -19,6 +21,7 @@ import {
 } from '@ntlmkit/server';
 import { describeToken, ntowfv1, toHex } from '@ntlmkit/core';
 import { NtlmDispatcher, NtlmProxyAgent, createNtlmFetch, isNtlmError } from '../src/index';
+import { MODERN_HANDLERS } from '../src/request';
 
 const password = 'S3cr3t-Pässwörd!';
 const users = { 'EXAMPLE\\alice': password, 'EXAMPLE\\bob': 'B0b-Passw0rd' };
@@ -277,6 +280,139 @@ describe('aborts are immediate', () => {
     await expect(pending).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 600));
     expect(seen).toHaveLength(1);
+  });
+});
+
+/**
+ * A TCP front on 127.0.0.1 that holds its first connection (a TLS handshake that never completes) and pipes
+ * every later one to `to`; `release()` pipes the held one through too, late.
+ */
+async function stallingFront(to: NtlmServer) {
+  const held: net.Socket[] = [];
+  const closed: Promise<void>[] = [];
+  const pipe = (socket: net.Socket) => {
+    const up = net.connect(Number(port(to)), '127.0.0.1');
+    socket.pipe(up).pipe(socket);
+    up.on('error', () => socket.destroy());
+  };
+  const front = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    if (held.length === 0) {
+      held.push(socket);
+      closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+    } else pipe(socket);
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of held) socket.destroy();
+        front.close(() => resolve());
+      }),
+  );
+  return {
+    url: `https://127.0.0.1:${(front.address() as net.AddressInfo).port}`,
+    held,
+    heldClosed: () => closed[0]!,
+    release: () => held.forEach(pipe),
+  };
+}
+
+describe('aborts while the connection is being opened', () => {
+  test('the request rejects at once with the reason, its connection is let go, nothing is sent for it later', async () => {
+    const s = await server({ https: true });
+    const seen: string[] = [];
+    s.on('request', (req: http.IncomingMessage) => seen.push(String(req.url)));
+    const front = await stallingFront(s);
+    const d = dispatcher({ connections: 1, connect: { rejectUnauthorized: false, timeout: 3000 } });
+    const controller = new AbortController();
+    const reason = new Error('stop waiting');
+    const t = Date.now();
+    const pending = get(d, `${front.url}/aborted`, { method: 'POST', body: 'never', signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 100);
+    await expect(pending).rejects.toBe(reason);
+    expect(Date.now() - t).toBeLessThan(1000);
+    expect(front.held).toHaveLength(1);
+    // Its place is free at once: the next request gets a connection of its own within `connections: 1`.
+    const next = await get(d, `${front.url}/next`);
+    expect(next.json()).toMatchObject({ path: '/next', user: 'EXAMPLE\\alice' });
+    // The held connection completes late: the aborted request's leg is not written on it.
+    front.release();
+    await front.heldClosed();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.filter((url) => url === '/aborted')).toEqual([]);
+    expect(d.stats[new URL(front.url).origin]).toMatchObject({ pending: 0, queued: 0, running: 0 });
+  });
+
+  test("the caller's handler hears the abort once, in its own style, and nothing after it", async () => {
+    const s = await server({ https: true });
+    const front = await stallingFront(s);
+    const d = dispatcher({ connect: { rejectUnauthorized: false, timeout: 3000 } });
+    const reason = new Error('stop');
+    const calls: string[] = [];
+    let heard!: () => void;
+    const settled = new Promise<void>((resolve) => (heard = resolve));
+    const opts = { origin: front.url, path: '/raw', method: 'GET' } as const;
+    const t = Date.now();
+    if (MODERN_HANDLERS) {
+      d.dispatch(opts, {
+        onRequestStart: (controller) => {
+          calls.push('start');
+          setTimeout(() => controller.abort(reason), 100);
+        },
+        onResponseStart: () => calls.push('response'),
+        onResponseEnd: () => calls.push('end'),
+        onResponseError: (_controller, error) => {
+          calls.push(error === reason ? 'error: the reason' : `error: ${error.message}`);
+          heard();
+        },
+      });
+    } else {
+      d.dispatch(opts, {
+        onConnect: (abort: (reason?: Error) => void) => {
+          calls.push('start');
+          setTimeout(() => abort(reason), 100);
+        },
+        onHeaders: () => (calls.push('response'), true),
+        onComplete: () => calls.push('end'),
+        onError: (error: Error) => {
+          calls.push(error === reason ? 'error: the reason' : `error: ${error.message}`);
+          heard();
+        },
+      });
+    }
+    await settled;
+    expect(Date.now() - t).toBeLessThan(1000);
+    front.release();
+    await front.heldClosed();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toEqual(['start', 'error: the reason']);
+  });
+});
+
+describe('channel binding over TLS is never silently absent', () => {
+  test('a TLS connection without a peer certificate (anonymous cipher): ERR_NTLM_NO_CHANNEL_BINDING, no AUTHENTICATE', async () => {
+    const backend = await server();
+    const seen = outcomes(backend);
+    const ciphers = 'AECDH-AES128-SHA:ADH-AES128-GCM-SHA256:@SECLEVEL=0';
+    const front = tls.createServer({ ciphers, maxVersion: 'TLSv1.2', dhparam: 'auto', ecdhCurve: 'auto' }, (socket) => {
+      const up = net.connect(Number(port(backend)), '127.0.0.1');
+      socket.pipe(up).pipe(socket);
+      socket.on('error', () => undefined);
+      up.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => front.close(resolve)));
+    const url = `https://127.0.0.1:${(front.address() as net.AddressInfo).port}/anon`;
+    const d = dispatcher({ connect: { ciphers, maxVersion: 'TLSv1.2', rejectUnauthorized: false } });
+    await expect(get(d, url)).rejects.toMatchObject({
+      name: 'NtlmError',
+      code: 'ERR_NTLM_NO_CHANNEL_BINDING',
+      message: 'the TLS peer certificate of the connection is not available for the channel binding',
+    });
+    expect(seen).toEqual([]);
+    // Plain HTTP has no channel to bind: the handshake goes as always.
+    expect((await get(dispatcher(), `${backend.url}/plain`)).json()).toMatchObject({ user: 'EXAMPLE\\alice' });
   });
 });
 

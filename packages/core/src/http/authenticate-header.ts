@@ -14,33 +14,161 @@ export interface AuthChallenge {
   params: Record<string, string>;
 }
 
-/** Splits on commas that are outside quoted strings (by index: a CHALLENGE token is hundreds of characters). */
-function splitOutsideQuotes(value: string): string[] {
-  const out: string[] = [];
-  const push = (part: string) => {
-    const trimmed = part.trim();
-    if (trimmed) out.push(trimmed);
-  };
-  let start = 0;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 0x22 /* " */ && value.charCodeAt(i - 1) !== 0x5c /* \ */) quoted = !quoted;
-    else if (c === 0x2c /* , */ && !quoted) {
-      push(value.slice(start, i));
-      start = i + 1;
-    }
-  }
-  push(value.slice(start));
-  return out;
+// RFC 9110 11.6.1 and 11.2, and 5.6.4:
+//   WWW-Authenticate = #challenge               (5.6.1: empty list elements are allowed and ignored)
+//   challenge        = auth-scheme [ 1*SP ( token68 / #auth-param ) ]
+//   auth-param       = token BWS "=" BWS ( token / quoted-string )
+//   token68          = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+//   quoted-string    = DQUOTE *( qdtext / quoted-pair ) DQUOTE
+//   quoted-pair      = "\" ( HTAB / SP / VCHAR / obs-text )
+// Commas separate both challenges and auth-params: after a comma, `token BWS "="` continues the current
+// challenge, anything else starts the next one. Quoted strings are read whole, with quoted-pairs, wherever
+// they are. What does not fit the grammar is skipped up to the next comma outside a quoted string (never
+// an exception: servers send all sorts of things), so one malformed challenge does not hide the others.
+
+const TAB = 0x09;
+const SP = 0x20;
+const DQUOTE = 0x22;
+const COMMA = 0x2c;
+const EQ = 0x3d;
+const BACKSLASH = 0x5c;
+
+/** tchar (RFC 9110 5.6.2): ALPHA, DIGIT and !#$%&'*+-.^_`|~ */
+function isTchar(c: number): boolean {
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  return c < 0x80 && "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c));
 }
 
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
-const PARAM = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(.*)$/;
+/** token68's characters before its trailing "=": ALPHA, DIGIT and -._~+/ */
+function isToken68Char(c: number): boolean {
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  return c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e || c === 0x2b || c === 0x2f;
+}
 
-function addParam(challenge: AuthChallenge, text: string): void {
-  const m = PARAM.exec(text);
-  if (m) challenge.params[m[1]!.toLowerCase()] = m[2]!.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
+const isOws = (c: number) => c === SP || c === TAB;
+
+function skipOws(s: string, i: number): number {
+  while (i < s.length && isOws(s.charCodeAt(i))) i++;
+  return i;
+}
+
+function tokenEnd(s: string, i: number): number {
+  while (i < s.length && isTchar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** A quoted-string starting at `i` (a DQUOTE): its value with quoted-pairs resolved, and where it ends. */
+function quotedString(s: string, i: number): { value: string; end: number } {
+  let value = '';
+  let from = i + 1;
+  for (let k = from; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === BACKSLASH) {
+      value += s.slice(from, k);
+      from = k + 1; // the escaped character is kept, whatever it is (a quote, a backslash)
+      k++;
+    } else if (c === DQUOTE) {
+      return { value: value + s.slice(from, k), end: k + 1 };
+    }
+  }
+  return { value: value + s.slice(Math.min(from, s.length)), end: s.length }; // unterminated: to the end
+}
+
+/** Past what does not fit the grammar: to the next comma outside a quoted string, or the end. */
+function skipToComma(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === COMMA) return i;
+    i = c === DQUOTE ? quotedString(s, i).end : i + 1;
+  }
+  return i;
+}
+
+/** Whether an auth-param starts at `i`: `token BWS "="`. */
+function paramStarts(s: string, i: number): boolean {
+  const end = tokenEnd(s, i);
+  return end > i && s.charCodeAt(skipOws(s, end)) === EQ;
+}
+
+/**
+ * The auth-param at `i` (where paramStarts): its value is a quoted-string, or a token (read leniently: up to
+ * whitespace or a comma, as some servers send unquoted values with other characters).
+ */
+function authParam(s: string, i: number): { name: string; value: string; end: number } {
+  const nameEnd = tokenEnd(s, i);
+  const name = s.slice(i, nameEnd).toLowerCase();
+  const at = skipOws(s, skipOws(s, nameEnd) + 1);
+  if (s.charCodeAt(at) === DQUOTE) return { name, ...quotedString(s, at) };
+  let end = at;
+  while (end < s.length) {
+    const c = s.charCodeAt(end);
+    if (c === COMMA || isOws(c) || c === DQUOTE) break;
+    end++;
+  }
+  return { name, value: s.slice(at, end), end };
+}
+
+/** The end of a token68 at `i` when one is there and is all there is up to the next comma; else -1. */
+function token68End(s: string, i: number): number {
+  let end = i;
+  while (end < s.length && isToken68Char(s.charCodeAt(end))) end++;
+  if (end === i) return -1;
+  while (end < s.length && s.charCodeAt(end) === EQ) end++;
+  const next = skipOws(s, end);
+  return next >= s.length || s.charCodeAt(next) === COMMA ? end : -1;
+}
+
+/** The auth-params of `challenge` from `i`, up to the comma before the next challenge (or the end). */
+function readParams(s: string, i: number, challenge: AuthChallenge): number {
+  for (;;) {
+    if (paramStarts(s, i)) {
+      const param = authParam(s, i);
+      challenge.params[param.name] = param.value;
+      i = skipOws(s, param.end);
+    }
+    if (i < s.length && s.charCodeAt(i) !== COMMA) i = skipToComma(s, i); // not an auth-param: skipped
+    if (i >= s.length) return i;
+    // At a comma: past empty list elements, an auth-param continues this challenge; anything else is the next.
+    let next = i;
+    while (next < s.length && (s.charCodeAt(next) === COMMA || isOws(s.charCodeAt(next)))) next++;
+    if (next >= s.length || !paramStarts(s, next)) return i;
+    i = next;
+  }
+}
+
+/** The challenges of one header field value, appended to `out`. */
+function parseLine(s: string, out: AuthChallenge[]): void {
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === COMMA || isOws(c)) {
+      i++; // list separators and empty list elements
+      continue;
+    }
+    const schemeEnd = tokenEnd(s, i);
+    if (schemeEnd === i) {
+      i = skipToComma(s, i); // not a challenge: skipped
+      continue;
+    }
+    const challenge: AuthChallenge = { scheme: s.slice(i, schemeEnd), params: {} };
+    out.push(challenge);
+    const at = skipOws(s, schemeEnd);
+    if (at >= s.length || s.charCodeAt(at) === COMMA) {
+      i = at;
+      continue;
+    }
+    if (at === schemeEnd) {
+      i = skipToComma(s, at); // something stuck to the scheme without the SP the grammar asks for
+      continue;
+    }
+    const t68 = token68End(s, at);
+    if (t68 >= 0) {
+      challenge.token = s.slice(at, t68);
+      i = t68;
+      continue;
+    }
+    i = readParams(s, at, challenge);
+  }
 }
 
 /** The challenges of one or several WWW-Authenticate / Proxy-Authenticate values (none for undefined or null). */
@@ -51,23 +179,7 @@ export function parseAuthenticateHeaders(values: string | readonly string[] | un
   }
   const lines = typeof values === 'string' ? [values] : values;
   const challenges: AuthChallenge[] = [];
-  for (const line of lines) {
-    for (const item of splitOutsideQuotes(String(line))) {
-      const space = item.search(/\s/);
-      const last = challenges[challenges.length - 1];
-      if (space < 0) {
-        // `name=value` continues the previous challenge; a bare word is a scheme without parameters.
-        if (last && PARAM.test(item)) addParam(last, item);
-        else challenges.push({ scheme: item, params: {} });
-        continue;
-      }
-      const challenge: AuthChallenge = { scheme: item.slice(0, space), params: {} };
-      const rest = item.slice(space).trim();
-      if (TOKEN68.test(rest)) challenge.token = rest;
-      else addParam(challenge, rest);
-      challenges.push(challenge);
-    }
-  }
+  for (const line of lines) parseLine(String(line), challenges);
   return challenges;
 }
 

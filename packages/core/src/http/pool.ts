@@ -297,8 +297,11 @@ export class SlotPool<S extends PinnedSlot> {
     slot.pool = undefined;
   }
 
-  /** Takes the slot out and gives its place to a waiter here, or back to the budget. */
-  private discard(slot: S, close = slot.connected): void {
+  /**
+   * Takes the slot out and gives its place to a waiter here, or back to the budget. It is closed unless its
+   * socket is known to be gone (`close` false): a slot that is still connecting stops connecting.
+   */
+  private discard(slot: S, close = true): void {
     if (!this.slots.has(slot)) return;
     this.remove(slot);
     if (close) slot.close();

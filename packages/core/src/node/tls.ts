@@ -58,17 +58,32 @@ export interface Target {
   port: number;
 }
 
+/** The error an aborted connect fails with: the signal's reason when it is an Error, else an AbortError. */
+export function abortReason(signal: AbortSignal, what = 'the connect'): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return Object.assign(new Error(`${what} was aborted`), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
 /** Connects to the origins of one client, with their TLS sessions. */
 export class Connector {
   readonly #sessions = new Map<string, Session>();
 
   constructor(private readonly options: ConnectOptions = {}) {}
 
-  /** A socket to `target`; over `through` (a tunnel) when given. TLS for https:, ALPN http/1.1 only. */
-  connect(target: Target, through?: net.Socket): Promise<net.Socket> {
+  /**
+   * A socket to `target`; over `through` (a tunnel) when given. TLS for https:, ALPN http/1.1 only. `signal`
+   * ends a connect in progress: the socket (`through` too) is destroyed and the promise rejects with its reason.
+   */
+  connect(target: Target, through?: net.Socket, signal?: AbortSignal): Promise<net.Socket> {
     const { timeout = 10_000, keepAliveInitialDelay = 60_000, maxCachedSessions: _m, ...tlsOptions } = this.options;
     const host = target.hostname.replace(/^\[|\]$/g, '');
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        through?.destroy();
+        reject(abortReason(signal));
+        return;
+      }
       let socket: net.Socket;
       let session: Session | undefined;
       let key = '';
@@ -109,14 +124,18 @@ export class Connector {
           ),
         timeout,
       );
+      const onAbort = () => fail(abortReason(signal!));
       const fail = (error: Error) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         socket.destroy();
         reject(error);
       };
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', fail);
       socket.once(target.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         socket.off('error', fail);
         if (target.protocol === 'https:') {
           const certificate = this.#certificateOf(socket as tls.TLSSocket, session);

@@ -12,7 +12,7 @@ import {
   type LayerOptions,
   type ResponseHead,
 } from '../http/machine.js';
-import { serverName, tlsHost } from './tls.js';
+import { abortReason, serverName, tlsHost } from './tls.js';
 
 /** Options of `openTunnel`. */
 export interface TunnelOptions {
@@ -24,8 +24,20 @@ export interface TunnelOptions {
   layer?: LayerOptions;
   /** TLS options when the proxy itself is https:. */
   proxyTls?: tls.ConnectionOptions;
-  /** How long connecting to the proxy (TCP, and TLS for an https: proxy) may take, in ms; default: no limit. */
+  /**
+   * How long the whole tunnel may take to set up, in ms, as a connect timeout covers a connect: TCP (and TLS
+   * for an https: proxy) to the proxy, the CONNECT exchange up to the 200 (the 407 handshake and its fresh
+   * proxy connection included), and `secure` when given. On expiry the socket is destroyed and the tunnel
+   * fails with ERR_NTLM_TUNNEL_TIMEOUT. Default: no limit.
+   */
   timeoutMs?: number;
+  /** Ends the setup at once: the socket is destroyed and the tunnel fails with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * The last step of the setup, under the same `timeoutMs` and `signal`: typically TLS to the origin over
+   * the tunnel (`(raw) => connector.connect(target, raw)`); its socket is what `openTunnel` gives.
+   */
+  secure?: (socket: net.Socket) => Promise<net.Socket>;
   /** Receives each step of the exchange (no secrets). */
   log?: (message: string) => void;
 }
@@ -125,7 +137,8 @@ export class HeadReader {
   }
 }
 
-function connectProxy(o: TunnelOptions): Promise<net.Socket> {
+/** Connects to the proxy; `track` gets the socket at once (the setup's deadline destroys it). */
+function connectProxy(o: TunnelOptions, track: (socket: net.Socket) => void): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const port = Number(o.proxy.port || (o.proxy.protocol === 'https:' ? 443 : 80));
     const host = tlsHost(o.proxy);
@@ -139,20 +152,76 @@ function connectProxy(o: TunnelOptions): Promise<net.Socket> {
             ...o.proxyTls,
           })
         : net.connect({ host, port });
+    track(socket);
     const ready = o.proxy.protocol === 'https:' ? 'secureConnect' : 'connect';
-    const timer = o.timeoutMs
-      ? setTimeout(() => socket.destroy(new Error('timed out connecting to the proxy')), o.timeoutMs)
-      : undefined;
     socket.once(ready, () => {
-      clearTimeout(timer);
       socket.off('error', reject);
       resolve(socket);
     });
-    socket.once('error', (error: Error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+    socket.once('error', reject);
   });
+}
+
+/**
+ * The deadline and the abort of one tunnel's setup: either destroys the socket in use and makes every
+ * later step throw (the setup never goes on to a fresh proxy connection once it has expired).
+ */
+class Setup {
+  private socket: net.Socket | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onAbort = () => this.stop(abortReason(this.o.signal!, 'the tunnel setup'));
+  /** Why the setup ended early, once it has. */
+  ended: Error | undefined;
+  /** Rejects with `ended` (a race partner for steps that may not settle by themselves). */
+  readonly stopped: Promise<never>;
+  private reject!: (error: Error) => void;
+  /** What the setup is doing, for the timeout's message. */
+  stage = 'connecting to the proxy';
+
+  constructor(private readonly o: TunnelOptions) {
+    this.stopped = new Promise<never>((_, reject) => (this.reject = reject));
+    this.stopped.catch(() => undefined);
+    if (o.signal?.aborted) this.stop(abortReason(o.signal, 'the tunnel setup'));
+    else o.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (!this.ended && o.timeoutMs !== undefined && o.timeoutMs > 0 && Number.isFinite(o.timeoutMs)) {
+      const ms = o.timeoutMs;
+      this.timer = setTimeout(
+        () =>
+          this.stop(
+            new NtlmError(
+              'ERR_NTLM_TUNNEL_TIMEOUT',
+              `connect timeout (${ms} ms): the tunnel through the proxy ${o.proxy.origin} to ${authority(o.target)} was not set up (${this.stage})`,
+            ),
+          ),
+        ms,
+      );
+      // A pending setup alone does not keep the process alive (a socket in progress does).
+      this.timer.unref?.();
+    }
+  }
+
+  /** The socket in use from now on (destroyed if the setup has ended). */
+  track(socket: net.Socket): void {
+    this.socket = socket;
+    if (this.ended) socket.destroy();
+  }
+
+  /** Throws if the setup has ended. */
+  check(): void {
+    if (this.ended) throw this.ended;
+  }
+
+  private stop(error: Error): void {
+    if (this.ended) return;
+    this.ended = error;
+    this.socket?.destroy();
+    this.reject(error);
+  }
+
+  done(): void {
+    clearTimeout(this.timer);
+    this.o.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
 
 /** The CONNECT target: a host name, or an IP literal (IPv6 in brackets), and a port. */
@@ -172,9 +241,31 @@ function headOf(head: MessageHead): ResponseHead {
 /**
  * Opens a tunnel to the target through the proxy, authenticating to the proxy with NTLM when it asks (at
  * most one handshake, one fresh attempt on a new proxy connection). A refusal is ERR_NTLM_AUTH_FAILED
- * (407) or ERR_NTLM_TUNNEL_REFUSED (any other status), with `status`.
+ * (407) or ERR_NTLM_TUNNEL_REFUSED (any other status), with `status`; a setup that outlasts `timeoutMs`
+ * is ERR_NTLM_TUNNEL_TIMEOUT, an aborted one fails with the signal's reason (the socket destroyed both times).
  */
 export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
+  const setup = new Setup(o);
+  try {
+    const raw = await Promise.race([connectThrough(o, setup), setup.stopped]);
+    if (!o.secure) return raw;
+    setup.stage = 'TLS to the origin';
+    const secured = o.secure(raw);
+    // A step that settles after the setup ended has its socket destroyed (nobody takes it).
+    secured.then(
+      (socket) => {
+        if (setup.ended) socket.destroy();
+      },
+      () => undefined,
+    );
+    return await Promise.race([secured, setup.stopped]);
+  } finally {
+    setup.done();
+  }
+}
+
+async function connectThrough(o: TunnelOptions, setup: Setup): Promise<net.Socket> {
+  setup.check();
   const target = authority(o.target);
   const log = o.log ?? (() => undefined);
   const flow = new RequestFlow({
@@ -189,16 +280,20 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
     generation: 1,
     peerCertificate: () => undefined,
   };
-  let reader = new HeadReader(await connectProxy(o));
+  const track = (socket: net.Socket) => setup.track(socket);
+  let reader = new HeadReader(await connectProxy(o, track));
   let action: Action = flow.start(undefined);
   try {
     for (;;) {
+      setup.check();
       if (action.kind === 'fail') throw action.error;
       if (action.kind === 'deliver')
         throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the CONNECT exchange ended without an answer');
       if (action.fresh || reader.socket.destroyed) {
         reader.socket.destroy();
-        reader = new HeadReader(await connectProxy(o));
+        setup.stage = 'connecting to the proxy';
+        reader = new HeadReader(await connectProxy(o, track));
+        setup.check();
         conn.generation++;
       }
       const instead = flow.sending(conn);
@@ -207,6 +302,7 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
         continue;
       }
       const authorization = action.headers['proxy-authorization'];
+      setup.stage = 'waiting for the answer to CONNECT';
       reader.socket.write(
         `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Connection: keep-alive\r\n` +
           `${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`,
@@ -215,9 +311,11 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
       try {
         head = await reader.head();
       } catch (error) {
+        setup.check();
         action = flow.failure(error as Error, true);
         continue;
       }
+      setup.check();
       if (!head.status) throw new NtlmError('ERR_NTLM_INVALID_TOKEN', 'the proxy did not answer CONNECT with HTTP/1.x');
       action = flow.response(headOf(head), conn);
       if (action.kind === 'deliver') {
@@ -238,6 +336,7 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
         try {
           await reader.skipBody(head);
         } catch (error) {
+          setup.check();
           action = flow.failure(error as Error, true);
         }
       }
