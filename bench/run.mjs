@@ -47,16 +47,23 @@ const log = (line = '') => {
 const server = await serverProcess();
 const { ipc } = server;
 
-async function load(client, url, n, concurrency) {
-  let next = 0;
+/**
+ * `concurrency` workers sending GETs: `n` of them, or (`seconds`) as many as they start before that much time
+ * has passed. Returns the requests per second over the whole run (in-flight requests included) and the failures.
+ */
+async function load(client, url, n, concurrency, seconds = 0) {
+  let sent = 0;
   let failures = 0;
   let successes = 0;
   // A client that fails its first requests and never succeeds is not measured further: each of its
   // requests may take REQUEST_TIMEOUT_MS, so the rest of the run would only wait. They all count as failed.
   const gaveUp = () => successes === 0 && failures >= GIVE_UP_AFTER;
+  const t = performance.now();
+  const deadline = t + seconds * 1000;
+  const more = seconds > 0 ? () => performance.now() < deadline : () => sent < n;
   const worker = async () => {
-    while (next < n && !gaveUp()) {
-      next++;
+    while (more() && !gaveUp()) {
+      sent++;
       let timer;
       try {
         // A request that hangs counts as a failure instead of stalling the run.
@@ -73,11 +80,10 @@ async function load(client, url, n, concurrency) {
       }
     }
   };
-  const t = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const ms = performance.now() - t;
-  if (gaveUp()) return { rps: 0, failures: n };
-  return { rps: (n / ms) * 1000, failures };
+  if (gaveUp()) return { rps: 0, failures: sent };
+  return { rps: (sent / ms) * 1000, failures };
 }
 
 // Warm up (connections, handshakes, the JIT), then ROUNDS runs each, the clients of a table cell
@@ -86,13 +92,14 @@ async function load(client, url, n, concurrency) {
 // next, so a ratio is only worth something between figures measured side by side, and many short rounds in
 // alternating order say more than a few long ones. Failures of every run, the warm-up's included, are counted;
 // a client that never gets through is not run again.
-// A measured run lasts at least this long (at the warm-up's rate) and has at least MIN_RUN_REQUESTS requests.
+// Every run lasts the same time, whatever the client's rate: a run sized by a count of requests lasts less for
+// a client that was still slow in its warm-up, and a short run pays more, in proportion, for its start (the
+// first requests after the pause before it) and its end (the last requests in flight): a client's figure
+// would then depend on the length of its runs.
 const MIN_RUN_SECONDS = 0.5;
-const MIN_RUN_REQUESTS = 200;
-// A client's warm-up lasts at least this long: a few hundred requests are over before the JIT has compiled the
-// client's code, and a client measured first would then pay for compiling the code its baseline shares with it.
-const MIN_WARM_SECONDS = QUICK ? 0 : 0.5;
-const MAX_RUN_REQUESTS = 50_000;
+// A client's warm-up lasts this long: in a new process the first client takes ~0.8 s to reach its speed (the
+// JIT compiles its code and the undici code it shares with its baseline, which then finds it compiled).
+const MIN_WARM_SECONDS = QUICK ? 0 : 1;
 const ROUNDS = QUICK ? 1 : 10;
 
 /**
@@ -130,27 +137,22 @@ async function settle() {
   await new Promise((resolve) => setTimeout(resolve, QUICK ? 0 : 50));
 }
 
-/** `entries`: [{ key, client, url }]; returns { [key]: { rps, failures } }. */
+/**
+ * `entries`: [{ key, client, url }]; returns { [key]: { rps, failures, runs } }. In quick mode a warm-up is
+ * `warmUp` requests and a run `n`; otherwise both are timed (MIN_WARM_SECONDS, MIN_RUN_SECONDS).
+ */
 async function measureTogether(entries, warmUp, n, concurrency) {
   const out = {};
   const live = [];
   for (const e of entries) {
     try {
-      const started = performance.now();
-      let warm = await load(e.client, e.url, warmUp, concurrency);
-      while (warm.rps > 0 && performance.now() - started < MIN_WARM_SECONDS * 1000) {
-        const more = await load(e.client, e.url, warmUp, concurrency);
-        warm = { rps: more.rps, failures: warm.failures + more.failures };
-      }
+      const warm = await load(e.client, e.url, warmUp, concurrency, MIN_WARM_SECONDS);
       if (warm.rps === 0) {
         out[e.key] = { rps: 0, failures: n };
         continue;
       }
-      const count = QUICK
-        ? n
-        : Math.min(MAX_RUN_REQUESTS, Math.max(MIN_RUN_REQUESTS, Math.round(warm.rps * MIN_RUN_SECONDS)));
       out[e.key] = { rps: 0, failures: warm.failures, runs: [] };
-      live.push({ ...e, count });
+      live.push(e);
     } catch (error) {
       out[e.key] = { rps: NaN, failures: n, error: String(error) };
     }
@@ -161,7 +163,7 @@ async function measureTogether(entries, warmUp, n, concurrency) {
     for (const e of order) {
       try {
         await settle();
-        const r = await load(e.client, e.url, e.count, concurrency);
+        const r = await load(e.client, e.url, n, concurrency, QUICK ? 0 : MIN_RUN_SECONDS);
         if (VERBOSE) console.error(`  round ${round + 1}, ${e.key}, c=${concurrency}: ${Math.round(r.rps)} req/s`);
         out[e.key].rps = Math.max(out[e.key].rps, r.rps);
         out[e.key].runs.push(r.rps);
@@ -178,7 +180,7 @@ async function measureTogether(entries, warmUp, n, concurrency) {
 function howRun(quickN, who) {
   const run = QUICK
     ? `${fmt(quickN)} GETs per run`
-    : `runs of at least ${MIN_RUN_SECONDS} s and ${fmt(MIN_RUN_REQUESTS)} GETs after a warm-up of at least ${MIN_WARM_SECONDS} s`;
+    : `runs of ${MIN_RUN_SECONDS} s after a warm-up of ${MIN_WARM_SECONDS} s`;
   const rounds =
     ROUNDS > 1
       ? `${ROUNDS} rounds taken in turns by ${who} (each round in the reverse order of the one before)`
