@@ -54,6 +54,7 @@ test.each([
       'kxkey',
       'lmowfv1',
       'mic',
+      'negotiateFlagsForLevel',
       'ntowfv1',
       'ntowfv2',
       'parseAuthenticateMessage',

@@ -133,7 +133,6 @@ function targetOf(url: URL): Target {
   return { protocol: url.protocol, hostname: url.hostname, port };
 }
 
-/** The caller authenticates the request itself (axios's `auth`, or an Authorization header). */
 /** What a refused `ntlm.credentials` becomes in the request's config (the config is kept by the error). */
 const REDACTED = Object.freeze({ redacted: 'credentials refused; not kept' });
 
@@ -155,6 +154,8 @@ interface RedirectStep {
   to: URL;
   method: string;
   nextMethod: string;
+  /** The headers of the request that got the redirect. */
+  sent: AxiosHeaders;
   /** The headers the next hop would send. */
   headers: AxiosHeaders;
   response: AxiosResponse;
@@ -189,7 +190,7 @@ function callBeforeRedirect(
     hook(
       options,
       { headers: { ...response.headers }, statusCode: response.status },
-      { url: from.href, method: step.method.toUpperCase(), headers: step.headers.toJSON() },
+      { url: from.href, method: step.method.toUpperCase(), headers: step.sent.toJSON() },
     );
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -206,6 +207,7 @@ function callBeforeRedirect(
   return new AxiosHeaders(isObject(options.headers) ? options.headers : headers);
 }
 
+/** The caller authenticates the request itself (axios's `auth`, or an Authorization header). */
 function ownAuthorization(config: InternalAxiosRequestConfig): boolean {
   return config.auth !== undefined || (config.headers as AxiosHeaders | undefined)?.has?.('authorization') === true;
 }
@@ -420,7 +422,8 @@ export class NtlmAxiosEngine {
   ): Promise<AxiosResponse> {
     const scope = this.#engine.options.origins ? undefined : [first.origin];
     const maxRedirects = typeof config.maxRedirects === 'number' ? config.maxRedirects : DEFAULT_MAX_REDIRECTS;
-    const sensitive = sensitiveHeadersOf(config);
+    // Read at the first redirect, as axios reads it only for requests that may follow one.
+    let sensitive: string[] | undefined;
     const beforeRedirect = (config as { beforeRedirect?: unknown }).beforeRedirect;
     let current = config;
     let url = first;
@@ -446,6 +449,8 @@ export class NtlmAxiosEngine {
       }
       if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
       await drain(response);
+      sensitive ??= sensitiveHeadersOf(config);
+      const sent = new AxiosHeaders(current.headers);
       let headers = new AxiosHeaders(current.headers);
       if (toGet) for (const h of ['content-type', 'content-length', 'transfer-encoding']) headers.delete(h);
       const crossOrigin = next.origin !== url.origin;
@@ -459,6 +464,7 @@ export class NtlmAxiosEngine {
           to: next,
           method,
           nextMethod,
+          sent,
           headers,
           response,
         });

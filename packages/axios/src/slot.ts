@@ -137,6 +137,10 @@ export class AxiosSlot extends PinnedSlot {
 
   /** @internal A new connection for the agent: a new socket behind the slot (a new generation), connected. */
   connect(callback: Callback): void {
+    if (this.#closed) {
+      callback(new NtlmError('ERR_NTLM_CONNECTION_CLOSED', 'the connection was closed before it was opened'));
+      return;
+    }
     const connecting = (this.#connecting = new AbortController());
     this.#o.connect(connecting.signal).then(
       (socket) => {

@@ -242,7 +242,9 @@ describe("the caller's own credentials and axios's redirect options", () => {
       calls.push(args);
       throw new Error('redirect vetoed');
     };
-    const e = await rejection(api.post(`${start.s.url}/start`, 'x', { beforeRedirect: veto }));
+    const e = await rejection(
+      api.post(`${start.s.url}/start`, 'x', { beforeRedirect: veto, headers: { Cookie: 'a=1' } }),
+    );
     expect(e).toBeInstanceOf(AxiosError);
     expect(e).toMatchObject({
       code: 'ERR_FR_REDIRECTION_FAILURE',
@@ -264,6 +266,14 @@ describe("the caller's own credentials and axios's redirect options", () => {
         expect.objectContaining({ url: `${start.s.url}/start`, method: 'POST' }),
       ],
     ]);
+    // The next request's headers have lost the Cookie (another origin) and the body's headers (now a GET);
+    // the headers of the request that got the redirect are those it was sent with.
+    const lower = (h: unknown) =>
+      Object.fromEntries(Object.entries(h as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    const [options, , request] = calls[0] as [{ headers: unknown }, unknown, { headers: unknown }];
+    expect(lower(options.headers)).not.toHaveProperty('cookie');
+    expect(lower(options.headers)).not.toHaveProperty('content-type');
+    expect(lower(request.headers)).toMatchObject({ cookie: 'a=1', 'content-type': expect.any(String) as unknown });
     // Plain axios says the same.
     const plain = await rejection(axios.post(`${start.s.url}/start`, 'x', { beforeRedirect: veto }));
     expect(plain).toMatchObject({

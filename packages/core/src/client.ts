@@ -172,7 +172,9 @@ export function authenticateFlags(
  * EXTENDED_SESSIONSECURITY at level 0 (see LmCompatibilityLevel).
  */
 export function negotiateFlagsForLevel(level: LmCompatibilityLevel, flags: number = DEFAULT_NEGOTIATE_FLAGS): number {
-  return (level === 0 ? flags & ~F.EXTENDED_SESSIONSECURITY : flags) >>> 0;
+  checkInteger(level, 'lmCompatibilityLevel', 0, 5);
+  const asked = checkFlags(flags, 'flags');
+  return (level === 0 ? asked & ~F.EXTENDED_SESSIONSECURITY : asked) >>> 0;
 }
 
 /** A parsed CHALLENGE from a caller, checked as far as we use it. */

@@ -18,6 +18,7 @@ export { parseAuthenticateMessage, type AuthenticateMessage, type NtlmV2Response
 export {
   buildAuthenticateMessage,
   createAuthenticateMessage,
+  negotiateFlagsForLevel,
   type AuthenticateOptions,
   type AuthenticateParams,
   type AuthenticateResult,

@@ -218,6 +218,16 @@ eachProvider(() => {
       expect(upcaseUnicode('abc-XYZ_09')).toBe('ABC-XYZ_09');
     });
 
+    test('a unit whose full upper case is longer takes its simple uppercase mapping (UnicodeData.txt field 12)', () => {
+      // GREEK SMALL LETTER ALPHA WITH PSILI AND YPOGEGRAMMENI → …CAPITAL… AND PROSGEGRAMMENI (full: 'ἈΙ').
+      expect('\u1f80'.toUpperCase()).toHaveLength(2);
+      expect(upcaseUnicode('\u1f80\u1f97\u1fa7')).toBe('\u1f88\u1f9f\u1faf');
+      expect(upcaseUnicode('\u1fb3\u1fc3\u1ff3')).toBe('\u1fbc\u1fcc\u1ffc');
+      // The title-case forms are their own simple uppercase; 'ΐ' and 'ǰ' have none.
+      expect(upcaseUnicode('\u1f88\u1fbc\u0390\u01f0')).toBe('\u1f88\u1fbc\u0390\u01f0');
+      expect(toHex(ntowfv2('pw', '\u1fb3x', 'D'))).toBe(expected('pw', '\u1fbcX', 'D'));
+    });
+
     test("LMOWFv1: the password upper-cased the same way ('ß' stays 0xDF)", () => {
       const lm = (upper: string) => {
         const key = new Uint8Array(14);

@@ -328,6 +328,25 @@ eachProvider(() => {
   });
 });
 
+test('negotiateFlagsForLevel: the NEGOTIATE flags of a level (ESS left out at 0 only), bad input a typed error', () => {
+  const ESS = F.EXTENDED_SESSIONSECURITY;
+  expect(negotiateFlagsForLevel(0)).toBe((DEFAULT_NEGOTIATE_FLAGS & ~ESS) >>> 0);
+  for (const level of [1, 2, 3, 4, 5] as const) expect(negotiateFlagsForLevel(level)).toBe(DEFAULT_NEGOTIATE_FLAGS);
+  expect(negotiateFlagsForLevel(0, F.UNICODE | ESS)).toBe(F.UNICODE);
+  expect(negotiateFlagsForLevel(3, F.UNICODE)).toBe(F.UNICODE);
+  for (const [level, flags] of [
+    [6, undefined],
+    [-1, undefined],
+    ['0', undefined],
+    [0, 2 ** 32],
+    [0, 'x'],
+  ] as const) {
+    expect(() => negotiateFlagsForLevel(level as never, flags as never)).toThrow(
+      expect.objectContaining({ name: 'NtlmError', code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+    );
+  }
+});
+
 describe('2.2.1.3 at every LmCompatibilityLevel: the AUTHENTICATE keeps what the NEGOTIATE asked for and the server granted', () => {
   const ESS = F.EXTENDED_SESSIONSECURITY;
   const clientChallenge = hex(common.client_challenge);

@@ -1,7 +1,7 @@
 // openTunnel's deadline and abort through real sockets on 127.0.0.1: the connect timeout covers the whole
 // setup (proxy connection, CONNECT answer, the `secure` step), an abort ends it at once, and either way
 // the proxy socket is destroyed.
-import type net from 'node:net';
+import net from 'node:net';
 import { isNtlmError } from '../src/index';
 import { openTunnel } from '../src/node';
 import { silentProxy } from '../../../test/support/silent-proxy';
@@ -32,6 +32,7 @@ test('a proxy that accepts but never answers CONNECT: ERR_NTLM_TUNNEL_TIMEOUT af
   expect(Date.now() - t).toBeGreaterThanOrEqual(190);
   expect(Date.now() - t).toBeLessThan(1500);
   await p.closed();
+  expect(p.open()).toBe(0);
   expect(p.sockets).toHaveLength(1);
 });
 
@@ -44,6 +45,7 @@ test('an abort ends the setup at once with the signal reason, the proxy socket d
   await expect(openTunnel({ proxy: p.url, target, signal: controller.signal })).rejects.toBe(reason);
   expect(Date.now() - t).toBeLessThan(1000);
   await p.closed();
+  expect(p.open()).toBe(0);
   // Already aborted: no connection is made.
   await expect(openTunnel({ proxy: p.url, target, signal: controller.signal })).rejects.toBe(reason);
   expect(p.sockets).toHaveLength(1);
@@ -51,22 +53,18 @@ test('an abort ends the setup at once with the signal reason, the proxy socket d
 
 test('the `secure` step runs under the same deadline; a late socket from it is destroyed', async () => {
   const p = await proxy(() => 'HTTP/1.1 200 Connection established\r\n\r\n');
-  let late: net.Socket | undefined;
-  const secure = (raw: net.Socket) =>
-    new Promise<net.Socket>((resolve) =>
-      setTimeout(() => {
-        late = raw;
-        resolve(raw);
-      }, 400),
-    );
+  // The step hands back a socket of its own (as TLS over the tunnel does), after the deadline.
+  const late = new net.Socket();
+  const secure = () => new Promise<net.Socket>((resolve) => setTimeout(() => resolve(late), 400));
   const error: unknown = await openTunnel({ proxy: p.url, target, timeoutMs: 150, secure }).catch((e: unknown) => e);
   expect(error).toMatchObject({
     code: 'ERR_NTLM_TUNNEL_TIMEOUT',
     message: expect.stringContaining('(TLS to the origin)') as unknown,
   });
   await p.closed();
+  expect(p.open()).toBe(0);
   await new Promise((r) => setTimeout(r, 350));
-  expect(late?.destroyed).toBe(true);
+  expect(late.destroyed).toBe(true);
 });
 
 test('within the deadline the tunnel is given as before (with and without `secure`); the timer does not outlive it', async () => {
@@ -88,4 +86,19 @@ test('a refusal is still ERR_NTLM_TUNNEL_REFUSED under a deadline', async () => 
     code: 'ERR_NTLM_TUNNEL_REFUSED',
     status: 403,
   });
+});
+
+test('a `secure` step that throws or rejects fails the tunnel and leaves no proxy connection open', async () => {
+  for (const secure of [
+    () => {
+      throw new Error('no TLS today');
+    },
+    () => Promise.reject(new Error('no TLS today')),
+  ]) {
+    const p = await proxy(() => 'HTTP/1.1 200 Connection established\r\n\r\n');
+    await expect(openTunnel({ proxy: p.url, target, timeoutMs: 1000, secure })).rejects.toThrow('no TLS today');
+    await p.closed();
+    expect(p.sockets).toHaveLength(1);
+    expect(p.open()).toBe(0);
+  }
 });

@@ -212,7 +212,7 @@ export class NtlmDispatcher extends Agent {
           ...(this.#options.proxy?.tls ? { proxyTls: this.#options.proxy.tls } : {}),
           timeoutMs: (connect as { timeout?: number }).timeout ?? 10_000,
           ...(signal ? { signal } : {}),
-          secure: (socket) => tls.connect(target(opts), socket),
+          secure: (socket) => tls.connect(target(opts), socket, signal),
           log: this.#engine.log,
         }).then(
           (socket) => callback(null, socket as never),
@@ -222,8 +222,10 @@ export class NtlmDispatcher extends Agent {
     } else {
       // Directly, or to a forward proxy (whose own TLS options apply).
       const to = route.kind === 'forward' ? new Connector({ ...this.#options.proxy?.tls }) : tls;
+      // The slot's signal ends a connect in progress (its request was aborted): its socket goes at once, so
+      // that the connections open never outnumber `connections` while the pool gives the place to the next.
       connector = (opts, callback) => {
-        to.connect(target(opts)).then(
+        to.connect(target(opts), undefined, (opts as SlotConnectOptions).signal).then(
           (socket) => callback(null, socket as never),
           (error: Error) => callback(error, null),
         );

@@ -285,13 +285,17 @@ describe('aborts are immediate', () => {
 
 /**
  * A TCP front on 127.0.0.1 that holds its first connection (a TLS handshake that never completes) and pipes
- * every later one to `to`; `release()` pipes the held one through too, late.
+ * every later one to `to`; `release()` pipes the held one through too, late. The held connection is read
+ * (what it sends is kept for the release), so that its close by the client is seen at once.
  */
 async function stallingFront(to: NtlmServer) {
   const held: net.Socket[] = [];
   const closed: Promise<void>[] = [];
-  const pipe = (socket: net.Socket) => {
+  const kept: Buffer[] = [];
+  const keep = (chunk: Buffer) => kept.push(chunk);
+  const pipe = (socket: net.Socket, early: Buffer[] = []) => {
     const up = net.connect(Number(port(to)), '127.0.0.1');
+    for (const chunk of early) up.write(chunk);
     socket.pipe(up).pipe(socket);
     up.on('error', () => socket.destroy());
   };
@@ -299,6 +303,7 @@ async function stallingFront(to: NtlmServer) {
     socket.on('error', () => undefined);
     if (held.length === 0) {
       held.push(socket);
+      socket.on('data', keep);
       closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
     } else pipe(socket);
   });
@@ -314,7 +319,11 @@ async function stallingFront(to: NtlmServer) {
     url: `https://127.0.0.1:${(front.address() as net.AddressInfo).port}`,
     held,
     heldClosed: () => closed[0]!,
-    release: () => held.forEach(pipe),
+    release: () =>
+      held.forEach((socket) => {
+        socket.off('data', keep);
+        if (!socket.destroyed) pipe(socket, kept.splice(0));
+      }),
   };
 }
 
@@ -333,12 +342,15 @@ describe('aborts while the connection is being opened', () => {
     await expect(pending).rejects.toBe(reason);
     expect(Date.now() - t).toBeLessThan(1000);
     expect(front.held).toHaveLength(1);
+    // The connect in progress ends with it: the client closes the connection the front holds, unreleased.
+    const closedInTime = await Promise.race([
+      front.heldClosed().then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 1000)),
+    ]);
+    expect(closedInTime).toBe(true);
     // Its place is free at once: the next request gets a connection of its own within `connections: 1`.
     const next = await get(d, `${front.url}/next`);
     expect(next.json()).toMatchObject({ path: '/next', user: 'EXAMPLE\\alice' });
-    // The held connection completes late: the aborted request's leg is not written on it.
-    front.release();
-    await front.heldClosed();
     await new Promise((r) => setTimeout(r, 100));
     expect(seen.filter((url) => url === '/aborted')).toEqual([]);
     expect(d.stats[new URL(front.url).origin]).toMatchObject({ pending: 0, queued: 0, running: 0 });

@@ -250,13 +250,16 @@ export async function openTunnel(o: TunnelOptions): Promise<net.Socket> {
     const raw = await Promise.race([connectThrough(o, setup), setup.stopped]);
     if (!o.secure) return raw;
     setup.stage = 'TLS to the origin';
-    const secured = o.secure(raw);
-    // A step that settles after the setup ended has its socket destroyed (nobody takes it).
+    const secure = o.secure;
+    // (A step that throws instead of rejecting fails the same way.)
+    const secured = Promise.resolve().then(() => secure(raw));
+    // A step that settles after the setup ended has its socket destroyed (nobody takes it); one that fails
+    // leaves nothing open behind it.
     secured.then(
       (socket) => {
         if (setup.ended) socket.destroy();
       },
-      () => undefined,
+      () => raw.destroy(),
     );
     return await Promise.race([secured, setup.stopped]);
   } finally {
