@@ -88,19 +88,20 @@ async function load(client, url, n, concurrency, seconds = 0) {
 
 // Warm up (connections, handshakes, the JIT), then ROUNDS runs each, the clients of a table cell
 // taking turns, each round in the reverse order of the one before (A B C, C B A, B C A, A C B, …): this VM's
-// speed drifts by tens of per cent over minutes and a single run's figure moves by ±15 % from one second to the
-// next, so a ratio is only worth something between figures measured side by side, and many short rounds in
-// alternating order say more than a few long ones. Failures of every run, the warm-up's included, are counted;
-// a client that never gets through is not run again.
+// speed drifts by tens of per cent from one second to the next, so a ratio is only worth something between
+// figures measured side by side, and many short rounds in alternating order say more than a few long ones (the
+// median of 40 per-round ratios of 0.125 s runs moved by ±0.01 between repeats where that of 10 of 0.5 s moved
+// by ±0.09). Failures of every run, the warm-up's included, are counted; a client that never gets through is
+// not run again.
 // Every run lasts the same time, whatever the client's rate: a run sized by a count of requests lasts less for
 // a client that was still slow in its warm-up, and a short run pays more, in proportion, for its start (the
 // first requests after the pause before it) and its end (the last requests in flight): a client's figure
 // would then depend on the length of its runs.
-const MIN_RUN_SECONDS = 0.5;
+const MIN_RUN_SECONDS = 0.125;
 // A client's warm-up lasts this long: in a new process the first client takes ~0.8 s to reach its speed (the
 // JIT compiles its code and the undici code it shares with its baseline, which then finds it compiled).
 const MIN_WARM_SECONDS = QUICK ? 0 : 1;
-const ROUNDS = QUICK ? 1 : 10;
+const ROUNDS = QUICK ? 1 : 40;
 
 /**
  * A client's figure against its baseline: the median of their per-round ratios (each round's runs were
@@ -129,12 +130,14 @@ function sideBySide(kinds) {
 }
 
 /**
- * Before a measured run: a full collection (`--expose-gc`, as `pnpm bench` runs) and a moment for the sockets
- * the previous client closed, so that no run pays for the garbage or the closing connections of the one before.
+ * Before a measured run: a moment for the sockets the previous client closed. No forced collection: after
+ * `gc()` this process runs its next ~2,000 requests at about half speed (undici, c=32: 148 ms for 2,000 GETs
+ * after a gc(), 82 ms without), more so for a client that allocates more, so a run that follows one measures the
+ * aftermath of a collection no application forces instead of the client. The garbage of the client before is
+ * left to the collector as it comes, on whichever client it falls: the alternating order spreads it.
  */
 async function settle() {
-  globalThis.gc?.();
-  await new Promise((resolve) => setTimeout(resolve, QUICK ? 0 : 50));
+  await new Promise((resolve) => setTimeout(resolve, QUICK ? 0 : 10));
 }
 
 /**
