@@ -94,6 +94,7 @@ export class NtlmOriginPool extends Dispatcher {
       create: () =>
         new UndiciSlot({
           url: this.#clientUrl,
+          binds: this.route.kind !== 'forward',
           connector: host.connector(this.route, this.origin),
           keepAliveTimeout: host.keepAliveTimeout,
           keepAliveMaxTimeout: host.keepAliveMaxTimeout,

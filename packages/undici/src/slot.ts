@@ -31,6 +31,11 @@ export type SlotConnectOptions = buildConnector.Options & { signal?: AbortSignal
 export interface SlotOptions {
   /** Where the Client connects: the origin, or a forward proxy. */
   url: string;
+  /**
+   * The connection's TLS, if any, ends at the origin (directly or inside a CONNECT tunnel), so the origin's
+   * NTLM is bound to it; false for a forward proxy, whose TLS ends at the proxy.
+   */
+  binds: boolean;
   connector: buildConnector.connector;
   /** Idle keep-alive when the server gives no hint (ms). */
   keepAliveTimeout: number;
@@ -54,9 +59,12 @@ export class UndiciSlot extends PinnedSlot {
   #tls = false;
   /** Aborts the connect in progress, if any. */
   #connecting: AbortController | undefined;
+  /** SlotOptions.binds */
+  readonly #binds: boolean;
 
   constructor(o: SlotOptions) {
     super();
+    this.#binds = o.binds;
     this.client = new Client(o.url, {
       pipelining: 1,
       allowH2: false,
@@ -103,6 +111,7 @@ export class UndiciSlot extends PinnedSlot {
    * anonymous cipher suite): an AUTHENTICATE over TLS never goes without a binding silently.
    */
   peerCertificate(): { raw: Uint8Array } | undefined {
+    if (!this.#binds) return undefined;
     if (this.#certificate || !this.#tls) return this.#certificate;
     const message = 'the TLS peer certificate of the connection is not available for the channel binding';
     throw new NtlmError('ERR_NTLM_NO_CHANNEL_BINDING', message);

@@ -1,10 +1,13 @@
 // NTLM proxy authentication through @ntlmkit/server's proxy mode: HTTP forward, CONNECT, origin NTLM
 // with EPA inside the tunnel, and the proxy faults (close after 407, 407 loops, wrong password).
+import net from 'node:net';
+import tls from 'node:tls';
 import { request } from 'undici';
 import { silentProxy } from '../../../test/support/silent-proxy';
 import {
   createNtlmProxy,
   createNtlmServer,
+  createSelfSignedCertificate,
   type NtlmProxy,
   type NtlmProxyOptions,
   type NtlmServer,
@@ -206,4 +209,28 @@ test('a proxy that never answers CONNECT: an abort rejects at once and closes th
   await p.allClosed(1000);
   expect(p.sockets.length).toBeGreaterThan(0);
   expect(p.open()).toBe(0);
+});
+
+test("HTTP through an https: proxy: the origin's NTLM carries no channel binding (the TLS ends at the proxy)", async () => {
+  const p = await proxy();
+  const o = await origin();
+  const outcomes: { channelBinding?: string }[] = [];
+  o.on('ntlm', (e: { channelBinding?: string }) => outcomes.push(e));
+  // TLS in front of the proxy: the client's TLS ends there, the proxy's certificate is not the origin's.
+  const cert = createSelfSignedCertificate();
+  const front = tls.createServer({ cert: cert.cert, key: cert.key }, (socket) => {
+    const up = net.connect(Number(new URL(p.url).port), '127.0.0.1');
+    socket.pipe(up).pipe(socket);
+    socket.on('error', () => up.destroy());
+    up.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise((resolve) => front.close(resolve)));
+  const uri = `https://127.0.0.1:${(front.address() as net.AddressInfo).port}`;
+  const a = new NtlmProxyAgent({ uri, proxyCredentials, credentials: alice, proxyTls: { ca: cert.cert } });
+  cleanup.push(() => a.destroy());
+  const r = await get(a, `${o.url}/plain-origin`);
+  expect(r.json()).toMatchObject({ user: 'EXAMPLE\\alice', path: '/plain-origin' });
+  expect(p.stats.handshakes).toBe(1);
+  expect(outcomes).toEqual([expect.objectContaining({ ok: true, channelBinding: 'absent' })]);
 });
