@@ -1,7 +1,7 @@
 // One NTLM security context on the client side: the NEGOTIATE it sent (the MIC covers it) and what
 // came of the CHALLENGE. The bytes are in messages/ and client.ts; the state of a handshake lives here
 // and nowhere else (the HTTP engine and the component-style Ntlm class both step one of these).
-import { checkFlags, checkInteger, checkOptions } from './arguments.js';
+import { checkOptions } from './arguments.js';
 import type { CertificateInput } from './channel-binding.js';
 import {
   buildAuthenticateMessage,
@@ -165,13 +165,11 @@ export class NtlmContext implements ClientMechanism {
         throw new NtlmError('ERR_NTLM_WRONG_STATE', 'the NEGOTIATE was sent: the next step needs the server CHALLENGE');
       // The level decides what the NEGOTIATE asks for (level 0: no ESS), so that the AUTHENTICATE's flags,
       // those negotiated (MS-NLMP 2.2.1.3), agree with it.
+      // (negotiateFlagsForLevel checks the level and the flags.)
       const o = this.#options;
-      const level = (
-        o.lmCompatibilityLevel === undefined ? 3 : checkInteger(o.lmCompatibilityLevel, 'lmCompatibilityLevel', 0, 5)
-      ) as LmCompatibilityLevel;
       const negotiate = checkOptions(o.negotiate, 'negotiate options', true);
-      const flags = negotiate.flags === undefined ? DEFAULT_NEGOTIATE_FLAGS : checkFlags(negotiate.flags, 'flags');
-      this.#negotiate = createNegotiateMessage({ ...negotiate, flags: negotiateFlagsForLevel(level, flags) });
+      const flags = negotiateFlagsForLevel(o.lmCompatibilityLevel ?? 3, negotiate.flags ?? DEFAULT_NEGOTIATE_FLAGS);
+      this.#negotiate = createNegotiateMessage({ ...negotiate, flags });
       this.#state = 'continue';
       return this.#negotiate;
     }
