@@ -231,9 +231,20 @@ interface OriginEntry {
   route: Route;
   /** axios's `proxy` setting for a forward proxy. */
   proxy: { protocol: string; host: string; port: number } | undefined;
-  /** Pools by route (`proxy: false` goes direct) and connection settings. */
-  pools: Map<Route, Map<ConnectionSettings, SlotPool<AxiosSlot>>>;
+  /** Pools by route (`proxy: false` goes direct) and connection settings (their key). */
+  pools: Map<Route, Map<string, SlotPool<AxiosSlot>>>;
 }
+
+/** A pool of this client, where it is listed (for `connectionCount`, `close`, `destroy` and the sweep). */
+interface PoolEntry {
+  origin: string;
+  pool: SlotPool<AxiosSlot>;
+  byRoute: Map<string, SlotPool<AxiosSlot>>;
+  key: string;
+}
+
+/** Pools kept before the ones without a connection are dropped (a gateway's many TLS configurations). */
+const POOLS_BEFORE_SWEEP = 64;
 
 /** The NTLM side of one axios instance (`instance.ntlm`): options, credentials, pinned connections, the adapter. */
 export class NtlmAxiosEngine {
@@ -242,7 +253,9 @@ export class NtlmAxiosEngine {
   readonly #proxyTls: ConnectionOptions | undefined;
   readonly #ntlmProxy: boolean;
   readonly #origins = new Map<string, OriginEntry>();
-  readonly #pools: { origin: string; pool: SlotPool<AxiosSlot> }[] = [];
+  readonly #pools = new Set<PoolEntry>();
+  /** Pools listed when the next new one sweeps away those without a connection. */
+  #sweepAt = POOLS_BEFORE_SWEEP;
   readonly #active = new Set<Cancellation>();
   readonly #http: AxiosAdapter;
 
@@ -297,6 +310,11 @@ export class NtlmAxiosEngine {
     return n;
   }
 
+  /** @internal The pools this client keeps (one per origin, route and TLS configuration), for its tests. */
+  get poolCount(): number {
+    return this.#pools.size;
+  }
+
   /**
    * Closes every connection now; requests in progress or waiting for a connection fail with
    * ERR_NTLM_CONNECTION_CLOSED. The instance stays usable: later requests open new connections.
@@ -307,7 +325,9 @@ export class NtlmAxiosEngine {
       'the NTLM connections of this axios instance were destroyed (instance.ntlm.destroy())',
     );
     for (const cancellation of [...this.#active]) cancellation.abort(error);
-    for (const { pool } of this.#pools.splice(0)) for (const slot of [...pool.slots]) slot.close();
+    const pools = [...this.#pools];
+    this.#pools.clear();
+    for (const { pool } of pools) for (const slot of [...pool.slots]) slot.close();
     this.#origins.clear();
   }
 
@@ -574,9 +594,10 @@ export class NtlmAxiosEngine {
         ? connectionOptions(this.#proxyTls, secure)
         : connectionOptions(secure ? config.httpsAgent : config.httpAgent, secure);
     let byRoute = known.pools.get(route);
-    if (!byRoute) known.pools.set(route, (byRoute = new Map<ConnectionSettings, SlotPool<AxiosSlot>>()));
-    const found = byRoute.get(settings);
+    if (!byRoute) known.pools.set(route, (byRoute = new Map<string, SlotPool<AxiosSlot>>()));
+    const found = byRoute.get(settings.key);
     if (found) return found;
+    if (this.#pools.size >= this.#sweepAt) this.#sweep();
     // One connector per pool: its TLS sessions are resumed across the pool's connections.
     const connector = new Connector({ ...settings.options });
     const origin = targetOf(new URL(known.origin));
@@ -589,18 +610,40 @@ export class NtlmAxiosEngine {
     const pool: SlotPool<AxiosSlot> = new SlotPool<AxiosSlot>({
       limit: this.#engine.connections,
       budget: this.#engine.budget,
-      create: () =>
-        new AxiosSlot({
+      create: () => {
+        // A pool swept away while a request held it is listed again when it opens a connection.
+        if (!this.#pools.has(entry)) this.#list(entry);
+        return new AxiosSlot({
           https: url.protocol === 'https:' || secure,
           binds: route.kind !== 'forward' && url.protocol === 'https:',
           connect,
           idleMs: this.#idleMs,
           onDisconnect: (slot) => pool.disconnected(slot),
-        }),
+        });
+      },
     });
-    byRoute.set(settings, pool);
-    this.#pools.push({ origin: known.origin, pool });
+    const entry: PoolEntry = { origin: known.origin, pool, byRoute, key: settings.key };
+    this.#list(entry);
     return pool;
+  }
+
+  #list(entry: PoolEntry): void {
+    this.#pools.add(entry);
+    if (!entry.byRoute.has(entry.key)) entry.byRoute.set(entry.key, entry.pool);
+  }
+
+  /**
+   * Drops the pools that have no connection and no request waiting (each TLS configuration has its own: a
+   * gateway with a client certificate per user would keep one per user forever); the next sweep comes when
+   * the pools left have doubled.
+   */
+  #sweep(): void {
+    for (const entry of this.#pools) {
+      if (entry.pool.size > 0 || entry.pool.queued > 0) continue;
+      this.#pools.delete(entry);
+      if (entry.byRoute.get(entry.key) === entry.pool) entry.byRoute.delete(entry.key);
+    }
+    this.#sweepAt = Math.max(POOLS_BEFORE_SWEEP, this.#pools.size * 2);
   }
 
   /** A CONNECT tunnel (with the proxy's 407 handshake), then TLS to the origin checked as on a direct connection. */

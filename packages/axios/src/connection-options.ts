@@ -44,8 +44,6 @@ export interface ConnectionSettings {
 
 const NONE: ConnectionSettings = { options: {}, key: '' };
 const known = new WeakMap<object, ConnectionSettings>();
-/** One settings object per key, so that equal options in other objects find the same pool. */
-const interned = new Map<string, ConnectionSettings>();
 const identities = new WeakMap<object, number>();
 let nextIdentity = 0;
 
@@ -75,8 +73,8 @@ export function connectionOptions(source: unknown, tls: boolean): ConnectionSett
     ? https.Agent.prototype.getName.call(https.globalAgent, options)
     : http.Agent.prototype.getName.call(http.globalAgent, options);
   const key = `${name}|${extra}`;
-  let settings = Object.keys(options).length ? interned.get(key) : NONE;
-  if (!settings) interned.set(key, (settings = { options, key }));
+  // Equal options in other objects have the same key: the pools are found by it.
+  const settings = Object.keys(options).length ? { options, key } : NONE;
   known.set(source, settings);
   return settings;
 }

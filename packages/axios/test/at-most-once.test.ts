@@ -55,6 +55,16 @@ describe.each(READINGS)('server reading: $name', ({ options: reading }) => {
       expect(s.stats.bodyBytes).toBe(3);
     });
 
+    test.each(['post', 'put'] as const)(
+      'a %s whose bodiless NEGOTIATE leg the server answers without NTLM is not sent again',
+      async (method) => {
+        const s = await server({ authenticate: false, ...reading });
+        const e = await rejection(client({ credentials: alice, preemptive: true })[method](s.url, { once: 1 }));
+        expect(e.code).toBe('ERR_NTLM_MAY_HAVE_BEEN_PROCESSED');
+        expect(s.stats.executed).toBe(1);
+      },
+    );
+
     test('an idempotent request gets its one fresh attempt', async () => {
       const s = await server({ faults: { dropAfterExecute: 1 }, ...reading });
       const r = await client({ credentials: alice, preemptive: true }).get(s.url);

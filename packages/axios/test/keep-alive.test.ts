@@ -1,6 +1,10 @@
 // Issue 12 §3: real servers' keep-alive habits never break a handshake. NEGOTIATE → CHALLENGE →
 // AUTHENTICATE run back to back on the pinned connection whatever the Keep-Alive hint says (Node's agent
 // would drop a socket whose hint is 1 s or less) and even when idle connections close after 20 ms.
+import dns from 'node:dns';
+import http from 'node:http';
+import type { LookupFunction } from 'node:net';
+import { defaultHandler } from '@ntlmkit/server';
 import { READINGS, alice, client, server } from './helpers';
 
 const cases = [
@@ -44,4 +48,31 @@ test('a hint of 1 s: later requests do not reuse the connection after the hint r
   // Reusable until the hint less 1 s: every request gets a new connection and its own handshake.
   expect(s.stats.handshakes).toBe(2);
   expect(s.stats.connections).toBe(2);
+});
+
+test('pools of TLS or socket configurations that have no connection left are dropped (a gateway with many)', async () => {
+  // Each request brings its own agent with its own `lookup`: a configuration of its own, as a client
+  // certificate per user would be. The server closes every connection after its response.
+  const s = await server({
+    handler: (req, res, context) => {
+      res.setHeader('connection', 'close');
+      return defaultHandler(req, res, context);
+    },
+  });
+  const api = client({ credentials: alice });
+  for (let i = 0; i < 200; i++) {
+    const lookup: LookupFunction = (host, options, callback) => dns.lookup(host, options, callback);
+    const r = await api.get(`${s.url}/cfg/${i}`, { httpAgent: new http.Agent({ lookup }) });
+    expect(r.data).toMatchObject({ user: 'EXAMPLE\\alice' });
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  expect(api.ntlm.connectionCount()).toBe(0);
+  // 200 configurations were used; the pools without a connection went at each sweep.
+  expect(api.ntlm.poolCount).toBeLessThanOrEqual(64);
+  // A configuration used again still works (a new pool), and equal options share one pool.
+  const shared = new http.Agent({ keepAlive: true });
+  const again = client({ credentials: alice });
+  await again.get(`${s.url}/a`, { httpAgent: shared });
+  await again.get(`${s.url}/b`, { httpAgent: new http.Agent({ keepAlive: true }) });
+  expect(again.ntlm.poolCount).toBe(1);
 });

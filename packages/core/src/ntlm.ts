@@ -53,6 +53,8 @@ export class Ntlm {
   #challengeToken: Token = '';
   #authToken: Token = '';
   #context: NtlmContext | undefined;
+  /** `challengeToken` was answered by `createAuthToken()` (until it is set again or a new handshake starts). */
+  #answered = false;
   #lastResult: NtlmStepResult | undefined;
   #settings = {
     EncodeToken: true,
@@ -104,6 +106,7 @@ export class Ntlm {
   }
   set challengeToken(value: Token) {
     this.#challengeToken = value;
+    this.#answered = false;
   }
   /** The AUTHENTICATE made by `createAuthToken()`. */
   get authToken(): Token {
@@ -221,6 +224,7 @@ export class Ntlm {
     return this.#guard(() => {
       this.#checkPlatform();
       this.#context = this.#newContext();
+      this.#answered = false;
       this.#negotiateToken = this.#encode(this.#context.step());
       return this.#negotiateToken;
     });
@@ -233,6 +237,12 @@ export class Ntlm {
   createAuthToken(): Token {
     return this.#guard(() => {
       this.#checkPlatform();
+      // Each CHALLENGE is answered once: a second AUTHENTICATE for it would be a new handshake without a MIC.
+      if (this.#answered)
+        throw new NtlmError(
+          'ERR_NTLM_WRONG_STATE',
+          'this CHALLENGE was answered already: set a new challengeToken (after createNegotiateToken()) first',
+        );
       const challenge = this.#decode(this.#challengeToken, 'challengeToken');
       // Without createNegotiateToken first, the AUTHENTICATE goes without a MIC (it covers the NEGOTIATE).
       const context = this.#context?.state === 'continue' ? this.#context : this.#newContext();
@@ -240,6 +250,7 @@ export class Ntlm {
       const message = context.step(challenge, certificate ? { serverCertificate: certificate } : {});
       this.#lastResult = context.result;
       this.#context = undefined;
+      this.#answered = true;
       this.#authToken = this.#encode(message);
       return this.#authToken;
     });
@@ -262,6 +273,7 @@ export class Ntlm {
     this.#storePassword = '';
     this.sslServerCertSubject = '';
     this.#context = undefined;
+    this.#answered = false;
     this.#lastResult = undefined;
   }
 
@@ -286,10 +298,12 @@ export class Ntlm {
           throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${key} must be true or false`);
         (settings[key] as boolean) = /^(true|1)$/i.test(value);
       } else if (typeof current === 'number') {
+        // Decimal digits only: Number() reads '' and ' ' as 0 (level 0: LM and NTLMv1), '0x3' as 3, '1e0' as 1.
+        if (!/^-?\d{1,9}$/.test(value))
+          throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${key} must be a decimal integer`);
         const n = Number(value);
-        if (!Number.isInteger(n)) throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', `${key} must be an integer`);
-        if (key === 'LmCompatibilityLevel' && (n < -1 || n > 5))
-          throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'LmCompatibilityLevel must be 0 to 5');
+        if (key === 'LmCompatibilityLevel' && (n < -1 || n > 5 || Object.is(n, -0)))
+          throw new NtlmError('ERR_NTLM_INVALID_ARGUMENT', 'LmCompatibilityLevel must be 0 to 5 (or -1: the default)');
         if (key === 'CodePage' && n !== 0 && n !== 28591) {
           throw new NtlmError(
             'ERR_NTLM_UNSUPPORTED',

@@ -9,6 +9,7 @@ import {
   NtlmHttpEngine,
   RequestFlow,
   isIdempotent,
+  isSafe,
   type Action,
   type ConnectionView,
   type LayerOptions,
@@ -20,6 +21,7 @@ import {
   parseNegotiateMessage,
   parseAuthenticateMessage,
   toBase64,
+  fromBase64,
   AvId,
   utf16le,
   dateToFiletime,
@@ -142,6 +144,44 @@ describe('WWW-Authenticate parsing', () => {
       scheme: 'Negotiate',
     });
   });
+
+  test('a CHALLENGE token is taken whichever challenge carries it, beside bare offers (RFC 9110 11.6.1)', () => {
+    for (const header of [
+      [`Negotiate ${challenge}`, 'NTLM'],
+      [`NTLM, Negotiate ${challenge}`],
+      ['Basic realm="x"', 'NTLM', `Negotiate ${challenge}`],
+    ]) {
+      const offer = selectNtlmOffer(parseAuthenticateHeaders(header));
+      expect(offer).toMatchObject({ kind: 'ntlm', scheme: 'Negotiate' });
+      expect(toBase64((offer as { token: Uint8Array }).token)).toBe(challenge);
+    }
+    expect(selectNtlmOffer(parseAuthenticateHeaders(['Negotiate', `NTLM ${challenge}`]))).toMatchObject({
+      kind: 'ntlm',
+      scheme: 'NTLM',
+      token: expect.any(Uint8Array),
+    });
+    // A Kerberos token beside a bare NTLM: NTLM is offered.
+    expect(
+      selectNtlmOffer(parseAuthenticateHeaders(['Negotiate oYG2MIGzoAMKAQGhCwYJKoZIgvcSAQICooGeBIGb', 'NTLM'])),
+    ).toEqual({ kind: 'ntlm', scheme: 'NTLM' });
+  });
+
+  test('NTLM wrapped in SPNEGO (a NegTokenResp naming NTLMSSP) is told apart from Kerberos', () => {
+    // NegTokenResp { negState accept-incomplete, supportedMech 1.3.6.1.4.1.311.2.2.10, responseToken CHALLENGE }
+    const inner = fromBase64(challenge);
+    const oid = [0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a];
+    const der = (tag: number, body: number[]) => [
+      tag,
+      ...(body.length < 128 ? [body.length] : [0x81, body.length]),
+      ...body,
+    ];
+    const resp = der(
+      0xa1,
+      der(0x30, [...der(0xa0, [0x0a, 0x01, 0x01]), ...der(0xa1, oid), ...der(0xa2, der(0x04, [...inner]))]),
+    );
+    const offer = selectNtlmOffer(parseAuthenticateHeaders(`Negotiate ${toBase64(new Uint8Array(resp))}`));
+    expect(offer).toEqual({ kind: 'not-ntlm', scheme: 'Negotiate', spnegoNtlm: true });
+  });
 });
 
 describe('engine state', () => {
@@ -224,6 +264,8 @@ describe('engine state', () => {
   test('idempotent methods (RFC 9110 9.2.2)', () => {
     expect(['GET', 'head', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'].every(isIdempotent)).toBe(true);
     expect(['POST', 'PATCH', 'CONNECT', 'LOCK'].some(isIdempotent)).toBe(false);
+    expect(['GET', 'head', 'OPTIONS', 'TRACE'].every(isSafe)).toBe(true);
+    expect(['PUT', 'DELETE', 'POST', 'PATCH'].some(isSafe)).toBe(false);
   });
 });
 
@@ -301,6 +343,7 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
       ...(o.proxy ? { proxy: o.proxy } : {}),
       body: o.body ?? { present: false, replayable: true },
       idempotent: isIdempotent(o.method),
+      safe: isSafe(o.method),
       log: () => {},
     });
   const send = (a: Action | undefined) => {
@@ -461,7 +504,7 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     });
   });
 
-  test('a NEGOTIATE answered without a challenge: the origin is forgotten; a bodiless request takes that answer, one with a body goes again with it', () => {
+  test('a NEGOTIATE answered without a challenge: the origin is forgotten; a bodiless request takes that answer, a safe one with a body goes again with it, any other fails', () => {
     const memory = new OriginMemory();
     memory.remember('http://origin.test', 'NTLM');
     const conn = connection();
@@ -471,17 +514,34 @@ describe('RequestFlow (the machine with a scripted transport)', () => {
     expect(get.response(head(200), conn)).toEqual({ kind: 'deliver' });
     expect(memory.scheme('http://origin.test')).toBeUndefined();
     memory.remember('http://origin.test', 'NTLM');
-    const put = flow({
+    // A GET with a body (a search, say) is read-only: it goes again, with its body.
+    const search = flow({
       origin: layer({ preemptive: false, memory }),
       body: { present: true, replayable: true },
-      method: 'PUT',
+      method: 'GET',
     });
-    expect(send(put.start(conn)).withBody).toBe(false);
-    put.sending(conn);
-    const plain = send(put.response(head(200), conn));
+    expect(send(search.start(conn)).withBody).toBe(false);
+    search.sending(conn);
+    const plain = send(search.response(head(200), conn));
     expect(plain).toMatchObject({ withBody: true, headers: {} });
-    put.sending(conn);
-    expect(put.response(head(200), conn)).toEqual({ kind: 'deliver' });
+    search.sending(conn);
+    expect(search.response(head(200), conn)).toEqual({ kind: 'deliver' });
+    // A PUT is idempotent for identical requests only (RFC 9110 9.2.2): the empty one the server answered may
+    // have created or emptied the resource (a create-only PUT would then fail as "exists"). Not sent again.
+    for (const method of ['PUT', 'DELETE']) {
+      memory.remember('http://origin.test', 'NTLM');
+      const put = flow({
+        origin: layer({ preemptive: false, memory }),
+        body: { present: true, replayable: true },
+        method,
+      });
+      expect(send(put.start(conn)).withBody).toBe(false);
+      put.sending(conn);
+      expect(put.response(head(201), conn)).toMatchObject({
+        kind: 'fail',
+        error: { code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', status: 201 },
+      });
+    }
     // A POST is not sent twice: the server may have run the bodiless one.
     memory.remember('http://origin.test', 'NTLM');
     const post = flow({

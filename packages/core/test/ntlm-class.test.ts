@@ -161,4 +161,35 @@ describe('Ntlm component class', () => {
     expect([n.user, n.password, n.negotiateToken, n.challengeToken, n.authToken]).toEqual(['', '', '', '', '']);
     expect(n.lastResult).toBeUndefined();
   });
+  test('a CHALLENGE is answered once: a second createAuthToken() for it is ERR_NTLM_WRONG_STATE', () => {
+    const n = new Ntlm();
+    n.user = 'EXAMPLE\\alice';
+    n.password = 'Passw0rd!';
+    expect(handshake(n).mic).toBeDefined();
+    const errors: unknown[] = [];
+    n.on('error', (e) => errors.push(e));
+    expect(() => n.createAuthToken()).toThrow(expect.objectContaining({ code: 'ERR_NTLM_WRONG_STATE' }));
+    expect(errors).toHaveLength(1);
+    // A new handshake, or a CHALLENGE set again, is answered.
+    expect(handshake(n).mic).toBeDefined();
+    n.challengeToken = toBase64(challenge);
+    expect(typeof n.createAuthToken()).toBe('string');
+  });
+
+  test('LmCompatibilityLevel takes decimal 0 to 5 or -1 only: an empty value never selects level 0', () => {
+    const n = new Ntlm();
+    for (const bad of ['', ' ', '0x3', '1e0', '-0', '3.0', '+3', '6', '-2', 'three']) {
+      expect(() => n.config(`LmCompatibilityLevel=${bad}`)).toThrow(
+        expect.objectContaining({ code: 'ERR_NTLM_INVALID_ARGUMENT' }),
+      );
+      expect(n.config('LmCompatibilityLevel')).toBe('-1');
+    }
+    n.user = 'a';
+    n.password = 'b';
+    expect(handshake(n).ntlmv2).toBeDefined();
+    for (const good of ['0', '5', ' 3 ', '-1']) {
+      n.config(`LmCompatibilityLevel=${good}`);
+      expect(n.config('LmCompatibilityLevel')).toBe(good.trim());
+    }
+  });
 });

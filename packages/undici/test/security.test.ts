@@ -226,7 +226,7 @@ describe('a request is executed at most once', () => {
     expect(executed).toBe(2);
   });
 
-  test('a POST whose bodiless NEGOTIATE leg is answered without a challenge is not sent again', async () => {
+  test('a POST or PUT whose bodiless NEGOTIATE leg is answered without a challenge is not sent again; a safe request is', async () => {
     const s = await server({ authenticate: false });
     const d = dispatcher({ preemptive: true });
     await expect(get(d, s.url, { method: 'POST', body: 'once' })).rejects.toMatchObject({
@@ -237,10 +237,18 @@ describe('a request is executed at most once', () => {
     // The origin is forgotten: the next POST goes as it is, once.
     expect((await get(d, s.url, { method: 'POST', body: 'once' })).json()).toMatchObject({ bodyLength: 4 });
     expect(s.stats.executed).toBe(2);
-    // An idempotent PUT goes again with its body.
+    // A PUT neither: the empty PUT the server answered is not the PUT (RFC 9110 9.2.2 speaks of identical
+    // requests), it may have created or emptied the resource.
     const p = await server({ authenticate: false });
-    const put = await get(dispatcher({ preemptive: true }), p.url, { method: 'PUT', body: 'twice is fine' });
-    expect(put.json()).toMatchObject({ method: 'PUT', bodyLength: 13 });
+    await expect(
+      get(dispatcher({ preemptive: true }), p.url, { method: 'PUT', body: 'not twice' }),
+    ).rejects.toMatchObject({ code: 'ERR_NTLM_MAY_HAVE_BEEN_PROCESSED', status: 200 });
+    expect(p.stats.executed).toBe(1);
+    // A safe request (read-only, RFC 9110 9.2.1) goes again with its body.
+    const o = await server({ authenticate: false });
+    const options = await get(dispatcher({ preemptive: true }), o.url, { method: 'OPTIONS', body: 'twice is fine' });
+    expect(options.json()).toMatchObject({ method: 'OPTIONS', bodyLength: 13 });
+    expect(o.stats.executed).toBe(2);
   });
 
   test('a response that had started is never replayed, for any method', async () => {

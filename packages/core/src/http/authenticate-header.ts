@@ -190,33 +190,59 @@ export type NtlmScheme = 'NTLM' | 'Negotiate';
 export type NtlmOffer =
   /** The server offers NTLM (bare, or with a CHALLENGE token). */
   | { kind: 'ntlm'; scheme: NtlmScheme; token?: Uint8Array }
-  /** Only Negotiate, with a token that is not NTLM (Kerberos/SPNEGO): we cannot answer it. */
-  | { kind: 'not-ntlm'; scheme: 'Negotiate' }
+  /**
+   * Only Negotiate, with a token that is not raw NTLM: Kerberos, or SPNEGO (`spnegoNtlm`: a SPNEGO token that
+   * names NTLMSSP, i.e. NTLM wrapped in SPNEGO, which we do not speak): we cannot answer it.
+   */
+  | { kind: 'not-ntlm'; scheme: 'Negotiate'; spnegoNtlm?: boolean }
   /** Neither NTLM nor Negotiate. */
   | { kind: 'none' };
 
+/** The DER of NTLMSSP's mechanism OID, 1.3.6.1.4.1.311.2.2.10, as a SPNEGO token names it. */
+const NTLMSSP_OID = [0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a];
+
+function namesNtlmssp(bytes: Uint8Array): boolean {
+  outer: for (let i = 0; i + NTLMSSP_OID.length <= bytes.length; i++) {
+    for (let j = 0; j < NTLMSSP_OID.length; j++) if (bytes[i + j] !== NTLMSSP_OID[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+function decodeToken(token: string): Uint8Array | undefined {
+  try {
+    return fromBase64(token);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * What the server offers, from our point of view: NTLM is preferred when both are offered;
- * raw NTLM is sent under Negotiate when only that is offered; Nego2 and others are ignored.
+ * What the server offers, from our point of view: a CHALLENGE token is taken under whichever scheme carries it
+ * (RFC 9110 11.6.1: a field may hold several challenges; `Negotiate <CHALLENGE>` beside a bare `NTLM` is the
+ * answer to a handshake under Negotiate); else NTLM is preferred when both are offered, and raw NTLM is sent
+ * under Negotiate when only that is offered; Nego2 and others are ignored.
  */
 export function selectNtlmOffer(challenges: AuthChallenge[]): NtlmOffer {
-  const find = (name: string) => challenges.find((c) => c.scheme.toLowerCase() === name);
-  for (const [name, scheme] of [
-    ['ntlm', 'NTLM'],
-    ['negotiate', 'Negotiate'],
-  ] as const) {
-    const c = find(name);
-    if (!c) continue;
-    if (!c.token) return { kind: 'ntlm', scheme };
-    let bytes: Uint8Array;
-    try {
-      bytes = fromBase64(c.token);
-    } catch {
-      if (scheme === 'Negotiate') return { kind: 'not-ntlm', scheme };
-      continue;
+  const ours = challenges.filter((c) => {
+    const name = c.scheme.toLowerCase();
+    return name === 'ntlm' || name === 'negotiate';
+  });
+  const schemeOf = (c: AuthChallenge): NtlmScheme => (c.scheme.toLowerCase() === 'ntlm' ? 'NTLM' : 'Negotiate');
+  let foreign: { spnegoNtlm: boolean } | undefined;
+  // A token that is an NTLM message, NTLM's scheme first.
+  for (const name of ['NTLM', 'Negotiate'] as const) {
+    for (const c of ours) {
+      if (schemeOf(c) !== name || !c.token) continue;
+      const bytes = decodeToken(c.token);
+      if (bytes && hasNtlmSignature(bytes)) return { kind: 'ntlm', scheme: name, token: bytes };
+      if (name === 'Negotiate') foreign ??= { spnegoNtlm: bytes !== undefined && namesNtlmssp(bytes) };
     }
-    if (hasNtlmSignature(bytes)) return { kind: 'ntlm', scheme, token: bytes };
-    if (scheme === 'Negotiate') return { kind: 'not-ntlm', scheme };
   }
+  // An offer without a token.
+  for (const name of ['NTLM', 'Negotiate'] as const) {
+    if (ours.some((c) => schemeOf(c) === name && !c.token)) return { kind: 'ntlm', scheme: name };
+  }
+  if (foreign) return { kind: 'not-ntlm', scheme: 'Negotiate', ...(foreign.spnegoNtlm ? { spnegoNtlm: true } : {}) };
   return { kind: 'none' };
 }

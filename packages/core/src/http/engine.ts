@@ -4,7 +4,7 @@
 import type { Credentials } from '../credentials.js';
 import { NtlmError } from '../errors.js';
 import { Identity } from './identity.js';
-import { RequestFlow, isIdempotent, type LayerOptions } from './machine.js';
+import { RequestFlow, isIdempotent, isSafe, type LayerOptions } from './machine.js';
 import {
   DEFAULT_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS,
@@ -124,6 +124,7 @@ export class NtlmHttpEngine {
       ...(proxy ? { proxy } : {}),
       body: r.body,
       idempotent: isIdempotent(r.method),
+      safe: isSafe(r.method),
       log: this.log,
     });
   }

@@ -12,6 +12,7 @@ export { Identity } from './identity.js';
 export {
   RequestFlow,
   isIdempotent,
+  isSafe,
   isConnectionError,
   type Action,
   type ConnectionView,

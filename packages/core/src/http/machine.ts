@@ -93,15 +93,27 @@ export interface FlowOptions {
   body: { present: boolean; replayable: boolean };
   /** RFC 9110 9.2.2: a request that may be sent again after it reached the server. */
   idempotent: boolean;
+  /**
+   * RFC 9110 9.2.1: a read-only method. Only such a request goes again after its handshake leg, sent without the
+   * body, got the final answer: that leg was not the same request (9.2.2 speaks of identical ones), and an empty
+   * PUT or DELETE may have had its effect.
+   */
+  safe?: boolean;
   /** Receives each step of the handshake (no secrets). */
   log: (message: string) => void;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+const IDEMPOTENT = new Set([...SAFE, 'PUT', 'DELETE']);
 
 /** Whether a method is idempotent (RFC 9110 9.2.2). */
 export function isIdempotent(method: string | undefined): boolean {
   return IDEMPOTENT.has((method ?? 'GET').toUpperCase());
+}
+
+/** Whether a method is safe (RFC 9110 9.2.1): read-only, whatever its body. */
+export function isSafe(method: string | undefined): boolean {
+  return SAFE.has((method ?? 'GET').toUpperCase());
 }
 
 const CONNECTION_ERRORS = new Set([
@@ -274,9 +286,13 @@ class Layer {
             kind: 'fail',
             error: new NtlmError(
               'ERR_NTLM_NO_NTLM_CHALLENGE',
-              `${this.o.target} answered Negotiate with a Kerberos (SPNEGO) token, not NTLM: it accepts only Kerberos for ` +
-                'these credentials. Use a Kerberos client, or ask for NTLM to be enabled for this service (IIS: Windows ' +
-                'Authentication providers NTLM and Negotiate)',
+              offer.spnegoNtlm
+                ? `${this.o.target} answered Negotiate with NTLM wrapped in SPNEGO: ntlmkit sends raw NTLM tokens ` +
+                    '(as Windows servers accept under Negotiate), not SPNEGO. Ask for the NTLM scheme to be offered, or for ' +
+                    'raw NTLM to be accepted under Negotiate'
+                : `${this.o.target} answered Negotiate with a Kerberos (SPNEGO) token, not NTLM: it accepts only Kerberos for ` +
+                    'these credentials. Use a Kerberos client, or ask for NTLM to be enabled for this service (IIS: Windows ' +
+                    'Authentication providers NTLM and Negotiate)',
               { status: head.status },
             ),
           };
@@ -437,10 +453,11 @@ export class RequestFlow {
     }
     if (!this.carries) {
       // A bodiless handshake leg got the final answer: the server answers this request without NTLM. A refusal
-      // (401/407) is the request's answer too; an idempotent request goes now with its body; a POST or PATCH
-      // is not sent again — the server may have run it, without its body.
+      // (401/407) is the request's answer too; a safe request (GET with a body, say) goes now with its body;
+      // any other is not sent again — the server may have run it without its body, and the leg it answered
+      // was not the same request (an empty PUT may have created or emptied the resource).
       if (head.status === 401 || head.status === 407) return { kind: 'deliver' };
-      if (!this.o.idempotent) {
+      if (!(this.o.safe ?? false)) {
         return {
           kind: 'fail',
           error: new NtlmError(
