@@ -93,6 +93,7 @@ test.each([
       'bypassesProxy',
       'isConnectionError',
       'isIdempotent',
+      'isSafe',
       'normaliseOrigin',
       'parseAuthenticateHeaders',
       'proxyFor',
