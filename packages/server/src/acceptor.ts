@@ -253,6 +253,51 @@ export function verifyAuthenticate(policy: AcceptorPolicy, issued: IssuedChallen
   return reason === undefined ? { ...outcome, ok: true } : refuse(reason);
 }
 
+/** The ResponseKeyNT whose NTProofStr matches, for the domain sent and then an empty UserDom (3.2.5.1.2). */
+function v2ResponseKey(
+  issued: IssuedChallenge,
+  message: AuthenticateMessage,
+  entry: UserEntry,
+): Uint8Array | undefined {
+  const v2 = message.ntlmv2!;
+  for (const userDom of message.domain === '' ? [''] : [message.domain, '']) {
+    const key = ntowfv2FromHash(entry.ntHash, message.user, userDom);
+    if (bytesEqual(hmacMd5(key, issued.serverChallenge, v2.blob), v2.ntProofStr)) return key;
+  }
+  return undefined;
+}
+
+/** The NTLMv1 NtChallengeResponse the CHALLENGE `issued` expects from `entry`. */
+function v1Expected(issued: IssuedChallenge, message: AuthenticateMessage, entry: UserEntry, ess: boolean): Uint8Array {
+  return computeResponseV1({
+    responseKeyNT: entry.ntHash,
+    responseKeyLM: new Uint8Array(16),
+    serverChallenge: issued.serverChallenge,
+    clientChallenge: ess ? message.lmChallengeResponse.subarray(0, 8) : new Uint8Array(8),
+    extendedSessionSecurity: ess,
+  }).ntChallengeResponse;
+}
+
+/**
+ * Whether the AUTHENTICATE's response proves the password against the CHALLENGE `issued` (nothing else is
+ * checked): how a response to a superseded CHALLENGE is told from a wrong password.
+ */
+function provesAgainst(policy: AcceptorPolicy, issued: IssuedChallenge, bytes: Uint8Array): boolean {
+  let message: AuthenticateMessage;
+  try {
+    message = parseAuthenticateMessage(bytes);
+  } catch {
+    return false;
+  }
+  const entry = policy.users.find(message.user, message.domain);
+  if (!entry) return false;
+  if (message.ntlmv2) return v2ResponseKey(issued, message, entry) !== undefined;
+  if (message.ntChallengeResponse.length !== 24) return false;
+  const ess = (issued.flags & message.flags & F.EXTENDED_SESSIONSECURITY) !== 0;
+  if (ess && message.lmChallengeResponse.length !== 24) return false;
+  return bytesEqual(v1Expected(issued, message, entry, ess), message.ntChallengeResponse);
+}
+
 function verifyNtlmV2(
   policy: AcceptorPolicy,
   issued: IssuedChallenge,
@@ -267,14 +312,7 @@ function verifyNtlmV2(
   // 3.2.5.1.2: "NTLM servers SHOULD support NTLM clients which incorrectly use NIL for the UserDom for
   // calculating ResponseKeyNT and ResponseKeyLM": when the domain sent does not give the NTProofStr, an
   // empty UserDom is tried; the key that matched is the one the session key (and so the MIC) comes from.
-  let responseKey: Uint8Array | undefined;
-  for (const userDom of message.domain === '' ? [''] : [message.domain, '']) {
-    const key = ntowfv2FromHash(entry.ntHash, message.user, userDom);
-    if (bytesEqual(hmacMd5(key, issued.serverChallenge, v2.blob), v2.ntProofStr)) {
-      responseKey = key;
-      break;
-    }
-  }
+  const responseKey = v2ResponseKey(issued, message, entry);
   if (!responseKey) return 'wrong password (NTProofStr does not match)';
   const proofKey = toHex(v2.ntProofStr);
   if (policy.seenProofs.has(proofKey)) return 'replayed AUTHENTICATE';
@@ -357,14 +395,7 @@ function verifyNtlmV1(
   if (policy.lmCompatibilityLevel >= 5) return 'NTLMv1 refused (server accepts NTLMv2 only)';
   if (message.ntChallengeResponse.length !== 24) return 'LM-only or malformed NTLMv1 response: not accepted';
   if (ess && lm.length !== 24) return 'NTLMv1 with ESS needs the client challenge in a 24-byte LM field';
-  const expected = computeResponseV1({
-    responseKeyNT: entry.ntHash,
-    responseKeyLM: new Uint8Array(16),
-    serverChallenge: issued.serverChallenge,
-    clientChallenge: ess ? lm.subarray(0, 8) : new Uint8Array(8),
-    extendedSessionSecurity: ess,
-  });
-  if (!bytesEqual(expected.ntChallengeResponse, message.ntChallengeResponse)) {
+  if (!bytesEqual(v1Expected(issued, message, entry, ess), message.ntChallengeResponse)) {
     return 'wrong password (NTLMv1 response does not match)';
   }
   if (policy.tls && policy.tokenChecking === 'require') return 'channel binding required, but NTLMv1 cannot carry one';
@@ -395,9 +426,14 @@ function checkChannelBinding(
   return undefined;
 }
 
+/** How many CHALLENGEs replaced by a restart are remembered, to name a late answer to one of them. */
+const SUPERSEDED_KEPT = 4;
+
 /** The server's NTLM side without HTTP, one per connection: `challenge(negotiate)`, then `authenticate(message)`. */
 export class NtlmAcceptor {
   private pending: IssuedChallenge | undefined;
+  /** CHALLENGEs a later NEGOTIATE replaced before they were answered (most recent last). */
+  private superseded: IssuedChallenge[] = [];
 
   constructor(private readonly policy: AcceptorPolicy) {}
 
@@ -411,21 +447,44 @@ export class NtlmAcceptor {
     return readingOf(this.policy);
   }
 
-  /** Answers a NEGOTIATE with a CHALLENGE (throws NtlmError on a malformed message). */
+  /**
+   * Answers a NEGOTIATE with a CHALLENGE (throws NtlmError on a malformed message). A NEGOTIATE while a
+   * CHALLENGE is pending restarts the handshake (MS-NLMP does not forbid it): the new CHALLENGE replaces the
+   * pending one, and an AUTHENTICATE that answers the replaced one is refused as such.
+   */
   challenge(negotiate: Uint8Array, shape?: ChallengeShape): Uint8Array {
+    const previous = this.pending;
     this.pending = undefined;
-    this.pending = issueChallenge(this.policy, negotiate, shape ?? this.policy.challengeShape);
-    return this.pending.challenge;
+    const issued = issueChallenge(this.policy, negotiate, shape ?? this.policy.challengeShape);
+    if (previous) this.superseded = [...this.superseded, previous].slice(-SUPERSEDED_KEPT);
+    this.pending = issued;
+    return issued.challenge;
+  }
+
+  /** Drops the pending CHALLENGE unanswered (the handshake ends: a later AUTHENTICATE has none to answer). */
+  abandon(): void {
+    this.pending = undefined;
+    this.superseded = [];
   }
 
   /** Verifies an AUTHENTICATE against the CHALLENGE this acceptor issued. A CHALLENGE is answered once. */
   authenticate(bytes: Uint8Array): AuthOutcome {
     const pending = this.pending;
-    this.pending = undefined;
+    const superseded = this.superseded;
+    this.abandon();
     if (!pending) {
       const reason = 'AUTHENTICATE without a CHALLENGE on this connection';
       return { ok: false, mic: false, channelBinding: 'absent', reading: this.reading, reason };
     }
-    return verifyAuthenticate(this.policy, pending, bytes);
+    const outcome = verifyAuthenticate(this.policy, pending, bytes);
+    if (
+      !outcome.ok &&
+      superseded.length > 0 &&
+      !provesAgainst(this.policy, pending, bytes) &&
+      superseded.some((issued) => provesAgainst(this.policy, issued, bytes))
+    ) {
+      return { ...outcome, reason: 'AUTHENTICATE answers a superseded CHALLENGE (a later NEGOTIATE replaced it)' };
+    }
+    return outcome;
   }
 }

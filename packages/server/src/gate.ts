@@ -15,7 +15,7 @@ import {
   type TargetNames,
   type TokenChecking,
 } from './acceptor.js';
-import { ntlmStep } from './step.js';
+import { ntlmStep, offeredSchemes, type Scheme } from './step.js';
 import { Users, type UserTable } from './users.js';
 
 /** Who may authenticate and how strictly: the options the server and the proxy share. */
@@ -153,6 +153,8 @@ export interface GateConnection {
   acceptor: NtlmAcceptor;
   /** The outcome that authenticated this connection, until a new handshake starts or one fails. */
   authenticated?: AuthOutcome;
+  /** The scheme the pending handshake's NEGOTIATE came under: its AUTHENTICATE must come under it too. */
+  scheme?: Scheme;
   bareSent: boolean;
 }
 
@@ -184,9 +186,12 @@ export interface GateOptions {
 
 export class NtlmGate<About extends object> {
   private readonly connections = new WeakMap<object, GateConnection>();
+  private readonly offered: ReadonlySet<Scheme>;
   private nextId = 1;
 
-  constructor(private readonly options: GateOptions) {}
+  constructor(private readonly options: GateOptions) {
+    this.offered = offeredSchemes(options.offers);
+  }
 
   /** The state of the connection `socket` (created on its first request). */
   connection(socket: object): GateConnection {
@@ -205,7 +210,12 @@ export class NtlmGate<About extends object> {
   admit(socket: object, header: string | undefined, about: About): Verdict {
     const o = this.options;
     const connection = this.connection(socket);
-    const step = ntlmStep(connection.acceptor, header, o.alwaysRefuse);
+    const step = ntlmStep(connection.acceptor, header, {
+      offered: this.offered,
+      handshakeScheme: connection.scheme,
+      alwaysRefuse: o.alwaysRefuse,
+    });
+    if (!connection.acceptor.negotiating) connection.scheme = undefined;
     switch (step.kind) {
       case 'none':
         if (connection.authenticated && !o.perRequest) {
@@ -214,6 +224,7 @@ export class NtlmGate<About extends object> {
         return { pass: false, connection, answer: this.bare(connection) };
       case 'challenge': {
         connection.authenticated = undefined; // a new handshake replaces the connection's identity
+        connection.scheme = step.scheme;
         o.stats.handshakes++;
         const headers = { [o.role.challengeHeader]: `${step.scheme} ${toBase64(step.token)}` };
         return { pass: false, connection, answer: this.answer(headers, o.closeAfterChallenge) };

@@ -3,6 +3,7 @@
 // The same gate as the server (acceptor, handshake step, outcome); only the role is the proxy's.
 import http from 'node:http';
 import net, { type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HeadReader } from '@ntlmkit/core/node';
 import type { AuthOutcome } from './acceptor.js';
 import { checkCounts, cutResponse, dropResponse, hintKeepAlive, IdleCloser } from './faults.js';
@@ -49,7 +50,7 @@ export interface ProxyStats {
   handshakes: number;
   /** AUTHENTICATE messages accepted. */
   authenticated: number;
-  /** AUTHENTICATE messages refused. */
+  /** AUTHENTICATE messages refused, and credentials refused before one (unreadable, another scheme). */
   failures: number;
   /** Absolute-form requests sent on to their origin. */
   forwarded: number;
@@ -91,6 +92,76 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+const LOST = 'the upstream connection this client connection was pinned to has closed';
+
+/** The agent of one Pin: one connection per origin, opened once, kept as long as the origin keeps it. */
+class PinnedUpstream extends http.Agent {
+  constructor(private readonly pin: Pin) {
+    super({ keepAlive: true, maxSockets: 1 });
+  }
+
+  override createConnection(
+    options: http.ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const key = `${options.host ?? ''}:${options.port ?? ''}`;
+    if (this.pin.lost || this.pin.opened.has(key)) {
+      callback?.(new Error(LOST), undefined as unknown as Duplex);
+      return undefined;
+    }
+    this.pin.opened.add(key);
+    const socket = net.connect(options as net.NetConnectOpts);
+    socket.once('end', () => this.pin.lose());
+    socket.once('close', () => this.pin.lose());
+    return socket;
+  }
+
+  // A short Keep-Alive hint (Node's agent drops a socket at 1 s or less) does not end a pinned connection.
+  override keepSocketAlive(socket: Duplex): boolean {
+    (socket as Socket).setKeepAlive(true, 1000);
+    (socket as Socket).unref();
+    return true;
+  }
+}
+
+/**
+ * The upstream side of one client connection (RFC 4559 6: a proxy "must take care to not share authenticated
+ * connections"): at most one upstream connection per origin, for the client connection's whole life. When one
+ * of them closes, or its response says `Connection: close`, the client connection ends after the response in
+ * progress (announced with `Connection: close` when it is known before the head is sent), and its later
+ * requests are never carried over another upstream connection.
+ */
+class Pin {
+  readonly agent: http.Agent = new PinnedUpstream(this);
+  /** An upstream connection closed (or announced it would): the client connection is ending. */
+  lost = false;
+  /** The origins (`host:port`) an upstream connection was opened to: never a second one. */
+  readonly opened = new Set<string>();
+  private readonly active = new Set<http.ServerResponse>();
+
+  constructor(private readonly client: Socket) {}
+
+  /** A response on the client connection is in progress until it finishes or its connection goes. */
+  serving(res: http.ServerResponse): void {
+    this.active.add(res);
+    res.once('close', () => {
+      this.active.delete(res);
+      if (this.lost && this.active.size === 0) this.client.end();
+    });
+  }
+
+  lose(): void {
+    if (this.lost) return;
+    this.lost = true;
+    if (this.active.size === 0) this.client.end();
+  }
+
+  destroy(): void {
+    this.lost = true;
+    this.agent.destroy();
+  }
+}
+
 /**
  * A forward proxy that demands NTLM (407) on each client connection, then forwards absolute-form HTTP requests
  * and tunnels CONNECT (to loopback only, unless `allowTarget` says otherwise); not listening until `start()`.
@@ -110,8 +181,8 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
   const idle = faults.closeIdleAfterMs !== undefined ? new IdleCloser(faults.closeIdleAfterMs) : undefined;
   const hint: Record<string, string> =
     faults.keepAliveHint !== undefined ? { 'Keep-Alive': `timeout=${faults.keepAliveHint}` } : {};
-  // The upstream connection pinned to each client connection (origin NTLM is connection-bound too).
-  const agents = new WeakMap<Socket, http.Agent>();
+  // The upstream connections pinned to each client connection (origin NTLM is connection-bound too).
+  const pins = new WeakMap<Socket, Pin>();
   // Node stops tracking sockets it hands over for CONNECT: stop() closes these itself.
   const tunnels = new Set<Socket>();
   let forwards = 0;
@@ -133,18 +204,21 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
     events: server,
   });
 
-  function agentFor(socket: Socket): http.Agent {
-    let agent = agents.get(socket);
-    if (!agent) {
-      const a = (agent = new http.Agent({ keepAlive: true, maxSockets: 1 }));
-      agents.set(socket, a);
-      socket.once('close', () => a.destroy());
+  function pinFor(socket: Socket): Pin {
+    let pin = pins.get(socket);
+    if (!pin) {
+      const p = (pin = new Pin(socket));
+      pins.set(socket, p);
+      socket.once('close', () => p.destroy());
     }
-    return agent;
+    return pin;
   }
 
   async function onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stats.requests++;
+    const pin = pinFor(req.socket);
+    pin.serving(res);
+    if (pin.lost) res.setHeader('Connection', 'close'); // the client connection is ending (see Pin)
     if (faults.keepAliveHint !== undefined) hintKeepAlive(res, faults.keepAliveHint);
     let target: URL;
     try {
@@ -165,6 +239,12 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
       res.writeHead(403, { 'content-type': 'text/plain' }).end('target not allowed\n');
       return;
     }
+    if (pin.lost) {
+      // Never over another upstream connection: this client connection ends here.
+      for await (const _ of req);
+      res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream failed: ${LOST}\n`);
+      return;
+    }
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
@@ -173,17 +253,23 @@ export function createNtlmProxy(options: NtlmProxyOptions = {}): NtlmProxy {
     const n = ++forwards;
     if (n <= (faults.dropAfterExecute ?? 0)) dropResponse(res, req.socket);
     else if (n <= (faults.resetMidBody ?? 0)) cutResponse(res, req.socket, req.method);
-    const upstream = http.request(target, { method: req.method, headers, agent: agentFor(req.socket) }, (up) => {
+    const upstream = http.request(target, { method: req.method, headers, agent: pin.agent }, (up) => {
       const back: http.OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(up.headers)) {
         if (!HOP_BY_HOP.has(name) && value !== undefined) back[name] = value;
       }
+      // The origin closes its connection after this response: so does the client's, announced alike.
+      if (/(^|,)\s*close\s*(,|$)/i.test(String(up.headers.connection ?? '')) || pin.lost) pin.lose();
+      if (pin.lost) res.setHeader('Connection', 'close');
       res.writeHead(up.statusCode ?? 502, back);
       up.pipe(res);
     });
     upstream.on('error', (error) => {
       if (res.headersSent) res.destroy();
-      else res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream failed: ${error.message}\n`);
+      else {
+        if (pin.lost) res.setHeader('Connection', 'close');
+        res.writeHead(502, { 'content-type': 'text/plain' }).end(`upstream failed: ${error.message}\n`);
+      }
     });
     req.pipe(upstream);
   }

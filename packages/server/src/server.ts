@@ -98,7 +98,7 @@ export interface ServerStats {
   handshakes: number;
   /** AUTHENTICATE messages accepted. */
   authenticated: number;
-  /** AUTHENTICATE messages refused. */
+  /** AUTHENTICATE messages refused, and credentials refused before one (unreadable, another scheme). */
   failures: number;
   /** How many times the handler ran (the application processed a request). */
   executed: number;

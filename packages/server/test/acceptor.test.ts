@@ -525,6 +525,38 @@ describe('the connection, time, replay, bindings and SPN', () => {
     });
   });
 
+  test('a restart (a second NEGOTIATE) is allowed; an answer to the CHALLENGE it replaced is named (NTLMv2 and NTLMv1)', () => {
+    for (const level of [5, 4] as const) {
+      const p = strict({ lmCompatibilityLevel: level });
+      const acceptor = new NtlmAcceptor(p);
+      const clientLevel = level === 5 ? 3 : 2;
+      const negotiate = createNegotiateMessage();
+      const first = acceptor.challenge(negotiate);
+      const second = acceptor.challenge(negotiate);
+      const answer = (challenge: Uint8Array, password = alice.password) =>
+        buildAuthenticateMessage({
+          ...alice,
+          password,
+          negotiate,
+          challenge,
+          now: () => NOW,
+          lmCompatibilityLevel: clientLevel,
+        }).message;
+      expect(acceptor.authenticate(answer(first))).toMatchObject({
+        ok: false,
+        reason: 'AUTHENTICATE answers a superseded CHALLENGE (a later NEGOTIATE replaced it)',
+      });
+      // The stale answer ended the handshake, as any AUTHENTICATE does.
+      expect(acceptor.authenticate(answer(second)).reason).toMatch(/without a CHALLENGE/);
+      acceptor.challenge(negotiate);
+      const current = acceptor.challenge(negotiate);
+      expect(acceptor.authenticate(answer(current)).ok).toBe(true);
+      const third = acceptor.challenge(negotiate);
+      acceptor.challenge(negotiate);
+      expect(acceptor.authenticate(answer(third, 'wrong')).reason).toMatch(/^wrong password/);
+    }
+  });
+
   test('a CHALLENGE answered long after it was issued is stale, even with its own timestamp echoed', () => {
     let now = NOW;
     const p = strict({ now: () => now });
