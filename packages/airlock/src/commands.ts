@@ -77,6 +77,23 @@ export type ControlCommand = CredentialCommand | AuditTokenCommand | RoleCommand
 
 export const CREDENTIAL_COMMANDS: readonly string[] = ['HTTP_NTLM', 'HTTP_BASIC_AUTH'];
 export const ROLE_COMMANDS: readonly string[] = ['SET_CREDENTIALS', 'ADD_CREDENTIALS', 'REMOVE_CREDENTIALS'];
+/** The control API's command names (the modelled ones and those the manual documents besides). */
+const CONTROL_API_COMMANDS: readonly string[] = [
+  ...CREDENTIAL_COMMANDS,
+  'AUDIT_TOKEN',
+  ...ROLE_COMMANDS,
+  'SESSION',
+  'SESSION_TIMEOUT',
+  'AUTH_WORKFLOW',
+  'SET_SESSION_VARIABLES',
+  'ADD_SESSION_VARIABLES',
+  'REMOVE_SESSION_VARIABLES',
+];
+
+/** A control API command name (`SESSION[sid:…]` included): never read as a cookie name. */
+export function isControlApiCommand(value: string): boolean {
+  return CONTROL_API_COMMANDS.includes(value) || /^SESSION\[/.test(value);
+}
 
 const USER_RULES = { forbid: [[':', 'which separates the user from the password']] } as const;
 const DOMAIN_RULES = {
@@ -266,7 +283,8 @@ function encodeRole(r: RoleGrant): string {
 /** `NAME=VALUE` of a checked command, before the cookie's own percent-encoding. */
 export function encodeCommand(c: ControlCommand): string {
   if (isCredentialCommand(c)) return `${c.command}=${c.definitions.map(encodeDefinition).join(',')}`;
-  if (isRoleCommand(c)) return `${c.command}=${c.roles.map(encodeRole).join(',')}`;
+  // 'credential-definitions' as a whole is percent-encoded a second time (its ',' and ':' too).
+  if (isRoleCommand(c)) return `${c.command}=${encodeField(c.roles.map(encodeRole).join(','), 'utf-8', 'roles')}`;
   return `AUDIT_TOKEN=${encodeField(c.value, 'utf-8', 'audit token')}`;
 }
 

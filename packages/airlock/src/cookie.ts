@@ -6,6 +6,7 @@ import {
   command,
   encodeCommand,
   entry,
+  isControlApiCommand,
   isCredentialCommand,
   isRoleCommand,
   type ControlCommand,
@@ -41,6 +42,10 @@ function attributes(options: unknown): { name: string; suffix: string } {
   const cookieName = own(bag, 'cookieName');
   const name = cookieName === undefined ? DEFAULT_COOKIE_NAME : text(cookieName, 'cookie name', invalidArgument);
   if (!TOKEN.test(name)) throw invalidArgument('the cookie name is not an RFC 6265 token', { field: 'cookieName' });
+  if (isControlApiCommand(name)) {
+    const why = 'the cookie name is a control API command name (parseControlCookie would read it as a bare value)';
+    throw invalidArgument(why, { field: 'cookieName' });
+  }
   let suffix = '';
   const path = own(bag, 'path');
   if (path !== undefined) {

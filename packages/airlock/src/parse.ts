@@ -8,6 +8,7 @@ import {
   auditValue,
   definition,
   entry,
+  isControlApiCommand,
   type ControlCommand,
   type CredentialCommandName,
   type CredentialDefinition,
@@ -140,7 +141,8 @@ function parseCommand(part: string, encoding: CredentialEncoding, fail: Fail): C
     return { command: kind as CredentialCommandName, definitions };
   }
   if (ROLE_COMMANDS.includes(kind)) {
-    const items = value.split(',');
+    // 'credential-definitions' is percent-encoded as a whole: ',' and ':' read the same raw or escaped.
+    const items = decodeValue(value, 'utf-8', fail).split(',');
     const roles = items.map((r, i) => parseRole(r, entry(fail, 'role', i, items.length)));
     return { command: kind as RoleCommandName, roles };
   }
@@ -171,7 +173,10 @@ export function parseControlCookie(text: string, options?: ParseOptions): Parsed
   const rest = text.replace(PREFIX, '');
   const semicolon = rest.indexOf(';');
   const pair = trim(semicolon >= 0 ? rest.slice(0, semicolon) : rest);
-  const eq = pair.indexOf('=');
+  // A bare value may hold a raw '=' after its first command's name (`HTTP_NTLM=…`): a command name
+  // before the first '=' is never a cookie name (a `Set-Cookie:` line always starts with one).
+  let eq = pair.indexOf('=');
+  if (eq >= 0 && rest === text && isControlApiCommand(trim(pair.slice(0, eq)))) eq = -1;
   const cookieName = eq >= 0 ? trim(pair.slice(0, eq)) : DEFAULT_COOKIE_NAME;
   if (!TOKEN.test(cookieName)) throw badCookie('the cookie name is not an RFC 6265 token');
   const value = eq >= 0 ? trim(pair.slice(eq + 1)) : pair;

@@ -75,10 +75,11 @@ describe('grammar', () => {
     );
     expect(header).toBe(
       'MY_CONTROL=HTTP_NTLM%3Du%253Ap%40ex%2Cv%253Aq%40sp%26HTTP_BASIC_AUTH%3Db%253Ac%26AUDIT_TOKEN%3Dalice' +
-        '%26SET_CREDENTIALS%3Demployee%3A600%3A3600%26ADD_CREDENTIALS%3Dreports%2Cadmin%3A0%3A0%3AK%26REMOVE_CREDENTIALS%3Dguest; Path=/',
+        '%26SET_CREDENTIALS%3Demployee%253A600%253A3600%26ADD_CREDENTIALS%3Dreports%252Cadmin%253A0%253A0%253AK' +
+        '%26REMOVE_CREDENTIALS%3Dguest; Path=/',
     );
     expect(decodeURIComponent(header.split('=').slice(1).join('=').split(';')[0]!)).toBe(
-      'HTTP_NTLM=u%3Ap@ex,v%3Aq@sp&HTTP_BASIC_AUTH=b%3Ac&AUDIT_TOKEN=alice&SET_CREDENTIALS=employee:600:3600&ADD_CREDENTIALS=reports,admin:0:0:K&REMOVE_CREDENTIALS=guest',
+      'HTTP_NTLM=u%3Ap@ex,v%3Aq@sp&HTTP_BASIC_AUTH=b%3Ac&AUDIT_TOKEN=alice&SET_CREDENTIALS=employee%3A600%3A3600&ADD_CREDENTIALS=reports%2Cadmin%3A0%3A0%3AK&REMOVE_CREDENTIALS=guest',
     );
     const parsed = parseControlCookie(`Set-Cookie: ${header}`);
     expect(parsed.cookieName).toBe('MY_CONTROL');

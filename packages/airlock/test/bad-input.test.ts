@@ -393,7 +393,7 @@ describe('§10 hand-built commands cannot smuggle a second command or definition
   test('SET_CREDENTIALS twice around ADD_CREDENTIALS is refused (merging would change the roles)', () => {
     expect(outcome(() => controlCookie([setCredentials('a'), addCredentials('b'), setCredentials('c')]))).toBe(INVALID);
     expect(controlCookie([setCredentials('a'), setCredentials('c'), addCredentials('b')])).toBe(
-      'AL_CONTROL=SET_CREDENTIALS%3Da%2Cc%26ADD_CREDENTIALS%3Db',
+      'AL_CONTROL=SET_CREDENTIALS%3Da%252Cc%26ADD_CREDENTIALS%3Db',
     );
   });
 });

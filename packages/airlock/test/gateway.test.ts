@@ -228,6 +228,19 @@ describe('cookies', () => {
     expect(scene.logs.join('\n')).toMatch(/cookie AL_DEV_SESSION from the back end withheld/);
   });
 
+  test('the manual\'s spelling of roles (URL_Encode("users:600")) beside HTTP_NTLM: the cookie is read, not refused', async () => {
+    const browser = scene.browser();
+    // URL_Encode("HTTP_NTLM=" + URL_Encode("EXAMPLE\\alice:…") + "@m1&SET_CREDENTIALS=" + URL_Encode("users:600"))
+    const reply = await browser.login(
+      raw(`HTTP_NTLM=${def('alice', 'm1')}&SET_CREDENTIALS=${percentEncode('users:600')}`),
+    );
+    expect(reply.setCookie.some((c) => c.startsWith('AL_CONTROL'))).toBe(false);
+    expect(await seen(browser)).toEqual({ m1: 'EXAMPLE\\alice', m2: null, deep: null });
+    const logs = scene.logs.join('\n');
+    expect(logs).not.toMatch(/control cookie refused/);
+    expect(logs).toContain('control command SET_CREDENTIALS is not modelled by the development gateway; ignored');
+  });
+
   test('a malformed control cookie is taken out and not applied at all (not even its valid part)', async () => {
     const browser = scene.browser();
     await browser.login(set('alice'));
@@ -548,6 +561,10 @@ describe('lifecycle and options', () => {
     [
       'bad cookie name',
       { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], sessionCookieName: 'a;b' },
+    ],
+    [
+      'a control cookie named like a command',
+      { mappings: [{ name: 'm', path: '/', backend: 'http://127.0.0.1:1' }], controlCookieName: 'HTTP_NTLM' },
     ],
     [
       'same cookie names',

@@ -49,9 +49,13 @@ describe('the examples of the Airlock Gateway manual', () => {
     expect(controlCookie(auditToken('John_Smith_authenticated_Mon_Jan_01_16:00:30_CET_2007'))).toBe(
       'AL_CONTROL=AUDIT_TOKEN%3DJohn_Smith_authenticated_Mon_Jan_01_16%253A00%253A30_CET_2007',
     );
-    // keep-id-flag = "K"; a timeout a later field needs is 0 (the gateway's default).
+    // keep-id-flag = "K"; a timeout a later field needs is 0 (the gateway's default). 'credential-definitions'
+    // must be percent-encoded (URL_Encode("admin") in the manual's example): its ':' and ',' are encoded twice.
     expect(controlCookie(setCredentials({ name: 'admin', lifetime: 3600, keepId: true }))).toBe(
-      'AL_CONTROL=SET_CREDENTIALS%3Dadmin%3A0%3A3600%3AK',
+      'AL_CONTROL=SET_CREDENTIALS%3Dadmin%253A0%253A3600%253AK',
+    );
+    expect(controlCookie(setCredentials({ name: 'users', timeout: 600 }, 'admin'))).toBe(
+      'AL_CONTROL=SET_CREDENTIALS%3Dusers%253A600%252Cadmin',
     );
   });
 });
@@ -137,6 +141,86 @@ describe('what a gateway applies, in cookie order', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('the second percent-decoding of the role commands', () => {
+  const expected = [{ command: 'SET_CREDENTIALS', roles: [{ name: 'r1', timeout: 600, lifetime: 1800 }] }];
+
+  test("credential-definitions are percent-encoded whole: ':' and ',' read the same raw, escaped or escaped twice", () => {
+    for (const header of [
+      'AL_CONTROL=SET_CREDENTIALS%3Dr1%253A600%253A1800', // URL_Encode("r1:600:1800"), as the manual asks
+      'AL_CONTROL=SET_CREDENTIALS%3Dr1%3A600%3A1800',
+      'AL_CONTROL=SET_CREDENTIALS%3Dr1%253a600%3A1800',
+      'AL_CONTROL=SET_CREDENTIALS=r1%3A600:1800',
+    ]) {
+      expect(parseControlCookie(header).commands).toEqual(expected);
+    }
+    for (const header of [
+      'AL_CONTROL=ADD_CREDENTIALS%3Da%252Cb%253A0%253A0%253AK',
+      'AL_CONTROL=ADD_CREDENTIALS%3Da%2Cb%3A0%3A0%3AK',
+    ]) {
+      expect(parseControlCookie(header).commands).toEqual([
+        { command: 'ADD_CREDENTIALS', roles: [{ name: 'a' }, { name: 'b', keepId: true }] },
+      ]);
+    }
+  });
+
+  test('decoded twice, never three times; a + and a bad escape at the second level are refused', () => {
+    for (const header of [
+      'AL_CONTROL=SET_CREDENTIALS%3Dr1%25253A600',
+      'AL_CONTROL=SET_CREDENTIALS%3Dr%252B1',
+      'AL_CONTROL=SET_CREDENTIALS%3Dr1%25zz',
+      'AL_CONTROL=SET_CREDENTIALS%3Dr1%2520',
+    ]) {
+      expect(code(() => parseControlCookie(header))).toBe('ERR_NTLM_AIRLOCK_BAD_COOKIE');
+    }
+  });
+
+  test('what the builders write reads back', () => {
+    const roles = [{ name: 'users', timeout: 600 }, { name: 'admin' }, { name: 'r.1', lifetime: 5, keepId: true }];
+    expect(parseControlCookie(controlCookie(setCredentials(...roles))).commands).toEqual([
+      { command: 'SET_CREDENTIALS', roles },
+    ]);
+  });
+});
+
+describe('a bare value whose first command has a raw =', () => {
+  test.each([
+    ['HTTP_NTLM=u%253Ap', [{ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p' }] }]],
+    ['HTTP_NTLM=u%253Ap@m', [{ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p', mapping: 'm' }] }]],
+    ['  HTTP_NTLM=u%253Ap ; Path=/', [{ command: 'HTTP_NTLM', definitions: [{ username: 'u', password: 'p' }] }]],
+    [
+      'AUDIT_TOKEN=x&SET_CREDENTIALS=r1:600',
+      [
+        { command: 'AUDIT_TOKEN', value: 'x' },
+        { command: 'SET_CREDENTIALS', roles: [{ name: 'r1', timeout: 600 }] },
+      ],
+    ],
+    ['SET_CREDENTIALS=r1%253A600', [{ command: 'SET_CREDENTIALS', roles: [{ name: 'r1', timeout: 600 }] }]],
+  ])('%s reads like its escaped spelling', (bare, commands) => {
+    expect(parseControlCookie(bare)).toEqual({ cookieName: 'AL_CONTROL', commands, otherCommands: [] });
+  });
+
+  test('other control API command names too; a cookie name stays a cookie name', () => {
+    expect(parseControlCookie('SESSION=NEWID&HTTP_NTLM=u%253Ap').otherCommands).toEqual([
+      { command: 'SESSION', value: 'NEWID' },
+    ]);
+    expect(parseControlCookie('SESSION[sid:ab12]=TERMINATE')).toEqual({
+      cookieName: 'AL_CONTROL',
+      commands: [],
+      otherCommands: [{ command: 'SESSION[sid:ab12]', value: 'TERMINATE' }],
+    });
+    expect(parseControlCookie('MY_CONTROL=HTTP_NTLM%3Du%253Ap').cookieName).toBe('MY_CONTROL');
+    expect(parseControlCookie('AL_CONTROL=HTTP_NTLM=u%253Ap').cookieName).toBe('AL_CONTROL');
+    // After `Set-Cookie:` comes a cookie name, whatever it is: HTTP_NTLM is then the name and `u%253Ap` no command.
+    expect(code(() => parseControlCookie('Set-Cookie: HTTP_NTLM=u%253Ap'))).toBe('ERR_NTLM_AIRLOCK_BAD_COOKIE');
+  });
+
+  test('controlCookie refuses a cookie name the parser would read as a command', () => {
+    for (const cookieName of ['HTTP_NTLM', 'SET_CREDENTIALS', 'SESSION', 'AUDIT_TOKEN']) {
+      expect(code(() => controlCookie(auditToken('x'), { cookieName }))).toBe('ERR_NTLM_AIRLOCK_INVALID_ARGUMENT');
+    }
   });
 });
 

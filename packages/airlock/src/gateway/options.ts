@@ -2,6 +2,7 @@
 // request path belongs to (the longest matching entry path), and where it goes on the back end.
 import { own, record, name, text, optionalBoolean, type Bag } from '../checks.js';
 import { DEFAULT_COOKIE_NAME, TOKEN } from '../cookie.js';
+import { isControlApiCommand } from '../commands.js';
 import { checkEncoding, type CredentialEncoding } from '../encoding.js';
 import { invalidArgument, typeOf } from '../errors.js';
 
@@ -216,6 +217,10 @@ export function checkOptions(options: unknown): CheckedOptions {
     log: functionOf(bag, 'log'),
     now: functionOf<() => number>(bag, 'now') ?? Date.now,
   };
+  if (isControlApiCommand(checked.controlCookieName)) {
+    const why = '`controlCookieName` is a control API command name (it would be read as a bare cookie value)';
+    throw invalidArgument(why, { field: 'controlCookieName' });
+  }
   if (checked.controlCookieName === checked.sessionCookieName) {
     const why = 'the session cookie and the control cookie need different names';
     throw invalidArgument(why, { field: 'sessionCookieName' });
